@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layering (see CONTRIBUTING.md): BerthOCI <- BerthCore <- adapters (BerthGit, BerthConfig) <- BerthCLI <- berth.
+// Adapters never import each other; scripts/check-layering.sh enforces it.
+let package = Package(
+    name: "berth",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "berth", targets: ["berth"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(name: "BerthOCI", exclude: ["README.md"]),
+        .target(name: "BerthCore", dependencies: ["BerthOCI"], exclude: ["README.md"]),
+        .target(name: "BerthGit", dependencies: ["BerthCore"], exclude: ["README.md"]),
+        .target(
+            name: "BerthConfig",
+            dependencies: ["BerthCore", .product(name: "Yams", package: "Yams")],
+            exclude: ["README.md"]
+        ),
+        .target(
+            name: "BerthCLI",
+            dependencies: [
+                "BerthCore", "BerthOCI", "BerthGit", "BerthConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            exclude: ["README.md"]
+        ),
+        .executableTarget(name: "berth", dependencies: ["BerthCLI"]),
+        .target(name: "BerthTestSupport", dependencies: ["BerthCore"]),
+        .testTarget(name: "BerthOCITests", dependencies: ["BerthOCI"]),
+        .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore", "BerthTestSupport"]),
+        .testTarget(name: "BerthGitTests", dependencies: ["BerthGit", "BerthTestSupport"]),
+        .testTarget(name: "BerthConfigTests", dependencies: ["BerthConfig", "BerthTestSupport"]),
+        .testTarget(
+            name: "BerthCLITests",
+            dependencies: ["BerthCLI", "BerthTestSupport"],
+            resources: [.copy("Golden")]
+        ),
+    ]
+)

@@ -1,0 +1,61 @@
+import ArgumentParser
+import BerthCore
+import Foundation
+
+extension CIOutputFormat: ExpressibleByArgument {}
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Decide version, tags, labels and checks for this build: berth's main job.",
+        discussion: """
+            Reads git history (Conventional Commits) and the CI environment, then prints the next version,
+            the image tags, OCI labels, build args and Go -ldflags, and checks that the git tag is free.
+            Exit codes: 0 ok, 1 git or I/O failure, 3 tag conflict, 64 usage/config, 65 bad input or naming policy.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: PlanOptions
+
+    @Option(help: ArgumentHelp("CI output: github ($GITHUB_OUTPUT), gitlab (dotenv), env, docker-args.", valueName: "FORMAT"))
+    var format: CIOutputFormat?
+
+    func run() throws {
+        let context = try CommandContext(global: global)
+        let plan = try PlanService(git: context.git).plan(try context.planRequest(options))
+        let failed = plan.findings.filter { $0.status == .fail }
+        if global.json {
+            Terminal.write(try JSONOutput.encode(PlanDocument(plan)) + "\n")
+        } else if let format {
+            if failed.isEmpty { try emit(try format.render(plan), format: format, environment: context.environment) }
+        } else if global.quiet {
+            Terminal.write(plan.tags.references.joined(separator: "\n") + (plan.tags.tags.isEmpty ? "" : "\n"))
+        } else {
+            Terminal.write(TextRenderer(color: Terminal.useColor, verbose: global.verbose).plan(plan))
+        }
+        try failIfChecksFailed(plan)
+    }
+
+    /// `github` appends to `$GITHUB_OUTPUT` when it's set; everything else goes to stdout.
+    func emit(_ text: String, format: CIOutputFormat, environment: [String: String]) throws {
+        guard format == .github, let path = environment["GITHUB_OUTPUT"], !path.isEmpty else {
+            Terminal.write(text)
+            return
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            throw BerthError(.failure, "can't write GITHUB_OUTPUT file '\(path)'; check that it exists and is writable")
+        }
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(text.utf8))
+    }
+}
+
+/// Reports failed checks on stderr and exits with the code of the most serious one.
+func failIfChecksFailed(_ plan: ReleasePlan) throws {
+    guard let kind = plan.failureKind else { return }
+    for finding in plan.findings where finding.status == .fail {
+        Terminal.writeError("berth: error: \(finding.message)\n")
+    }
+    throw ExitCode(ExitCodes.code(for: kind))
+}

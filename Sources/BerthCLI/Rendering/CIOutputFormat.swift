@@ -1,0 +1,95 @@
+import BerthCore
+
+/// `--format`: how `berth plan` hands its result to CI systems and build tools.
+enum CIOutputFormat: String, CaseIterable {
+    /// `name=value` / heredoc entries for `$GITHUB_OUTPUT`, named as docker/metadata-action names them.
+    case github
+    /// dotenv for GitLab's `artifacts:reports:dotenv`.
+    case gitlab
+    /// `KEY='value'` lines for a POSIX shell's `eval` or `.`.
+    case env
+    /// One `docker build`/`buildx` argument per line: `--tag`, `--label`, `--build-arg`.
+    case dockerArgs = "docker-args"
+
+    /// The rendered output for `plan`.
+    func render(_ plan: ReleasePlan) throws -> String {
+        switch self {
+        case .github: return try Self.github(plan)
+        case .gitlab: return Self.variables(plan).map { "\($0.0)=\($0.1)\n" }.joined()
+        case .env: return Self.variables(plan).map { "\($0.0)=\(Self.shellQuoted($0.1))\n" }.joined()
+        case .dockerArgs: return try Self.dockerArgs(plan)
+        }
+    }
+
+    /// The flat variables of `gitlab` and `env`: lists comma-separated, as dotenv can't hold newlines.
+    static func variables(_ plan: ReleasePlan) -> [(String, String)] {
+        var vars: [(String, String)] = [
+            ("BERTH_VERSION", plan.tags.version.isEmpty ? plan.decision.version.description : plan.tags.version),
+            ("BERTH_GIT_TAG", plan.decision.tagName),
+            ("BERTH_NEW_VERSION", plan.decision.isNewVersion ? "true" : "false"),
+            ("BERTH_CHANNEL", plan.decision.channel.name),
+            ("BERTH_TAGS", plan.tags.tags.map(\.tag.value).joined(separator: ",")),
+            ("BERTH_IMAGE_REFS", plan.tags.references.joined(separator: ",")),
+            ("BERTH_REVISION", plan.decision.headCommit),
+            ("BERTH_CREATED", plan.metadata.created),
+            ("BERTH_LDFLAGS", plan.metadata.ldflags),
+        ]
+        vars += plan.metadata.buildArgs.map { ("BERTH_BUILD_ARG_\($0.key)", $0.value) }
+        return vars.map { ($0.0, $0.1.replacingOccurrences(of: "\n", with: " ")) }
+    }
+
+    static func github(_ plan: ReleasePlan) throws -> String {
+        let labels = plan.metadata.labels.map { "\($0.key)=\($0.value)" }
+        let annotations = plan.metadata.labels.map { "manifest:\($0.key)=\($0.value)" }
+        struct ActionJSON: Encodable {
+            let tags: [String]
+            let labels: [String: String]
+            let annotations: [String]
+        }
+        let json = try JSONOutput.encode(
+            ActionJSON(
+                tags: plan.tags.references,
+                labels: Dictionary(uniqueKeysWithValues: plan.metadata.labels.map { ($0.key, $0.value) }),
+                annotations: annotations),
+            pretty: false)
+        let outputs: [(String, String)] = [
+            ("version", plan.tags.version.isEmpty ? plan.decision.version.description : plan.tags.version),
+            ("tags", plan.tags.references.joined(separator: "\n")),
+            ("labels", labels.joined(separator: "\n")),
+            ("annotations", annotations.joined(separator: "\n")),
+            ("json", json),
+            ("git-tag", plan.decision.tagName),
+            ("new-version", plan.decision.isNewVersion ? "true" : "false"),
+            ("channel", plan.decision.channel.name),
+            ("revision", plan.decision.headCommit),
+            ("created", plan.metadata.created),
+            ("ldflags", plan.metadata.ldflags),
+            ("build-args", plan.metadata.buildArgs.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")),
+        ]
+        return outputs.map { githubEntry($0.0, $0.1) }.joined()
+    }
+
+    /// One `$GITHUB_OUTPUT` entry; multi-line values use the heredoc form with a delimiter not in the value.
+    static func githubEntry(_ name: String, _ value: String) -> String {
+        guard value.contains("\n") else { return "\(name)=\(value)\n" }
+        var delimiter = "berth_\(name)_EOF"
+        while value.contains(delimiter) { delimiter += "_" }
+        return "\(name)<<\(delimiter)\n\(value)\n\(delimiter)\n"
+    }
+
+    static func dockerArgs(_ plan: ReleasePlan) throws -> String {
+        guard !plan.tags.images.isEmpty else {
+            throw BerthError(.usage, "--format docker-args needs image names for --tag; set image.names in berth.yaml or pass --images NAME")
+        }
+        var args: [String] = []
+        for reference in plan.tags.references { args += ["--tag", reference] }
+        for label in plan.metadata.labels { args += ["--label", "\(label.key)=\(label.value)"] }
+        for arg in plan.metadata.buildArgs { args += ["--build-arg", "\(arg.key)=\(arg.value)"] }
+        return args.map { $0.replacingOccurrences(of: "\n", with: " ") + "\n" }.joined()
+    }
+
+    /// POSIX single quotes: safe for any value.
+    static func shellQuoted(_ value: String) -> String {
+        "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}

@@ -1,0 +1,82 @@
+import BerthConfig
+import BerthCore
+import BerthGit
+import BerthOCI
+import Foundation
+
+/// The composition root: builds the live dependencies (git, config, CI context, clock) for a command.
+struct CommandContext {
+    let directory: String
+    let configuration: BerthConfiguration
+    let environment: [String: String]
+    let ci: CIContext
+    let git: GitRepository
+
+    init(global: GlobalOptions) throws {
+        let cwd = FileManager.default.currentDirectoryPath
+        let directory = global.directory.map { $0.hasPrefix("/") ? $0 : cwd + "/" + $0 } ?? cwd
+        guard FileManager.default.fileExists(atPath: directory) else {
+            throw BerthError(.usage, "directory '\(global.directory ?? directory)' does not exist; pass an existing -C DIR")
+        }
+        self.directory = directory
+        let environment = ProcessInfo.processInfo.environment
+        self.environment = environment
+        if let path = global.configPath {
+            configuration = try ConfigurationLoader.load(path: path.hasPrefix("/") ? path : cwd + "/" + path)
+        } else if let found = ConfigurationLoader.find(from: directory) {
+            configuration = try ConfigurationLoader.load(path: found)
+        } else {
+            configuration = BerthConfiguration()
+        }
+        var payload: Data?
+        if let eventPath = environment["GITHUB_EVENT_PATH"], !eventPath.isEmpty {
+            payload = FileManager.default.contents(atPath: eventPath)
+        }
+        ci = CIContext.detect(environment: environment, eventPayload: payload)
+        git = try GitRepository(directory: directory)
+    }
+
+    /// The configuration with the command line's overrides applied.
+    func configuration(with options: PlanOptions) -> BerthConfiguration {
+        var config = configuration
+        if let prefix = options.tagPrefix { config.version.tagPrefix = prefix }
+        if let path = options.path { config.version.path = path }
+        if let branch = options.defaultBranch { config.defaultBranch = branch }
+        if !options.tagRules.isEmpty { config.metadataTags = options.tagRules }
+        if !options.flavorRules.isEmpty { config.metadataFlavor = options.flavorRules }
+        let images = options.images.flatMap { $0.split(whereSeparator: { $0 == "," || $0.isNewline }) }
+            .map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if !images.isEmpty { config.images = images }
+        return config
+    }
+
+    /// The request for `PlanService`, from options.
+    func planRequest(_ options: PlanOptions) throws -> PlanRequest {
+        let config = configuration(with: options)
+        for image in config.images where RepositoryName(image) == nil {
+            throw BerthError(
+                .usage,
+                "image '\(image)' is not an image name: use lowercase letters, digits and separators, without tag or digest (such as ghcr.io/acme/api); tags come from the plan")
+        }
+        var request = PlanRequest(
+            configuration: config, ci: ci, environment: environment, now: try Self.clock(options.now))
+        request.branch = options.branch
+        request.allowDirty = options.allowDirty
+        request.environmentName = options.environment
+        request.createdFromClock = options.createdNow
+        request.checkRemote = !options.offline
+        return request
+    }
+
+    /// `--now` as seconds since the epoch (RFC 3339 or a number), else the wall clock.
+    static func clock(_ text: String?) throws -> Double {
+        guard let text else { return Date().timeIntervalSince1970 }
+        if let seconds = Double(text) { return seconds }
+        let formatter = ISO8601DateFormatter()
+        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds]] {
+            formatter.formatOptions = options
+            if let date = formatter.date(from: text) { return date.timeIntervalSince1970 }
+        }
+        throw BerthError(.usage, "--now '\(text)' is not a time; use RFC 3339 (2024-01-31T12:00:00Z) or seconds since the epoch")
+    }
+}

@@ -1,0 +1,159 @@
+import BerthCore
+import Foundation
+import Yams
+
+/// Reads berth.yaml into a `BerthConfiguration`, strictly: every key is known, every value typed.
+public enum ConfigurationLoader {
+    /// The file name looked for upward from the working directory.
+    public static let fileName = "berth.yaml"
+
+    /// The nearest berth.yaml in `directory` or a parent, or nil.
+    public static func find(from directory: String) -> String? {
+        var url = URL(fileURLWithPath: directory).standardizedFileURL
+        while true {
+            let candidate = url.appendingPathComponent(fileName).path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            let parent = url.deletingLastPathComponent()
+            if parent.path == url.path { return nil }
+            url = parent
+        }
+    }
+
+    /// Loads `path`; an unreadable file or bad content is a usage error naming the file.
+    public static func load(path: String) throws -> BerthConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw BerthError(.usage, "can't read config '\(path)'; check the path and its permissions, or pass --config FILE")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), file: path)
+    }
+
+    /// Parses YAML text; `file` names it in errors.
+    public static func parse(_ text: String, file: String) throws -> BerthConfiguration {
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch let error as YamlError {
+            throw BerthError(.usage, "\(file): not valid YAML: \(describe(error)); fix the syntax")
+        }
+        var config = BerthConfiguration()
+        guard let root else { return config }
+        let top = try ConfigNode(node: root, file: file, path: "").mapping(known: [
+            "version", "image", "environments", "labels", "go", "git",
+        ])
+        if let version = top["version"] { try readVersion(version, into: &config) }
+        if let image = top["image"] { try readImage(image, into: &config) }
+        if let environments = top["environments"] { config.environments = try readEnvironments(environments) }
+        if let labels = top["labels"] { config.project = try readLabels(labels) }
+        if let go = top["go"] { try readGo(go, into: &config) }
+        if let git = top["git"] {
+            let entries = try git.mapping(known: ["remote"])
+            if let remote = entries["remote"] { config.remote = try remote.string() }
+        }
+        return config
+    }
+
+    static func describe(_ error: YamlError) -> String {
+        let text = "\(error)".replacingOccurrences(of: "\n", with: " ")
+        return text.count > 200 ? String(text.prefix(200)) + "…" : text
+    }
+
+    static func readVersion(_ node: ConfigNode, into config: inout BerthConfiguration) throws {
+        let entries = try node.mapping(known: [
+            "tag_prefix", "initial", "path", "bumps", "breaking_below_1", "default_branch", "channels",
+        ])
+        if let prefix = entries["tag_prefix"] { config.version.tagPrefix = try prefix.string() }
+        if let initial = entries["initial"] {
+            let text = try initial.string()
+            guard let version = SemanticVersion(text) else {
+                throw initial.fail("'\(initial.path)' must be a SemVer version such as 0.1.0, found '\(text)'")
+            }
+            config.version.initialVersion = version
+        }
+        if let path = entries["path"] { config.version.path = try path.string() }
+        if let bumps = entries["bumps"] {
+            var table: [String: VersionBump] = [:]
+            for (type, value) in try bumps.freeMapping() {
+                let text = try value.string()
+                if text == "none" { continue }
+                guard let bump = VersionBump(rawValue: text) else {
+                    throw value.fail("'\(value.path)' must be major, minor, patch or none, found '\(text)'")
+                }
+                table[type.lowercased()] = bump
+            }
+            config.version.bumps = table
+        }
+        if let below = entries["breaking_below_1"] {
+            config.version.breakingBumpBelowOne = try below.choice(VersionBump.self, [.major, .minor])
+        }
+        if let branch = entries["default_branch"] { config.defaultBranch = try branch.string() }
+        if let channels = entries["channels"] {
+            config.version.channels = try channels.sequence().map { item in
+                let fields = try item.mapping(known: ["branch", "prerelease"])
+                guard let branch = fields["branch"] else { throw item.fail("'\(item.path)' needs a 'branch' glob") }
+                let preid = try fields["prerelease"].map { try $0.string() }
+                if let preid, !SemanticVersion.isValidPreid(preid) {
+                    throw fields["prerelease"]!.fail("'\(preid)' is not a valid pre-release id (letters, digits, '-', dot-separated)")
+                }
+                return ChannelRule(branch: try branch.string(), prerelease: preid)
+            }
+        }
+    }
+
+    static func readImage(_ node: ConfigNode, into config: inout BerthConfiguration) throws {
+        let entries = try node.mapping(known: ["names", "tag_prefix", "build_metadata", "templates", "metadata_action"])
+        if let names = entries["names"] { config.images = try names.strings() }
+        if let prefix = entries["tag_prefix"] { config.tags.prefix = try prefix.string() }
+        if let mapping = entries["build_metadata"] {
+            config.tags.buildMetadata = try mapping.choice(BuildMetadataMapping.self, BuildMetadataMapping.allCases)
+        }
+        if let templates = entries["templates"] {
+            let fields = try templates.mapping(known: ["release", "prerelease", "branch", "channels"])
+            if let release = fields["release"] { config.tags.templates.release = try release.strings() }
+            if let prerelease = fields["prerelease"] { config.tags.templates.prerelease = try prerelease.strings() }
+            if let branch = fields["branch"] { config.tags.templates.branch = try branch.strings() }
+            if let channels = fields["channels"] {
+                for (id, list) in try channels.freeMapping() { config.tags.channelTemplates[id] = try list.strings() }
+            }
+        }
+        if let action = entries["metadata_action"] {
+            let fields = try action.mapping(known: ["tags", "flavor"])
+            if let tags = fields["tags"] { config.metadataTags = try tags.lines() }
+            if let flavor = fields["flavor"] { config.metadataFlavor = try flavor.lines() }
+        }
+    }
+
+    static func readEnvironments(_ node: ConfigNode) throws -> [EnvironmentPolicy] {
+        try node.sequence().map { item in
+            let fields = try item.mapping(known: ["name", "pattern", "require_final"])
+            guard let name = fields["name"] else { throw item.fail("'\(item.path)' needs a 'name'") }
+            var policy = EnvironmentPolicy(name: try name.string())
+            if let pattern = fields["pattern"] {
+                let text = try pattern.string()
+                guard (try? NSRegularExpression(pattern: text)) != nil else {
+                    throw pattern.fail("'\(pattern.path)' is not a valid regular expression: \(text)")
+                }
+                policy.pattern = text
+            }
+            if let final = fields["require_final"] { policy.requireFinal = try final.bool() }
+            return policy
+        }
+    }
+
+    static func readLabels(_ node: ConfigNode) throws -> ProjectInfo {
+        let fields = try node.mapping(known: [
+            "title", "description", "url", "source", "documentation", "authors", "vendor", "licenses",
+        ])
+        func value(_ key: String) throws -> String? { try fields[key].map { try $0.string() } }
+        return ProjectInfo(
+            title: try value("title"), description: try value("description"), url: try value("url"),
+            source: try value("source"), documentation: try value("documentation"), authors: try value("authors"),
+            vendor: try value("vendor"), licenses: try value("licenses"))
+    }
+
+    static func readGo(_ node: ConfigNode, into config: inout BerthConfiguration) throws {
+        let fields = try node.mapping(known: ["package", "version_var", "commit_var", "date_var", "strip"])
+        if let package = fields["package"] { config.ldflags.package = try package.string() }
+        if let name = fields["version_var"] { config.ldflags.versionVariable = try name.string() }
+        if let name = fields["commit_var"] { config.ldflags.commitVariable = try name.string() }
+        if let name = fields["date_var"] { config.ldflags.dateVariable = try name.string() }
+        if let strip = fields["strip"] { config.ldflags.strip = try strip.bool() }
+    }
+}

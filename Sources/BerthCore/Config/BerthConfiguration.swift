@@ -1,0 +1,30 @@
+/// Everything berth.yaml can say, with defaults for the common case (no file at all).
+public struct BerthConfiguration: Hashable, Sendable {
+    public var version = VersionPolicy()
+    /// The branch that releases; nil detects it (CI, `origin/HEAD`, `main`/`master`).
+    public var defaultBranch: String?
+    public var tags = TagPolicy()
+    /// Image names without tags.
+    public var images: [String] = []
+    /// docker/metadata-action `tags:` lines; when any is set they replace berth's templates.
+    public var metadataTags: [String] = []
+    /// docker/metadata-action `flavor:` lines.
+    public var metadataFlavor: [String] = []
+    public var environments = EnvironmentPolicy.defaults
+    public var project = ProjectInfo()
+    public var ldflags = LdflagsPolicy()
+    /// The git remote checked for existing tags.
+    public var remote = "origin"
+
+    public init() {}
+
+    /// The environment named `name`, or a usage error listing the known ones.
+    public func environment(named name: String) throws(BerthError) -> EnvironmentPolicy {
+        guard let found = environments.first(where: { $0.name == name }) else {
+            throw BerthError(
+                .usage,
+                "unknown environment '\(name)'; berth.yaml defines \(environments.map(\.name).joined(separator: ", "))")
+        }
+        return found
+    }
+}

@@ -1,0 +1,145 @@
+import BerthOCI
+
+/// The inputs of one `berth plan` run beyond the configuration.
+public struct PlanRequest: Sendable {
+    public var configuration: BerthConfiguration
+    public var ci: CIContext
+    /// The process environment, for GitHub's context variables and SOURCE_DATE_EPOCH.
+    public var environment: [String: String]
+    /// `--branch`, for a detached HEAD outside CI.
+    public var branch: String?
+    public var allowDirty = false
+    /// The environment whose naming rule applies (`--env`).
+    public var environmentName: String?
+    /// The run's clock in seconds since the epoch (`--now`, else the wall clock), for `{{date}}` of
+    /// metadata-action rules, and for `created` only when `createdFromClock` is set.
+    public var now: Double
+    public var createdFromClock = false
+    /// Ask the remote for tags too (`git ls-remote`).
+    public var checkRemote = true
+
+    public init(configuration: BerthConfiguration, ci: CIContext, environment: [String: String], now: Double) {
+        self.configuration = configuration
+        self.ci = ci
+        self.environment = environment
+        self.now = now
+    }
+}
+
+/// Version, tags, build metadata and checks of one build: the value `berth plan` renders.
+public struct ReleasePlan: Sendable {
+    public let decision: VersionDecision
+    public let tags: TagPlan
+    public let metadata: BuildMetadata
+    public let findings: [CheckFinding]
+    public let ci: CIContext
+    /// Whether tags came from docker/metadata-action rules rather than berth's templates.
+    public let usesMetadataActionRules: Bool
+
+    /// The first failed finding's kind, deciding the exit code; nil when every check passed.
+    public var failureKind: FailureKind? {
+        let failed = findings.filter { $0.status == .fail }
+        if failed.contains(where: { $0.kind == .conflict }) { return .conflict }
+        return failed.first?.kind
+    }
+}
+
+/// Runs the planning use case against a repository: version, tags, labels and checks.
+public struct PlanService: Sendable {
+    let git: any GitHistory
+
+    public init(git: any GitHistory) { self.git = git }
+
+    /// Plans the build; `check` adds the naming and tag-conflict checks.
+    public func plan(_ request: PlanRequest, check: Bool = true) throws -> ReleasePlan {
+        let config = request.configuration
+        let allTags = try git.tags()
+        let versionRequest = VersionRequest(
+            policy: config.version, ci: request.ci, branch: request.branch, defaultBranch: config.defaultBranch,
+            allowDirty: request.allowDirty)
+        let decision = try VersionService(git: git).decide(versionRequest, tags: allTags)
+        let catalog = TagCatalog(tags: allTags, prefix: config.version.tagPrefix)
+        let head = try git.head()
+        let buildTime = sourceDateEpoch(request.environment) ?? head.commitTime
+
+        let usesRules = !config.metadataTags.isEmpty || !config.metadataFlavor.isEmpty
+        let tags: TagPlan
+        if usesRules {
+            tags = try metadataActionPlan(request, decision: decision, head: head)
+        } else {
+            tags = try TagPlanner.plan(
+                decision, policy: config.tags, existing: catalog, images: config.images, buildTime: buildTime)
+        }
+        let created = request.createdFromClock ? Int64(request.now) : buildTime
+        let labelVersion = usesRules ? tags.version : (try TagPlanner.mappedVersion(decision.version, config.tags.buildMetadata))
+        var project = config.project
+        if project.source == nil {
+            project.source = try request.ci.repositoryURL ?? git.remoteURL(config.remote)
+        }
+        let metadata = BuildMetadata(
+            version: labelVersion, revision: head.sha, created: created, refName: tags.tags.first?.tag.value,
+            project: project, ldflags: config.ldflags)
+
+        var findings: [CheckFinding] = []
+        if check {
+            if let name = request.environmentName {
+                findings += try NamingPolicy.check(tags, decision: decision, environment: config.environment(named: name))
+            }
+            if decision.isNewVersion && decision.channel != .branch(decision.branch) {
+                findings.append(NamingPolicy.checkGitTag(
+                    decision.tagName, head: head.sha, existing: allTags, whereLabel: "locally", check: "git-tag-local"))
+                if request.checkRemote, try git.remoteURL(config.remote) != nil {
+                    let remote = try git.remoteTags(remote: config.remote)
+                    findings.append(NamingPolicy.checkGitTag(
+                        decision.tagName, head: head.sha, existing: remote, whereLabel: "on remote '\(config.remote)'",
+                        check: "git-tag-remote"))
+                }
+            }
+        }
+        return ReleasePlan(
+            decision: decision, tags: tags, metadata: metadata, findings: findings, ci: request.ci,
+            usesMetadataActionRules: usesRules)
+    }
+
+    /// Tags from docker/metadata-action rules, in the GitHub context (or one derived from git locally).
+    func metadataActionPlan(_ request: PlanRequest, decision: VersionDecision, head: GitHead) throws(BerthError) -> TagPlan {
+        let config = request.configuration
+        let env = request.environment
+        var rules: [MetadataTagRule] = []
+        for line in config.metadataTags.flatMap(Self.lines) { rules.append(try MetadataTagRule(parsing: line)) }
+        let flavor = try MetadataFlavor(parsing: config.metadataFlavor.flatMap(Self.lines))
+        let localRef: String
+        if case .headTagged(let name) = decision.reason {
+            localRef = "refs/tags/\(name)"
+        } else {
+            localRef = "refs/heads/\(decision.branch)"
+        }
+        var sha = env["GITHUB_SHA"].nonEmpty ?? head.sha
+        if env["DOCKER_METADATA_PR_HEAD_SHA"] == "true", let prHead = request.ci.payload?.pullRequestHeadSHA { sha = prHead }
+        var context = MetadataActionContext(
+            eventName: env["GITHUB_EVENT_NAME"].nonEmpty ?? "push", ref: env["GITHUB_REF"].nonEmpty ?? localRef, sha: sha,
+            defaultBranch: request.ci.payload?.defaultBranch ?? decision.defaultBranch, now: request.now,
+            commitTime: Double(head.commitTime), payload: request.ci.payload)
+        if let length = env["DOCKER_METADATA_SHORT_SHA_LENGTH"].flatMap(Int.init) { context.shortSHALength = length }
+        let tagger = MetadataActionTagger(rules: rules, flavor: flavor, context: context)
+        let version = try tagger.version()
+        var planned: [PlannedTag] = []
+        for text in try tagger.tags(images: []) {
+            guard let tag = ImageTag(text) else {
+                throw BerthError(.badInput, "tag '\(text)' is not a valid OCI tag: \(ImageTag.violation(in: text) ?? "invalid"); change the tag rule")
+            }
+            planned.append(PlannedTag(tag: tag, mobility: text == "latest" ? .highest : .fixed, source: "metadata-action"))
+        }
+        return TagPlan(images: config.images, tags: planned, version: version.main ?? "")
+    }
+
+    /// metadata-action inputs are newline-separated lists; `#` starts a comment line.
+    static func lines(_ text: String) -> [String] {
+        text.split(whereSeparator: \.isNewline).map { String($0).trimmingCharacters() }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+    }
+
+    func sourceDateEpoch(_ env: [String: String]) -> Int64? {
+        env["SOURCE_DATE_EPOCH"].nonEmpty.flatMap { Int64($0) }
+    }
+}

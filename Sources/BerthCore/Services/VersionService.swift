@@ -1,0 +1,104 @@
+/// How a run wants the version decided: overrides from flags and config, and the CI context.
+public struct VersionRequest: Sendable {
+    public var policy: VersionPolicy
+    public var ci: CIContext
+    /// `--branch`: the branch whose channel applies, when git or CI can't tell (detached HEAD).
+    public var branch: String?
+    /// The default branch from config or flags; else CI, then `origin/HEAD`, then `main`/`master`.
+    public var defaultBranch: String?
+    /// Plan even when tracked files have uncommitted changes.
+    public var allowDirty: Bool
+
+    public init(
+        policy: VersionPolicy = VersionPolicy(), ci: CIContext = .local, branch: String? = nil,
+        defaultBranch: String? = nil, allowDirty: Bool = false
+    ) {
+        self.policy = policy
+        self.ci = ci
+        self.branch = branch
+        self.defaultBranch = defaultBranch
+        self.allowDirty = allowDirty
+    }
+}
+
+/// Gathers what the version planner needs from a repository and refuses states that would make the
+/// answer wrong (a shallow clone missing history, a dirty tree, an unknown branch).
+public struct VersionService: Sendable {
+    let git: any GitHistory
+
+    public init(git: any GitHistory) { self.git = git }
+
+    /// Decides the next version for `request`.
+    public func decide(_ request: VersionRequest) throws -> VersionDecision {
+        try decide(request, tags: git.tags())
+    }
+
+    /// Decides the next version for `request` from tags already read.
+    public func decide(_ request: VersionRequest, tags: [GitTagRef]) throws -> VersionDecision {
+        let policy = request.policy
+        let head = try git.head()
+        if !request.allowDirty, try git.hasUncommittedChanges() {
+            throw BerthError(
+                .failure,
+                "the working tree has uncommitted changes, so the image would not match commit \(head.sha.prefix(7)); commit or stash them, or pass --allow-dirty"
+            )
+        }
+        let catalog = TagCatalog(tags: tags, prefix: policy.tagPrefix)
+        let defaultBranch = try resolveDefaultBranch(request, head: head)
+        let branch = try resolveBranch(request, head: head, catalog: catalog, defaultBranch: defaultBranch)
+        let base = try reachableBase(catalog, head: head.sha)
+        // Without a base the initial version applies whatever the commits say: don't read all history.
+        let commits = try base.map { try git.commits(from: $0.commit, to: head.sha, path: policy.path) } ?? []
+        let inputs = VersionInputs(
+            head: head, branch: branch, defaultBranch: defaultBranch, catalog: catalog, base: base, commits: commits)
+        let channel = policy.channel(forBranch: branch, defaultBranch: defaultBranch)
+        if VersionPlanner.headTag(inputs, channel: channel) == nil {
+            try refuseIncompleteHistory(base: base, commits: commits, prefix: policy.tagPrefix)
+        }
+        return VersionPlanner.nextVersion(inputs, policy: policy)
+    }
+
+    /// The highest final release tag whose commit HEAD reaches. The highest overall is tried first, which
+    /// on a release branch is almost always the answer and costs one ancestry check.
+    func reachableBase(_ catalog: TagCatalog, head: String) throws -> ReleaseTag? {
+        let releases = catalog.releases
+        guard let highest = releases.last else { return nil }
+        if try git.isAncestor(highest.commit, of: head) { return highest }
+        let merged = try git.tagsMerged(into: head)
+        return releases.last { merged.contains($0.name) }
+    }
+
+    /// A shallow clone may lack the base tag or commits since it; the version would silently be wrong.
+    func refuseIncompleteHistory(base: ReleaseTag?, commits: [GitCommit], prefix: String) throws {
+        let boundary = try git.shallowBoundary()
+        guard !boundary.isEmpty else { return }
+        let fix = "fetch the full history and tags (git fetch --unshallow --tags; in GitHub Actions, actions/checkout with fetch-depth: 0; in GitLab, GIT_DEPTH: 0)"
+        guard base != nil else {
+            throw BerthError(
+                .failure, "this is a shallow clone and no release tag '\(prefix)*' is reachable in it, so the version can't be known; \(fix)")
+        }
+        if commits.contains(where: { boundary.contains($0.sha) }) {
+            throw BerthError(
+                .failure, "this is a shallow clone that stops before release tag '\(base!.name)', so commits since it are missing; \(fix)")
+        }
+    }
+
+    func resolveDefaultBranch(_ request: VersionRequest, head: GitHead) throws -> String {
+        if let branch = request.defaultBranch ?? request.ci.defaultBranch { return branch }
+        if let remote = try git.remoteDefaultBranch() { return remote }
+        for candidate in ["main", "master"] where try git.hasBranch(candidate) { return candidate }
+        return head.branch ?? "main"
+    }
+
+    func resolveBranch(_ request: VersionRequest, head: GitHead, catalog: TagCatalog, defaultBranch: String) throws -> String {
+        if let branch = request.branch ?? request.ci.branch ?? head.branch { return branch }
+        // A detached HEAD on a release tag (a tag pipeline, `git checkout v1.2.3`) needs no branch.
+        if request.ci.tag != nil || catalog.tags(at: head.sha).contains(where: { !$0.version.isPrerelease }) {
+            return defaultBranch
+        }
+        throw BerthError(
+            .usage,
+            "HEAD is detached at \(head.sha.prefix(7)) and no CI variable names the branch, so the release channel is unknown; check out a branch or pass --branch NAME"
+        )
+    }
+}

@@ -1,0 +1,66 @@
+/// Why the planned version is what it is.
+public enum VersionReason: Hashable, Sendable {
+    /// HEAD already carries this release tag: the version is unchanged.
+    case headTagged(String)
+    /// No release tag yet: the policy's initial version.
+    case initial
+    /// Commits since the base tag call for this bump.
+    case bumped(VersionBump)
+    /// No commit since the base tag calls for a release.
+    case noReleasableCommits
+}
+
+/// One commit counted in a decision, with the bump it caused.
+public struct CountedCommit: Hashable, Sendable {
+    public let sha: String
+    public let subject: String
+    /// The Conventional Commits reading, nil when the message doesn't follow it.
+    public let conventional: ConventionalCommit?
+    /// The bump this commit calls for under the policy, nil for none.
+    public let bump: VersionBump?
+}
+
+/// The next version of a service and how it was decided: the value `berth version` shows.
+public struct VersionDecision: Hashable, Sendable {
+    public let version: SemanticVersion
+    /// The git tag this version is released under (prefix + version).
+    public let tagName: String
+    public let channel: ReleaseChannel
+    public let branch: String
+    public let defaultBranch: String
+    public let headCommit: String
+    public let reason: VersionReason
+    /// The last release tag reachable from HEAD, if any.
+    public let base: ReleaseTag?
+    /// Commits since `base` (all of history without one), newest first.
+    public let commits: [CountedCommit]
+    /// Tags with the prefix that aren't valid SemVer.
+    public let skippedTags: [String]
+
+    /// Whether this run creates a version that has no git tag yet.
+    public var isNewVersion: Bool {
+        switch reason {
+        case .headTagged, .noReleasableCommits: false
+        case .initial, .bumped: true
+        }
+    }
+
+    /// Whether version tags (`v1.2.3`…) belong to this build: not when nothing warrants a release, except
+    /// for branch builds, whose tags name the branch and never collide with releases.
+    public var carriesVersionTags: Bool {
+        if case .branch = channel { return true }
+        return reason != .noReleasableCommits
+    }
+
+    /// A one-line explanation for people.
+    public var explanation: String {
+        switch reason {
+        case .headTagged(let tag): "HEAD already carries '\(tag)'"
+        case .initial: "no release tag yet: initial version"
+        case .bumped(let bump):
+            "\(bump.rawValue) bump from \(base?.name ?? "nothing") after \(commits.count) commit\(commits.count == 1 ? "" : "s")"
+        case .noReleasableCommits:
+            "no commit since \(base?.name ?? "the start") calls for a release (\(commits.count) counted)"
+        }
+    }
+}

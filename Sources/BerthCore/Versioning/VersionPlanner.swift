@@ -1,0 +1,86 @@
+/// What the planner needs to know about the repository, gathered by `VersionService` through `GitHistory`.
+public struct VersionInputs: Sendable {
+    public var head: GitHead
+    /// The branch being built (from CI or git); decides the channel.
+    public var branch: String
+    public var defaultBranch: String
+    /// Every tag with the policy's prefix, read as versions.
+    public var catalog: TagCatalog
+    /// The highest final release reachable from HEAD.
+    public var base: ReleaseTag?
+    /// Commits since `base`, newest first.
+    public var commits: [GitCommit]
+
+    public init(
+        head: GitHead, branch: String, defaultBranch: String, catalog: TagCatalog, base: ReleaseTag?,
+        commits: [GitCommit]
+    ) {
+        self.head = head
+        self.branch = branch
+        self.defaultBranch = defaultBranch
+        self.catalog = catalog
+        self.base = base
+        self.commits = commits
+    }
+}
+
+/// Decides the next version from history, as a pure function.
+public enum VersionPlanner {
+    /// The next version after `inputs.base` given the commits since, per `policy`.
+    ///
+    /// Conventional Commits 1.0.0 decide the bump (`fix` → patch, `feat` → minor, breaking → major, or the
+    /// policy's choice below 1.0.0); the branch's channel decides whether it's a final release or
+    /// `X.Y.Z-<id>.N` with N after the highest existing tag of that channel and version.
+    public static func nextVersion(_ inputs: VersionInputs, policy: VersionPolicy) -> VersionDecision {
+        let channel = policy.channel(forBranch: inputs.branch, defaultBranch: inputs.defaultBranch)
+        let isBelowOne = (inputs.base?.version.major ?? policy.initialVersion.major) == .zero
+        let counted = inputs.commits.map { commit in
+            let conventional = ConventionalCommit(message: commit.message)
+            return CountedCommit(
+                sha: commit.sha, subject: commit.subject, conventional: conventional,
+                bump: conventional.flatMap { policy.bump(for: $0, below1: isBelowOne) })
+        }
+        func decision(_ version: SemanticVersion, _ reason: VersionReason) -> VersionDecision {
+            VersionDecision(
+                version: version, tagName: policy.tagPrefix + version.description, channel: channel,
+                branch: inputs.branch, defaultBranch: inputs.defaultBranch, headCommit: inputs.head.sha,
+                reason: reason, base: inputs.base, commits: counted, skippedTags: inputs.catalog.skipped)
+        }
+
+        if let tagged = headTag(inputs, channel: channel) {
+            return decision(tagged.version, .headTagged(tagged.name))
+        }
+        let core: SemanticVersion
+        let reason: VersionReason
+        if let base = inputs.base {
+            guard let bump = counted.compactMap(\.bump).max() else {
+                return decision(base.version, .noReleasableCommits)
+            }
+            core = base.version.bumped(bump)
+            reason = .bumped(bump)
+        } else {
+            core = policy.initialVersion.withoutBuild
+            reason = .initial
+        }
+        switch channel {
+        case .release, .branch:
+            return decision(core, reason)
+        case .prerelease(let preid):
+            let last = inputs.catalog.highestPrereleaseNumber(of: core.core, preid: preid)
+            let number = last?.incremented() ?? DecimalNumber(1)
+            return decision(core.core.withPrerelease(preid, number: number), reason)
+        }
+    }
+
+    /// A tag on HEAD that fixes the version: the highest final release, else on a pre-release channel the
+    /// highest pre-release of that channel.
+    static func headTag(_ inputs: VersionInputs, channel: ReleaseChannel) -> ReleaseTag? {
+        let onHead = inputs.catalog.tags(at: inputs.head.sha)
+        if let release = onHead.last(where: { !$0.version.isPrerelease }) { return release }
+        guard case .prerelease(let preid) = channel else { return nil }
+        let ids = SemanticVersion.prereleaseIdentifiers(preid)
+        return onHead.last { tag in
+            tag.version.prerelease.count == ids.count + 1 && Array(tag.version.prerelease.prefix(ids.count)) == ids
+        }
+    }
+}

@@ -1,0 +1,56 @@
+/// The rules that turn git history into the next version: tag prefix, bumps per commit type, channels.
+public struct VersionPolicy: Hashable, Sendable {
+    /// Prefix of release tags in git (`v`, or `api/v` in a monorepo).
+    public var tagPrefix: String
+    /// The version of the first release, when no release tag exists yet.
+    public var initialVersion: SemanticVersion
+    /// Bump caused by each Conventional Commits type; a missing type causes no release.
+    public var bumps: [String: VersionBump]
+    /// What a breaking change bumps while the major version is 0 (SemVer §4 leaves 0.y.z free).
+    public var breakingBumpBelowOne: VersionBump
+    /// Branch rules, the first match wins; the default branch always releases.
+    public var channels: [ChannelRule]
+    /// Only commits touching this path count (monorepos); nil counts every commit.
+    public var path: String?
+
+    public init(
+        tagPrefix: String = "v",
+        initialVersion: SemanticVersion = SemanticVersion(0, 1, 0),
+        bumps: [String: VersionBump] = VersionPolicy.defaultBumps,
+        breakingBumpBelowOne: VersionBump = .minor,
+        channels: [ChannelRule] = VersionPolicy.defaultChannels,
+        path: String? = nil
+    ) {
+        self.tagPrefix = tagPrefix
+        self.initialVersion = initialVersion
+        self.bumps = bumps
+        self.breakingBumpBelowOne = breakingBumpBelowOne
+        self.channels = channels
+        self.path = path
+    }
+
+    /// `feat` → minor, `fix` → patch; other types make no release.
+    public static let defaultBumps: [String: VersionBump] = ["feat": .minor, "fix": .patch]
+
+    /// `develop` → `dev`; `release/*` and `rc/*` → `rc`.
+    public static let defaultChannels: [ChannelRule] = [
+        ChannelRule(branch: "develop", prerelease: "dev"),
+        ChannelRule(branch: "release/*", prerelease: "rc"),
+        ChannelRule(branch: "rc/*", prerelease: "rc"),
+    ]
+
+    /// The channel of `branch`, given the repository's default branch.
+    public func channel(forBranch branch: String, defaultBranch: String) -> ReleaseChannel {
+        if branch == defaultBranch { return .release }
+        if let rule = channels.first(where: { $0.matches(branch) }) {
+            return rule.prerelease.map(ReleaseChannel.prerelease) ?? .release
+        }
+        return .branch(branch)
+    }
+
+    /// The bump one commit causes under this policy, or nil for none.
+    public func bump(for commit: ConventionalCommit, below1 isBelowOne: Bool) -> VersionBump? {
+        if commit.isBreaking { return isBelowOne ? breakingBumpBelowOne : .major }
+        return bumps[commit.type]
+    }
+}

@@ -1,0 +1,153 @@
+import BerthCore
+import Foundation
+
+/// A git repository on disk, read with the `git` command: the live `GitHistory`.
+///
+/// Every call is an argument vector (branch and tag names never reach a shell), with terminal prompts
+/// off so a remote asking for credentials fails instead of hanging a CI job.
+public struct GitRepository: GitHistory {
+    /// The working directory git runs in.
+    public let directory: String
+    let git: String
+
+    /// Opens the repository containing `directory`. Throws when git isn't installed.
+    public init(directory: String) throws {
+        guard let git = ProcessRunner.locate("git") else {
+            throw BerthError(.failure, "git is not installed or not on PATH; install it (apt-get install git) and retry")
+        }
+        self.directory = directory
+        self.git = git
+    }
+
+    /// Runs git; a failure throws with git's own message unless `allowFailure`.
+    func run(_ arguments: [String], allowFailure: Bool = false) throws -> ProcessOutput {
+        let output = try ProcessRunner.run(git, ["-C", directory] + arguments, environment: ["GIT_TERMINAL_PROMPT": "0"])
+        if output.status != 0 && !allowFailure { throw failure(arguments, output) }
+        return output
+    }
+
+    func failure(_ arguments: [String], _ output: ProcessOutput) -> BerthError {
+        let message = output.stderrText.split(separator: "\n").first.map(String.init) ?? "exit \(output.status)"
+        if message.contains("not a git repository") {
+            return BerthError(
+                .failure, "'\(directory)' is not inside a git repository; run berth in a git checkout or pass -C DIR")
+        }
+        if message.contains("dubious ownership") {
+            return BerthError(
+                .failure, "git refuses '\(directory)' (dubious ownership); run: git config --global --add safe.directory '\(directory)'")
+        }
+        return BerthError(.failure, "git \(arguments.first ?? "") failed: \(message.replacingOccurrences(of: "fatal: ", with: ""))")
+    }
+
+    func lines(_ output: ProcessOutput) -> [Substring] {
+        output.stdoutText.split(separator: "\n", omittingEmptySubsequences: true)
+    }
+
+    public func head() throws -> GitHead {
+        let output = try run(["rev-parse", "--verify", "-q", "HEAD^{commit}"], allowFailure: true)
+        guard output.status == 0 else {
+            // Distinguish "no repository" from "no commit yet".
+            _ = try run(["rev-parse", "--git-dir"])
+            throw BerthError(
+                .failure, "the repository at '\(directory)' has no commits yet; commit something first (git commit)")
+        }
+        let sha = output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        let time = try run(["log", "-1", "--no-show-signature", "--format=%ct", sha]).stdoutText
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let symbolic = try run(["symbolic-ref", "-q", "HEAD"], allowFailure: true)
+        let ref = symbolic.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        let branch = symbolic.status == 0 ? ref.replacingOccurrences(of: "refs/heads/", with: "", options: .anchored) : nil
+        return GitHead(sha: sha, branch: branch, commitTime: Int64(time) ?? 0)
+    }
+
+    public func tags() throws -> [GitTagRef] {
+        let output = try run(["for-each-ref", "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)", "refs/tags"])
+        return lines(output).compactMap { line in
+            let fields = line.split(separator: "\0", omittingEmptySubsequences: false)
+            guard fields.count == 3 else { return nil }
+            // Annotated tags peel to the commit they tag.
+            return GitTagRef(name: String(fields[0]), commit: String(fields[2].isEmpty ? fields[1] : fields[2]))
+        }
+    }
+
+    public func isAncestor(_ commit: String, of head: String) throws -> Bool {
+        let output = try run(["merge-base", "--is-ancestor", commit, head], allowFailure: true)
+        if output.status > 1 { throw failure(["merge-base"], output) }
+        return output.status == 0
+    }
+
+    public func tagsMerged(into head: String) throws -> Set<String> {
+        Set(lines(try run(["for-each-ref", "--merged=\(head)", "--format=%(refname:strip=2)", "refs/tags"])).map(String.init))
+    }
+
+    public func commits(from base: String?, to head: String, path: String?) throws -> [GitCommit] {
+        var arguments = ["log", "-z", "--no-show-signature", "--no-color", "--format=%H%x00%B"]
+        arguments.append(base.map { "\($0)..\(head)" } ?? head)
+        if let path { arguments += ["--", path] }
+        let fields = try run(arguments).stdout.split(separator: 0, omittingEmptySubsequences: false)
+        var commits: [GitCommit] = []
+        commits.reserveCapacity(fields.count / 2)
+        var index = 0
+        while index + 1 < fields.count {
+            let sha = String(decoding: fields[index], as: UTF8.self)
+            let message = String(decoding: fields[index + 1], as: UTF8.self)
+            commits.append(GitCommit(sha: sha.trimmingCharacters(in: .whitespacesAndNewlines), message: message))
+            index += 2
+        }
+        return commits
+    }
+
+    public func shallowBoundary() throws -> Set<String> {
+        let output = lines(try run(["rev-parse", "--is-shallow-repository", "--git-path", "shallow"]))
+        guard output.first == "true", output.count > 1 else { return [] }
+        var path = String(output[1])
+        if !path.hasPrefix("/") { path = directory + "/" + path }
+        let content = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        return Set(content.split(separator: "\n").map(String.init))
+    }
+
+    public func hasUncommittedChanges() throws -> Bool {
+        !(try run(["status", "--porcelain", "--untracked-files=no"]).stdout.isEmpty)
+    }
+
+    public func remoteDefaultBranch() throws -> String? {
+        let output = try run(["symbolic-ref", "-q", "--short", "refs/remotes/origin/HEAD"], allowFailure: true)
+        guard output.status == 0 else { return nil }
+        let name = output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        return name.hasPrefix("origin/") ? String(name.dropFirst("origin/".count)) : name
+    }
+
+    public func hasBranch(_ name: String) throws -> Bool {
+        try run(["show-ref", "--verify", "-q", "refs/heads/\(name)"], allowFailure: true).status == 0
+    }
+
+    public func remoteTags(remote: String) throws -> [GitTagRef] {
+        let output = try run(["ls-remote", "--tags", "--", remote], allowFailure: true)
+        guard output.status == 0 else {
+            let message = output.stderrText.split(separator: "\n").first.map(String.init) ?? "exit \(output.status)"
+            throw BerthError(
+                .failure,
+                "can't list tags on remote '\(remote)': \(message.replacingOccurrences(of: "fatal: ", with: "")); fix access or pass --offline to skip the remote check")
+        }
+        var peeled: [String: String] = [:]
+        var direct: [(String, String)] = []
+        for line in lines(output) {
+            let fields = line.split(separator: "\t")
+            guard fields.count == 2, fields[1].hasPrefix("refs/tags/") else { continue }
+            let name = String(fields[1].dropFirst("refs/tags/".count))
+            if name.hasSuffix("^{}") {
+                peeled[String(name.dropLast(3))] = String(fields[0])
+            } else {
+                direct.append((name, String(fields[0])))
+            }
+        }
+        return direct.map { GitTagRef(name: $0.0, commit: peeled[$0.0] ?? $0.1) }
+    }
+
+    public func remoteURL(_ remote: String) throws -> String? {
+        // The configured URL, not `remote get-url`, which applies local insteadOf rewrites.
+        let output = try run(["config", "--get", "remote.\(remote).url"], allowFailure: true)
+        let url = output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        return output.status == 0 && !url.isEmpty ? url : nil
+    }
+}
