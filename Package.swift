@@ -33,7 +33,7 @@ let package = Package(
         .executableTarget(name: "berth", dependencies: ["BerthCLI"]),
         .target(name: "BerthTestSupport", dependencies: ["BerthCore"]),
         .testTarget(name: "BerthOCITests", dependencies: ["BerthOCI"]),
-        .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore", "BerthTestSupport"]),
+        .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore", "BerthTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "BerthGitTests", dependencies: ["BerthGit", "BerthTestSupport"]),
         .testTarget(name: "BerthConfigTests", dependencies: ["BerthConfig", "BerthTestSupport"]),
         .testTarget(

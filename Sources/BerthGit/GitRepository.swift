@@ -9,19 +9,22 @@ public struct GitRepository: GitHistory {
     /// The working directory git runs in.
     public let directory: String
     let git: String
+    /// Variables added to git's environment (tests pass a hermetic configuration).
+    let environment: [String: String]
 
     /// Opens the repository containing `directory`. Throws when git isn't installed.
-    public init(directory: String) throws {
+    public init(directory: String, environment: [String: String] = [:]) throws {
         guard let git = ProcessRunner.locate("git") else {
             throw BerthError(.failure, "git is not installed or not on PATH; install it (apt-get install git) and retry")
         }
         self.directory = directory
         self.git = git
+        self.environment = environment.merging(["GIT_TERMINAL_PROMPT": "0"]) { _, new in new }
     }
 
     /// Runs git; a failure throws with git's own message unless `allowFailure`.
     func run(_ arguments: [String], allowFailure: Bool = false) throws -> ProcessOutput {
-        let output = try ProcessRunner.run(git, ["-C", directory] + arguments, environment: ["GIT_TERMINAL_PROMPT": "0"])
+        let output = try ProcessRunner.run(git, ["-C", directory] + arguments, environment: environment)
         if output.status != 0 && !allowFailure { throw failure(arguments, output) }
         return output
     }
