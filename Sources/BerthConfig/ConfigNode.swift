@@ -31,7 +31,9 @@ struct ConfigNode {
                 let keyAt = ConfigNode(node: keyNode, file: file, path: child.path)
                 throw keyAt.fail("unknown key '\(child.path)' (known here: \(known.joined(separator: ", ")))")
             }
-            guard entries[key] == nil else { throw ConfigNode(node: keyNode, file: file, path: child.path).fail("duplicate key '\(child.path)'") }
+            guard entries[key] == nil else {
+                throw ConfigNode(node: keyNode, file: file, path: child.path).fail("duplicate key '\(child.path)'")
+            }
             entries[key] = child
         }
         return entries

@@ -90,7 +90,8 @@ public enum ConfigurationLoader {
                 guard let branch = fields["branch"] else { throw item.fail("'\(item.path)' needs a 'branch' glob") }
                 let preid = try fields["prerelease"].map { try $0.string() }
                 if let preid, !SemanticVersion.isValidPreid(preid) {
-                    throw fields["prerelease"]!.fail("'\(preid)' is not a valid pre-release id (letters, digits, '-', dot-separated)")
+                    throw fields["prerelease"]!.fail(
+                        "'\(preid)' is not a valid pre-release id (letters, digits, '-', dot-separated)")
                 }
                 return ChannelRule(branch: try branch.string(), prerelease: preid)
             }

@@ -37,9 +37,11 @@ public struct GitRepository: GitHistory {
         }
         if message.contains("dubious ownership") {
             return BerthError(
-                .failure, "git refuses '\(directory)' (dubious ownership); run: git config --global --add safe.directory '\(directory)'")
+                .failure,
+                "git refuses '\(directory)' (dubious ownership); run: git config --global --add safe.directory '\(directory)'")
         }
-        return BerthError(.failure, "git \(arguments.first ?? "") failed: \(message.replacingOccurrences(of: "fatal: ", with: ""))")
+        return BerthError(
+            .failure, "git \(arguments.first ?? "") failed: \(message.replacingOccurrences(of: "fatal: ", with: ""))")
     }
 
     func lines(_ output: ProcessOutput) -> [Substring] {
@@ -130,7 +132,8 @@ public struct GitRepository: GitHistory {
             let message = output.stderrText.split(separator: "\n").first.map(String.init) ?? "exit \(output.status)"
             throw BerthError(
                 .failure,
-                "can't list tags on remote '\(remote)': \(message.replacingOccurrences(of: "fatal: ", with: "")); fix access or pass --offline to skip the remote check")
+                "can't list tags on remote '\(remote)': \(message.replacingOccurrences(of: "fatal: ", with: "")); fix access or pass --offline to skip the remote check"
+            )
         }
         var peeled: [String: String] = [:]
         var direct: [(String, String)] = []

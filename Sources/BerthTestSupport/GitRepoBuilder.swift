@@ -95,14 +95,16 @@ public final class GitRepoBuilder: @unchecked Sendable {
     /// A bare clone next to this repository, usable as a remote.
     public func makeBareRemote(name: String = "origin") throws -> String {
         let remote = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("\(name).git").path
-        try Shell.run("/usr/bin/env", ["git", "clone", "-q", "--bare", path, remote], directory: path, environment: environment).check()
+        try Shell.run("/usr/bin/env", ["git", "clone", "-q", "--bare", path, remote], directory: path, environment: environment)
+            .check()
         try git("remote", "add", name, remote)
         return remote
     }
 
     /// A shallow clone of this repository with `depth` commits, via the file:// transport.
     public func shallowClone(depth: Int, branch: String? = nil, noTags: Bool = false) throws -> String {
-        let target = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("shallow-\(UUID().uuidString)").path
+        let target = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("shallow-\(UUID().uuidString)")
+            .path
         var arguments = ["git", "clone", "-q", "--depth", String(depth)]
         if let branch { arguments += ["--branch", branch] }
         if noTags { arguments.append("--no-tags") }

@@ -33,7 +33,8 @@ public enum Shell {
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         if let environment {
-            process.environment = replaceEnvironment
+            process.environment =
+                replaceEnvironment
                 ? environment : ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
         let out = Pipe()

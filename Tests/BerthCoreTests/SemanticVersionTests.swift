@@ -42,7 +42,8 @@ struct SemanticVersionTests {
     @Test("the shared SemVer fixtures pass (skipped, and said so, when ../shared is absent)")
     func sharedFixtures() throws {
         guard let dir = SharedFixtures.directory() else {
-            print("SKIPPED: ../shared/fixtures/semver is absent in this checkout; berth's own Fixtures/semver cover the same rules")
+            print(
+                "SKIPPED: ../shared/fixtures/semver is absent in this checkout; berth's own Fixtures/semver cover the same rules")
             return
         }
         for text in try SharedFixtures.lines(of: "\(dir)/semver/valid.txt") {
@@ -57,9 +58,11 @@ struct SemanticVersionTests {
         }
     }
 
-    @Test("build metadata never affects precedence", arguments: [
-        ("1.0.0+a", "1.0.0+b"), ("1.0.0", "1.0.0+build.5"), ("1.0.0-rc.1+x", "1.0.0-rc.1+y"),
-    ])
+    @Test(
+        "build metadata never affects precedence",
+        arguments: [
+            ("1.0.0+a", "1.0.0+b"), ("1.0.0", "1.0.0+build.5"), ("1.0.0-rc.1+x", "1.0.0-rc.1+y"),
+        ])
     func buildIgnored(a: String, b: String) throws {
         #expect(SemanticVersion.precedence(try #require(SemanticVersion(a)), try #require(SemanticVersion(b))) == 0)
     }
@@ -74,30 +77,36 @@ struct SemanticVersionTests {
         #expect(try #require(SemanticVersion("1.0.0-9")).precedes(try #require(SemanticVersion("1.0.0-10"))))
     }
 
-    @Test("errors say what is wrong", arguments: [
-        ("1.2", "expected MAJOR.MINOR.PATCH"), ("01.2.3", "leading zero"), ("1.2.3-01", "leading zero"),
-        ("1.2.3-a..b", "empty identifier"), ("1.2.3-a_b", "'_' is not allowed"), ("v1.2.3", "major 'v1'"),
-    ])
+    @Test(
+        "errors say what is wrong",
+        arguments: [
+            ("1.2", "expected MAJOR.MINOR.PATCH"), ("01.2.3", "leading zero"), ("1.2.3-01", "leading zero"),
+            ("1.2.3-a..b", "empty identifier"), ("1.2.3-a_b", "'_' is not allowed"), ("v1.2.3", "major 'v1'"),
+        ])
     func errorMessages(input: String, fragment: String) {
         #expect(throws: SemanticVersionError.self) { try SemanticVersion.parse(input) }
         do { _ = try SemanticVersion.parse(input) } catch { #expect(error.description.contains(fragment), "\(error)") }
     }
 
-    @Test("bumps follow SemVer and npm's pre-release rules", arguments: [
-        ("1.2.3", VersionBump.patch, "1.2.4"), ("1.2.3", .minor, "1.3.0"), ("1.2.3", .major, "2.0.0"),
-        ("1.2.3+b.1", .patch, "1.2.4"), ("1.3.0-rc.2", .minor, "1.3.0"), ("1.3.1-rc.2", .minor, "1.4.0"),
-        ("2.0.0-rc.1", .major, "2.0.0"), ("2.1.0-rc.1", .major, "3.0.0"), ("1.2.4-rc.1", .patch, "1.2.4"),
-        ("0.9.9", .major, "1.0.0"), ("99999999999999999999.0.0", .major, "100000000000000000000.0.0"),
-    ])
+    @Test(
+        "bumps follow SemVer and npm's pre-release rules",
+        arguments: [
+            ("1.2.3", VersionBump.patch, "1.2.4"), ("1.2.3", .minor, "1.3.0"), ("1.2.3", .major, "2.0.0"),
+            ("1.2.3+b.1", .patch, "1.2.4"), ("1.3.0-rc.2", .minor, "1.3.0"), ("1.3.1-rc.2", .minor, "1.4.0"),
+            ("2.0.0-rc.1", .major, "2.0.0"), ("2.1.0-rc.1", .major, "3.0.0"), ("1.2.4-rc.1", .patch, "1.2.4"),
+            ("0.9.9", .major, "1.0.0"), ("99999999999999999999.0.0", .major, "100000000000000000000.0.0"),
+        ])
     func bumps(from: String, bump: VersionBump, to: String) throws {
         #expect(try #require(SemanticVersion(from)).bumped(bump).description == to)
     }
 
-    @Test("pre-release bumps continue or start a channel", arguments: [
-        ("1.2.3", Optional("rc"), Optional("1.2.4-rc.1")), ("1.2.4-rc.1", "rc", "1.2.4-rc.2"),
-        ("1.2.4-beta.3", "rc", "1.2.4-rc.1"), ("1.2.4-rc.9", "rc", "1.2.4-rc.10"), ("1.0.0-alpha", nil, "1.0.0-alpha.1"),
-        ("1.0.0-alpha.1", nil, "1.0.0-alpha.2"), ("1.0.0-1.beta", nil, "1.0.0-2.beta"), ("1.2.3", nil, nil),
-    ])
+    @Test(
+        "pre-release bumps continue or start a channel",
+        arguments: [
+            ("1.2.3", Optional("rc"), Optional("1.2.4-rc.1")), ("1.2.4-rc.1", "rc", "1.2.4-rc.2"),
+            ("1.2.4-beta.3", "rc", "1.2.4-rc.1"), ("1.2.4-rc.9", "rc", "1.2.4-rc.10"), ("1.0.0-alpha", nil, "1.0.0-alpha.1"),
+            ("1.0.0-alpha.1", nil, "1.0.0-alpha.2"), ("1.0.0-1.beta", nil, "1.0.0-2.beta"), ("1.2.3", nil, nil),
+        ])
     func prereleaseBumps(from: String, preid: String?, to: String?) throws {
         #expect(try #require(SemanticVersion(from)).bumpedPrerelease(preid: preid)?.description == to)
     }

@@ -1,7 +1,7 @@
-import Foundation
 import BerthCore
 import BerthGit
 import BerthTestSupport
+import Foundation
 import Testing
 
 /// Every version rule, on real git repositories built in temp directories.
@@ -26,11 +26,13 @@ struct VersionRulesTests {
         #expect(decision.isNewVersion)
     }
 
-    @Test("fix → patch, feat → minor, breaking → major after 1.x", arguments: [
-        (["fix: a"], "1.4.3"), (["feat: a"], "1.5.0"), (["fix: a", "feat: b"], "1.5.0"), (["feat!: a"], "2.0.0"),
-        (["fix(x)!: a"], "2.0.0"), (["feat: a\n\nBREAKING CHANGE: b"], "2.0.0"), (["fix: a\n\nBREAKING-CHANGE: b"], "2.0.0"),
-        (["docs: a", "chore: b"], "1.4.2"), (["perf: a"], "1.4.2"),
-    ])
+    @Test(
+        "fix → patch, feat → minor, breaking → major after 1.x",
+        arguments: [
+            (["fix: a"], "1.4.3"), (["feat: a"], "1.5.0"), (["fix: a", "feat: b"], "1.5.0"), (["feat!: a"], "2.0.0"),
+            (["fix(x)!: a"], "2.0.0"), (["feat: a\n\nBREAKING CHANGE: b"], "2.0.0"), (["fix: a\n\nBREAKING-CHANGE: b"], "2.0.0"),
+            (["docs: a", "chore: b"], "1.4.2"), (["perf: a"], "1.4.2"),
+        ])
     func bumps(messages: [String], expected: String) throws {
         let repo = try GitRepoBuilder()
         try repo.commit("feat: first")

@@ -6,7 +6,8 @@ struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
         abstract: "Write a commented berth.yaml and CI files that call berth.",
-        discussion: "Writes berth.yaml, .github/workflows/release.yml and .gitlab-ci.yml; an existing file is kept unless --force.")
+        discussion:
+            "Writes berth.yaml, .github/workflows/release.yml and .gitlab-ci.yml; an existing file is kept unless --force.")
 
     @Option(name: .customShort("C"), help: ArgumentHelp("Write into DIR.", valueName: "DIR"))
     var directory: String?
@@ -21,12 +22,16 @@ struct InitCommand: ParsableCommand {
         let root = directory ?? FileManager.default.currentDirectoryPath
         var files: [(String, String)] = [("berth.yaml", InitTemplates.berthYAML)]
         if !noCI {
-            files += [(".github/workflows/release.yml", InitTemplates.githubWorkflow), (".gitlab-ci.yml", InitTemplates.gitlabCI)]
+            files += [
+                (".github/workflows/release.yml", InitTemplates.githubWorkflow), (".gitlab-ci.yml", InitTemplates.gitlabCI),
+            ]
         }
         let existing = files.map(\.0).filter { FileManager.default.fileExists(atPath: "\(root)/\($0)") }
         if !force && !existing.isEmpty {
             throw BerthError(
-                .conflict, "\(existing.map { "'\($0)'" }.joined(separator: ", ")) already exist\(existing.count == 1 ? "s" : ""); nothing was written: pass --force to overwrite")
+                .conflict,
+                "\(existing.map { "'\($0)'" }.joined(separator: ", ")) already exist\(existing.count == 1 ? "s" : ""); nothing was written: pass --force to overwrite"
+            )
         }
         for (path, content) in files {
             let url = URL(fileURLWithPath: "\(root)/\(path)")

@@ -27,7 +27,9 @@ struct SemverBumpCommand: ParsableCommand {
     func run() throws {
         let current = try prefix.require(version)
         if let preid, !SemanticVersion.isValidPreid(preid) {
-            throw BerthError(.usage, "--preid '\(preid)' is not a valid pre-release id; use letters, digits and '-', dot-separated (rc, beta.x)")
+            throw BerthError(
+                .usage,
+                "--preid '\(preid)' is not a valid pre-release id; use letters, digits and '-', dot-separated (rc, beta.x)")
         }
         let next: SemanticVersion
         switch part {

@@ -16,7 +16,9 @@ struct SemverPrefixOptions: ParsableArguments {
 
     /// Parses `text`, removing the prefix when present.
     func parse(_ text: String) throws(SemanticVersionError) -> SemanticVersion {
-        if let prefix, !prefix.isEmpty, text.hasPrefix(prefix) { return try SemanticVersion.parse(String(text.dropFirst(prefix.count))) }
+        if let prefix, !prefix.isEmpty, text.hasPrefix(prefix) {
+            return try SemanticVersion.parse(String(text.dropFirst(prefix.count)))
+        }
         return try SemanticVersion.parse(text)
     }
 

@@ -5,10 +5,14 @@ struct PlanOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Branch whose channel applies (for a detached HEAD outside CI).", valueName: "NAME"))
     var branch: String?
 
-    @Option(name: .customLong("default-branch"), help: ArgumentHelp("The releasing branch (default: config, CI, origin/HEAD, main).", valueName: "NAME"))
+    @Option(
+        name: .customLong("default-branch"),
+        help: ArgumentHelp("The releasing branch (default: config, CI, origin/HEAD, main).", valueName: "NAME"))
     var defaultBranch: String?
 
-    @Option(name: .customLong("tag-prefix"), help: ArgumentHelp("Prefix of release tags in git (default v; monorepo: api/v).", valueName: "PREFIX"))
+    @Option(
+        name: .customLong("tag-prefix"),
+        help: ArgumentHelp("Prefix of release tags in git (default v; monorepo: api/v).", valueName: "PREFIX"))
     var tagPrefix: String?
 
     @Option(help: ArgumentHelp("Count only commits touching DIR (monorepos).", valueName: "DIR"))
@@ -20,7 +24,8 @@ struct PlanOptions: ParsableArguments {
     @Option(name: .customLong("tag"), help: ArgumentHelp("A docker/metadata-action tags: line (repeatable).", valueName: "LINE"))
     var tagRules: [String] = []
 
-    @Option(name: .customLong("flavor"), help: ArgumentHelp("A docker/metadata-action flavor: line (repeatable).", valueName: "LINE"))
+    @Option(
+        name: .customLong("flavor"), help: ArgumentHelp("A docker/metadata-action flavor: line (repeatable).", valueName: "LINE"))
     var flavorRules: [String] = []
 
     @Option(help: ArgumentHelp("Image names, comma- or newline-separated (repeatable).", valueName: "NAMES"))
@@ -29,10 +34,14 @@ struct PlanOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The clock for {{date}} in tag rules: RFC 3339 or seconds since the epoch.", valueName: "TIME"))
     var now: String?
 
-    @Flag(name: .customLong("created-now"), help: "Stamp org.opencontainers.image.created with the clock instead of SOURCE_DATE_EPOCH or the commit time.")
+    @Flag(
+        name: .customLong("created-now"),
+        help: "Stamp org.opencontainers.image.created with the clock instead of SOURCE_DATE_EPOCH or the commit time.")
     var createdNow = false
 
-    @Option(name: .customLong("env"), help: ArgumentHelp("Environment whose naming rule applies (dev, staging, prod…).", valueName: "NAME"))
+    @Option(
+        name: .customLong("env"),
+        help: ArgumentHelp("Environment whose naming rule applies (dev, staging, prod…).", valueName: "NAME"))
     var environment: String?
 
     @Flag(help: "Don't ask the git remote for existing tags.")

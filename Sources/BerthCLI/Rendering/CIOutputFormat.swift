@@ -79,7 +79,8 @@ enum CIOutputFormat: String, CaseIterable {
 
     static func dockerArgs(_ plan: ReleasePlan) throws -> String {
         guard !plan.tags.images.isEmpty else {
-            throw BerthError(.usage, "--format docker-args needs image names for --tag; set image.names in berth.yaml or pass --images NAME")
+            throw BerthError(
+                .usage, "--format docker-args needs image names for --tag; set image.names in berth.yaml or pass --images NAME")
         }
         var args: [String] = []
         for reference in plan.tags.references { args += ["--tag", reference] }

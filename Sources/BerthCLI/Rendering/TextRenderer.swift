@@ -34,7 +34,9 @@ struct TextRenderer {
                 let bump = commit.bump.map { "[\($0.rawValue)] " } ?? "[none]  "
                 return "\(bump)\(commit.sha.prefix(7)) \(commit.subject)"
             }
-            if shown.count < decision.commits.count { lines.append("… \(decision.commits.count - shown.count) more (-v lists all)") }
+            if shown.count < decision.commits.count {
+                lines.append("… \(decision.commits.count - shown.count) more (-v lists all)")
+            }
             result.append(("commits", lines.joined(separator: "\n")))
         }
         if verbose && !decision.skippedTags.isEmpty {
@@ -61,9 +63,14 @@ struct TextRenderer {
 
     func checks(_ findings: [CheckFinding]) -> [(String, String)] {
         guard !findings.isEmpty else { return [] }
-        return [("checks", findings.map { finding in
-            (finding.status == .pass ? green("ok  ") : red("FAIL")) + " " + finding.message
-        }.joined(separator: "\n"))]
+        return [
+            (
+                "checks",
+                findings.map { finding in
+                    (finding.status == .pass ? green("ok  ") : red("FAIL")) + " " + finding.message
+                }.joined(separator: "\n")
+            )
+        ]
     }
 
     func plan(_ plan: ReleasePlan) -> String {

@@ -56,7 +56,8 @@ struct CommandContext {
         for image in config.images where RepositoryName(image) == nil {
             throw BerthError(
                 .usage,
-                "image '\(image)' is not an image name: use lowercase letters, digits and separators, without tag or digest (such as ghcr.io/acme/api); tags come from the plan")
+                "image '\(image)' is not an image name: use lowercase letters, digits and separators, without tag or digest (such as ghcr.io/acme/api); tags come from the plan"
+            )
         }
         var request = PlanRequest(
             configuration: config, ci: ci, environment: environment, now: try Self.clock(options.now))

@@ -76,7 +76,8 @@ public struct BuildMetadata: Hashable, Sendable {
         let createdText = RFC3339.utc(seconds: created)
         let candidates: [(String, String?)] = [
             (AnnotationKey.created, createdText), (AnnotationKey.revision, revision), (AnnotationKey.version, version),
-            (AnnotationKey.source, project.source.map(RemoteURL.sanitized)), (AnnotationKey.url, (project.url ?? project.source).map(RemoteURL.sanitized)),
+            (AnnotationKey.source, project.source.map(RemoteURL.sanitized)),
+            (AnnotationKey.url, (project.url ?? project.source).map(RemoteURL.sanitized)),
             (AnnotationKey.title, project.title), (AnnotationKey.description, project.description),
             (AnnotationKey.documentation, project.documentation), (AnnotationKey.authors, project.authors),
             (AnnotationKey.vendor, project.vendor), (AnnotationKey.licenses, project.licenses), (AnnotationKey.refName, refName),
@@ -84,7 +85,9 @@ public struct BuildMetadata: Hashable, Sendable {
         labels = candidates.compactMap { key, value in value.flatMap { $0.isEmpty ? nil : (key, $0) } }.sorted { $0.0 < $1.0 }
         buildArgs = [("BUILD_DATE", createdText), ("VCS_REF", revision), ("VERSION", version)]
         var flags: [String] = policy.strip ? ["-s", "-w"] : []
-        for (variable, value) in [(policy.versionVariable, version), (policy.commitVariable, revision), (policy.dateVariable, createdText)] {
+        for (variable, value) in [
+            (policy.versionVariable, version), (policy.commitVariable, revision), (policy.dateVariable, createdText),
+        ] {
             flags += ["-X", "\(policy.package).\(variable)=\(value)"]
         }
         ldflags = flags.joined(separator: " ")

@@ -49,10 +49,12 @@ public enum NamingPolicy {
         var findings: [CheckFinding] = []
         if environment.requireFinal {
             if decision.version.isPrerelease || decision.channel != .release {
-                findings.append(CheckFinding(
-                    check: "naming", status: .fail,
-                    message: "environment '\(environment.name)' takes final releases only, and '\(decision.version)' on branch '\(decision.branch)' (channel \(decision.channel.name)) is not one; release from \(decision.defaultBranch)",
-                    kind: .badInput))
+                findings.append(
+                    CheckFinding(
+                        check: "naming", status: .fail,
+                        message:
+                            "environment '\(environment.name)' takes final releases only, and '\(decision.version)' on branch '\(decision.branch)' (channel \(decision.channel.name)) is not one; release from \(decision.defaultBranch)",
+                        kind: .badInput))
             } else {
                 findings.append(CheckFinding(check: "naming", status: .pass, message: "'\(decision.version)' is a final release"))
             }
@@ -60,17 +62,21 @@ public enum NamingPolicy {
         if let pattern = environment.pattern {
             let regex: NSRegularExpression
             do { regex = try NSRegularExpression(pattern: pattern) } catch {
-                throw BerthError(.usage, "environment '\(environment.name)': pattern '\(pattern)' is not a valid regular expression; fix it in berth.yaml")
+                throw BerthError(
+                    .usage,
+                    "environment '\(environment.name)': pattern '\(pattern)' is not a valid regular expression; fix it in berth.yaml"
+                )
             }
             for planned in plan.tags {
                 let tag = planned.tag.value
                 let matches = regex.firstMatch(in: tag, range: NSRange(tag.startIndex..., in: tag)) != nil
-                findings.append(CheckFinding(
-                    check: "naming", status: matches ? .pass : .fail,
-                    message: matches
-                        ? "tag '\(tag)' matches \(pattern)"
-                        : "tag '\(tag)' does not match environment '\(environment.name)' pattern \(pattern); change the tag template or the pattern",
-                    kind: .badInput))
+                findings.append(
+                    CheckFinding(
+                        check: "naming", status: matches ? .pass : .fail,
+                        message: matches
+                            ? "tag '\(tag)' matches \(pattern)"
+                            : "tag '\(tag)' does not match environment '\(environment.name)' pattern \(pattern); change the tag template or the pattern",
+                        kind: .badInput))
             }
         }
         return findings
@@ -88,6 +94,8 @@ public enum NamingPolicy {
         }
         return CheckFinding(
             check: check, status: .fail,
-            message: "git tag '\(name)' already exists \(whereLabel) at commit \(found.commit), not HEAD \(head.prefix(12)); tags are immutable: add a fix/feat commit to bump the version, or delete the stray tag")
+            message:
+                "git tag '\(name)' already exists \(whereLabel) at commit \(found.commit), not HEAD \(head.prefix(12)); tags are immutable: add a fix/feat commit to bump the version, or delete the stray tag"
+        )
     }
 }

@@ -86,13 +86,15 @@ public struct PlanService: Sendable {
                 findings += try NamingPolicy.check(tags, decision: decision, environment: config.environment(named: name))
             }
             if decision.isNewVersion && decision.channel != .branch(decision.branch) {
-                findings.append(NamingPolicy.checkGitTag(
-                    decision.tagName, head: head.sha, existing: allTags, whereLabel: "locally", check: "git-tag-local"))
+                findings.append(
+                    NamingPolicy.checkGitTag(
+                        decision.tagName, head: head.sha, existing: allTags, whereLabel: "locally", check: "git-tag-local"))
                 if request.checkRemote, try git.remoteURL(config.remote) != nil {
                     let remote = try git.remoteTags(remote: config.remote)
-                    findings.append(NamingPolicy.checkGitTag(
-                        decision.tagName, head: head.sha, existing: remote, whereLabel: "on remote '\(config.remote)'",
-                        check: "git-tag-remote"))
+                    findings.append(
+                        NamingPolicy.checkGitTag(
+                            decision.tagName, head: head.sha, existing: remote, whereLabel: "on remote '\(config.remote)'",
+                            check: "git-tag-remote"))
                 }
             }
         }
@@ -126,7 +128,9 @@ public struct PlanService: Sendable {
         var planned: [PlannedTag] = []
         for text in try tagger.tags(images: []) {
             guard let tag = ImageTag(text) else {
-                throw BerthError(.badInput, "tag '\(text)' is not a valid OCI tag: \(ImageTag.violation(in: text) ?? "invalid"); change the tag rule")
+                throw BerthError(
+                    .badInput,
+                    "tag '\(text)' is not a valid OCI tag: \(ImageTag.violation(in: text) ?? "invalid"); change the tag rule")
             }
             planned.append(PlannedTag(tag: tag, mobility: text == "latest" ? .highest : .fixed, source: "metadata-action"))
         }

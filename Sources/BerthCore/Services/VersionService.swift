@@ -72,14 +72,18 @@ public struct VersionService: Sendable {
     func refuseIncompleteHistory(base: ReleaseTag?, commits: [GitCommit], prefix: String) throws {
         let boundary = try git.shallowBoundary()
         guard !boundary.isEmpty else { return }
-        let fix = "fetch the full history and tags (git fetch --unshallow --tags; in GitHub Actions, actions/checkout with fetch-depth: 0; in GitLab, GIT_DEPTH: 0)"
+        let fix =
+            "fetch the full history and tags (git fetch --unshallow --tags; in GitHub Actions, actions/checkout with fetch-depth: 0; in GitLab, GIT_DEPTH: 0)"
         guard base != nil else {
             throw BerthError(
-                .failure, "this is a shallow clone and no release tag '\(prefix)*' is reachable in it, so the version can't be known; \(fix)")
+                .failure,
+                "this is a shallow clone and no release tag '\(prefix)*' is reachable in it, so the version can't be known; \(fix)"
+            )
         }
         if commits.contains(where: { boundary.contains($0.sha) }) {
             throw BerthError(
-                .failure, "this is a shallow clone that stops before release tag '\(base!.name)', so commits since it are missing; \(fix)")
+                .failure,
+                "this is a shallow clone that stops before release tag '\(base!.name)', so commits since it are missing; \(fix)")
         }
     }
 

@@ -8,7 +8,8 @@ public enum DateFormat {
     /// `[text]` is literal; any other character is copied.
     public static func format(seconds: Double, _ format: String, timeZone: String = "UTC") throws(TemplateError) -> String {
         guard let zone = TimeZone(identifier: timeZone) else {
-            throw TemplateError(template: format, reason: "unknown time zone '\(timeZone)' (use an IANA name such as Europe/Paris)")
+            throw TemplateError(
+                template: format, reason: "unknown time zone '\(timeZone)' (use an IANA name such as Europe/Paris)")
         }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
@@ -17,7 +18,10 @@ public enum DateFormat {
             [.year, .month, .day, .hour, .minute, .second, .nanosecond, .weekday, .quarter], from: date)
         let dayOfYear = calendar.ordinality(of: .day, in: .year, for: date) ?? 1
         let offset = zone.secondsFromGMT(for: date)
-        let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+        let months = [
+            "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+            "December",
+        ]
         let year = parts.year ?? 1970, month = parts.month ?? 1, day = parts.day ?? 1
         let hour = parts.hour ?? 0, minute = parts.minute ?? 0, second = parts.second ?? 0
         let millis = (parts.nanosecond ?? 0) / 1_000_000
@@ -38,7 +42,8 @@ public enum DateFormat {
             ("YY", { pad(year % 100, 2) }), ("MM", { pad(month, 2) }), ("DD", { pad(day, 2) }), ("HH", { pad(hour, 2) }),
             ("hh", { pad(hour12, 2) }), ("mm", { pad(minute, 2) }), ("ss", { pad(second, 2) }), ("SS", { pad(millis / 10, 2) }),
             ("ZZ", { zoneText(false) }), ("Q", { String(parts.quarter ?? ((month - 1) / 3 + 1)) }), ("M", { String(month) }),
-            ("D", { String(day) }), ("d", { String((parts.weekday ?? 1) - 1) }), ("E", { String(((parts.weekday ?? 1) + 5) % 7 + 1) }),
+            ("D", { String(day) }), ("d", { String((parts.weekday ?? 1) - 1) }),
+            ("E", { String(((parts.weekday ?? 1) + 5) % 7 + 1) }),
             ("H", { String(hour) }), ("h", { String(hour12) }), ("m", { String(minute) }), ("s", { String(second) }),
             ("S", { String(millis / 100) }), ("A", { hour < 12 ? "AM" : "PM" }), ("a", { hour < 12 ? "am" : "pm" }),
             ("X", { String(Int(seconds.rounded(.down))) }), ("x", { String(Int((seconds * 1000).rounded(.down))) }),

@@ -46,7 +46,8 @@ public enum TagPlanner {
             guard let tag = ImageTag(text) else {
                 throw BerthError(
                     .badInput,
-                    "tag '\(text)' from template '\(template)' is not a valid OCI tag: \(ImageTag.violation(in: text) ?? "invalid"); change the template in berth.yaml")
+                    "tag '\(text)' from template '\(template)' is not a valid OCI tag: \(ImageTag.violation(in: text) ?? "invalid"); change the template in berth.yaml"
+                )
             }
             if seen.insert(text).inserted { tags.append(PlannedTag(tag: tag, mobility: mobility, source: template)) }
         }
@@ -62,7 +63,8 @@ public enum TagPlanner {
         case .refuse:
             throw BerthError(
                 .badInput,
-                "version '\(version)' has build metadata, which an OCI tag can't hold ('+' is not allowed); set image.build_metadata to hyphen or drop")
+                "version '\(version)' has build metadata, which an OCI tag can't hold ('+' is not allowed); set image.build_metadata to hyphen or drop"
+            )
         }
     }
 
@@ -110,7 +112,9 @@ public enum TagPlanner {
                 guard let value = values[expression.name] else {
                     throw TemplateError(
                         template: template,
-                        reason: "unknown placeholder '{{\(expression.name)}}' (use \(values.keys.sorted().joined(separator: ", ")), date)")
+                        reason:
+                            "unknown placeholder '{{\(expression.name)}}' (use \(values.keys.sorted().joined(separator: ", ")), date)"
+                    )
                 }
                 return value
             }

@@ -83,7 +83,9 @@ public enum TemplateRenderer {
                 let word = String(body[start..<index])
                 if index < body.endIndex, body[index] == "=" {
                     index = body.index(after: index)
-                    guard index < body.endIndex else { throw TemplateError(template: template, reason: "'\(word)=' has no value") }
+                    guard index < body.endIndex else {
+                        throw TemplateError(template: template, reason: "'\(word)=' has no value")
+                    }
                     if body[index] == "'" || body[index] == "\"" {
                         options[word] = try quoted()
                     } else {

@@ -29,7 +29,9 @@ public struct PEP440Version: Hashable, Sendable, CustomStringConvertible {
         epoch = epochText == "0" ? nil : epochText
         release = (group("release") ?? "").split(separator: ".").map { number(String($0)) }
         if let label = group("prel")?.lowercased() {
-            let normal = ["alpha": "a", "a": "a", "beta": "b", "b": "b", "c": "rc", "rc": "rc", "pre": "rc", "preview": "rc"][label] ?? label
+            let normal =
+                ["alpha": "a", "a": "a", "beta": "b", "b": "b", "c": "rc", "rc": "rc", "pre": "rc", "preview": "rc"][label]
+                ?? label
             pre = (normal, number(group("pren")))
         } else {
             pre = nil

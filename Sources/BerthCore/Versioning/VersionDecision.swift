@@ -37,6 +37,22 @@ public struct VersionDecision: Hashable, Sendable {
     /// Tags with the prefix that aren't valid SemVer.
     public let skippedTags: [String]
 
+    public init(
+        version: SemanticVersion, tagName: String, channel: ReleaseChannel, branch: String, defaultBranch: String,
+        headCommit: String, reason: VersionReason, base: ReleaseTag?, commits: [CountedCommit], skippedTags: [String]
+    ) {
+        self.version = version
+        self.tagName = tagName
+        self.channel = channel
+        self.branch = branch
+        self.defaultBranch = defaultBranch
+        self.headCommit = headCommit
+        self.reason = reason
+        self.base = base
+        self.commits = commits
+        self.skippedTags = skippedTags
+    }
+
     /// Whether this run creates a version that has no git tag yet.
     public var isNewVersion: Bool {
         switch reason {

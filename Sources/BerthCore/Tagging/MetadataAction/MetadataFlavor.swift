@@ -14,7 +14,8 @@ public struct MetadataFlavor: Sendable, Equatable {
     public init(parsing lines: [String]) throws(BerthError) {
         for line in lines {
             func fail(_ reason: String) -> BerthError {
-                BerthError(.usage, "flavor '\(line)': \(reason); use latest=auto|true|false, prefix=, suffix= and onlatest=true|false")
+                BerthError(
+                    .usage, "flavor '\(line)': \(reason); use latest=auto|true|false, prefix=, suffix= and onlatest=true|false")
             }
             var onLatestFor: String?
             for field in CSVLine.fields(line) where !field.trimmingCharacters().isEmpty {

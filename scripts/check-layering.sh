@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Fails when an import crosses a layer, or when the pure core (BerthCore, BerthOCI) does I/O.
+# The table below is CONTRIBUTING.md's layering table; keep both in step.
+# Usage: scripts/check-layering.sh [SOURCES_DIR]   (default: Sources next to this script)
+set -euo pipefail
+sources=${1:-"$(cd "$(dirname "$0")/.." && pwd)/Sources"}
+
+declare -A allowed=(
+  [BerthOCI]=""
+  [BerthCore]="BerthOCI Foundation"
+  [BerthGit]="BerthCore BerthOCI Foundation"
+  [BerthConfig]="BerthCore BerthOCI Foundation Yams"
+  [BerthCLI]="BerthCore BerthOCI BerthGit BerthConfig ArgumentParser Foundation"
+  [berth]="BerthCLI"
+  [BerthTestSupport]="BerthCore BerthOCI Foundation"
+)
+# Calls that mean I/O, the wall clock or global state: banned in the pure core.
+banned='FileManager|ProcessInfo|FileHandle|Process\(|URLSession|Date\(\)|\bprint\(|\bexit\(|getenv|fopen|DispatchQueue'
+
+status=0
+for dir in "$sources"/*/; do
+  target=$(basename "$dir")
+  if [[ ! -v allowed[$target] ]]; then
+    echo "layering: target '$target' is not in the layering table; add it to scripts/check-layering.sh and CONTRIBUTING.md" >&2
+    status=1
+    continue
+  fi
+  while IFS= read -r hit; do
+    file=${hit%%:*}; rest=${hit#*:}; line=${rest%%:*}; module=$(sed -E 's/^[0-9]+:[[:space:]]*(@[A-Za-z_]+(\([^)]*\))?[[:space:]]+)?import[[:space:]]+(class |struct |enum |protocol |func )?([A-Za-z_]+).*/\4/' <<<"$rest")
+    if [[ " ${allowed[$target]} " != *" $module "* ]]; then
+      echo "layering: ${file#"$sources"/}:$line: $target may not import $module (allowed: ${allowed[$target]:-nothing})" >&2
+      status=1
+    fi
+  done < <(grep -rnE '^[[:space:]]*(@[A-Za-z_]+(\([^)]*\))?[[:space:]]+)?import[[:space:]]' --include='*.swift' "$dir" || true)
+  if [[ $target == BerthCore || $target == BerthOCI ]]; then
+    while IFS= read -r hit; do
+      echo "layering: ${hit#"$sources"/}: the pure core does no I/O, clock or global state; pass it in through a port or a parameter" >&2
+      status=1
+    done < <(grep -rnE "$banned" --include='*.swift' "$dir" | grep -vE '^[^:]+:[0-9]+:[[:space:]]*///?' || true)
+  fi
+done
+[[ $status -eq 0 ]] && echo "layering: ok"
+exit $status
