@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(
             name: "BerthCLITests",
             dependencies: ["BerthCLI", "BerthTestSupport"],
-            resources: [.copy("Golden")]
+            exclude: ["Golden"]
         ),
     ]
 )

@@ -21,7 +21,7 @@ public enum ConfigurationLoader {
 
     /// Loads `path`; an unreadable file or bad content is a usage error naming the file.
     public static func load(path: String) throws -> BerthConfiguration {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() ?? Data() else {
             throw BerthError(.usage, "can't read config '\(path)'; check the path and its permissions, or pass --config FILE")
         }
         return try parse(String(decoding: data, as: UTF8.self), file: path)

@@ -70,17 +70,19 @@ struct ConfigurationLoaderTests {
         #expect(config.remote == "upstream")
     }
 
-    @Test("unknown keys and wrong types name file:line:column", arguments: [
-        ("version:\n  tag_prefx: v\n", "berth.yaml:2:3", "unknown key 'version.tag_prefx'"),
-        ("image:\n  names: ghcr.io/acme/api\n", "berth.yaml:2:10", "'image.names' must be a list"),
-        ("version:\n  initial: one\n", "berth.yaml:2:12", "SemVer"),
-        ("version:\n  bumps:\n    feat: huge\n", "berth.yaml:3:11", "major, minor, patch or none"),
-        ("environments:\n  - name: prod\n    require_final: maybe\n", "berth.yaml:3:20", "true or false"),
-        ("environments:\n  - name: prod\n    pattern: '(['\n", "berth.yaml:3:14", "regular expression"),
-        ("colour: blue\n", "berth.yaml:1:1", "unknown key 'colour'"),
-        ("- a\n- b\n", "berth.yaml:1:1", "mapping"),
-        ("version:\n  channels:\n    - prerelease: x\n", "berth.yaml:3:7", "needs a 'branch'"),
-    ])
+    @Test(
+        "unknown keys and wrong types name file:line:column",
+        arguments: [
+            ("version:\n  tag_prefx: v\n", "berth.yaml:2:3", "unknown key 'version.tag_prefx'"),
+            ("image:\n  names: ghcr.io/acme/api\n", "berth.yaml:2:10", "'image.names' must be a list"),
+            ("version:\n  initial: one\n", "berth.yaml:2:12", "SemVer"),
+            ("version:\n  bumps:\n    feat: huge\n", "berth.yaml:3:11", "major, minor, patch or none"),
+            ("environments:\n  - name: prod\n    require_final: maybe\n", "berth.yaml:3:20", "true or false"),
+            ("environments:\n  - name: prod\n    pattern: '(['\n", "berth.yaml:3:14", "regular expression"),
+            ("colour: blue\n", "berth.yaml:1:1", "unknown key 'colour'"),
+            ("- a\n- b\n", "berth.yaml:1:1", "mapping"),
+            ("version:\n  channels:\n    - prerelease: x\n", "berth.yaml:3:7", "needs a 'branch'"),
+        ])
     func errors(yaml: String, position: String, fragment: String) {
         #expect {
             try ConfigurationLoader.parse(yaml, file: "berth.yaml")
@@ -96,7 +98,9 @@ struct ConfigurationLoaderTests {
         #expect {
             try ConfigurationLoader.parse("version: [unclosed\n", file: "/x/berth.yaml")
         } throws: { error in
-            (error as? BerthError).map { $0.kind == .usage && $0.message.hasPrefix("/x/berth.yaml") && !$0.message.contains("\n") } ?? false
+            (error as? BerthError).map {
+                $0.kind == .usage && $0.message.hasPrefix("/x/berth.yaml") && !$0.message.contains("\n")
+            } ?? false
         }
     }
 

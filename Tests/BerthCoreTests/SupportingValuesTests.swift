@@ -4,10 +4,12 @@ import Testing
 
 @Suite("labels, dates, PEP 440, CI detection")
 struct SupportingValuesTests {
-    @Test("RFC 3339 from epoch seconds", arguments: [
-        (Int64(0), "1970-01-01T00:00:00Z"), (1_704_067_200, "2024-01-01T00:00:00Z"), (951_782_400, "2000-02-29T00:00:00Z"),
-        (4_102_444_799, "2099-12-31T23:59:59Z"), (-1, "1969-12-31T23:59:59Z"),
-    ])
+    @Test(
+        "RFC 3339 from epoch seconds",
+        arguments: [
+            (Int64(0), "1970-01-01T00:00:00Z"), (1_704_067_200, "2024-01-01T00:00:00Z"), (951_782_400, "2000-02-29T00:00:00Z"),
+            (4_102_444_799, "2099-12-31T23:59:59Z"), (-1, "1969-12-31T23:59:59Z"),
+        ])
     func rfc3339(seconds: Int64, expected: String) {
         #expect(RFC3339.utc(seconds: seconds) == expected)
     }
@@ -31,22 +33,26 @@ struct SupportingValuesTests {
         #expect(metadata.buildArgs.map(\.key) == ["BUILD_DATE", "VCS_REF", "VERSION"])
     }
 
-    @Test("remote URLs lose credentials and become https", arguments: [
-        ("https://x-access-token:ghs_secret@github.com/acme/api.git", "https://github.com/acme/api"),
-        ("git@gitlab.com:group/sub/api.git", "https://gitlab.com/group/sub/api"),
-        ("https://gitlab.com/group/api", "https://gitlab.com/group/api"),
-        ("ssh://git@example.org/acme/api.git", "https://example.org/acme/api"),
-    ])
+    @Test(
+        "remote URLs lose credentials and become https",
+        arguments: [
+            ("https://x-access-token:ghs_secret@github.com/acme/api.git", "https://github.com/acme/api"),
+            ("git@gitlab.com:group/sub/api.git", "https://gitlab.com/group/sub/api"),
+            ("https://gitlab.com/group/api", "https://gitlab.com/group/api"),
+            ("ssh://git@example.org/acme/api.git", "https://example.org/acme/api"),
+        ])
     func remoteURL(input: String, expected: String) {
         #expect(RemoteURL.sanitized(input) == expected)
         #expect(!RemoteURL.sanitized(input).contains("secret"))
     }
 
-    @Test("Moment.js date tokens", arguments: [
-        ("YYYYMMDD", "UTC", "20200110"), ("YYYY-MM-DD HH:mm:ss", "UTC", "2020-01-10 00:30:00"),
-        ("YYYYMMDD-hhmmss", "Asia/Tokyo", "20200110-093000"), ("[week] d, DDD", "UTC", "week 5, 10"),
-        ("YY.M.D H:m A", "America/New_York", "20.1.9 19:30 PM"),
-    ])
+    @Test(
+        "Moment.js date tokens",
+        arguments: [
+            ("YYYYMMDD", "UTC", "20200110"), ("YYYY-MM-DD HH:mm:ss", "UTC", "2020-01-10 00:30:00"),
+            ("YYYYMMDD-hhmmss", "Asia/Tokyo", "20200110-093000"), ("[week] d, DDD", "UTC", "week 5, 10"),
+            ("YY.M.D H:m A", "America/New_York", "20.1.9 19:30 PM"),
+        ])
     func dates(format: String, zone: String, expected: String) throws {
         #expect(try DateFormat.format(seconds: 1_578_616_200, format, timeZone: zone) == expected)
     }
@@ -56,11 +62,15 @@ struct SupportingValuesTests {
         #expect(throws: TemplateError.self) { try DateFormat.format(seconds: 0, "YYYY", timeZone: "Mars/Olympus") }
     }
 
-    @Test("PEP 440 normalisation", arguments: [
-        ("1.0", "1.0", false), ("v1.2.3", "1.2.3", false), ("1.2.3-RC.1", "1.2.3rc1", true), ("1.2.3.alpha2", "1.2.3a2", true),
-        ("1.0.dev4", "1.0.dev4", true), ("1.0-post1", "1.0.post1", false), ("1.0-1", "1.0.post1", false), ("1!2.0", "1!2.0", false),
-        ("1.0+Local_Build", "1.0+local.build", false), ("01.02.03", "1.2.3", false),
-    ])
+    @Test(
+        "PEP 440 normalisation",
+        arguments: [
+            ("1.0", "1.0", false), ("v1.2.3", "1.2.3", false), ("1.2.3-RC.1", "1.2.3rc1", true),
+            ("1.2.3.alpha2", "1.2.3a2", true),
+            ("1.0.dev4", "1.0.dev4", true), ("1.0-post1", "1.0.post1", false), ("1.0-1", "1.0.post1", false),
+            ("1!2.0", "1!2.0", false),
+            ("1.0+Local_Build", "1.0+local.build", false), ("01.02.03", "1.2.3", false),
+        ])
     func pep440(input: String, normal: String, prerelease: Bool) throws {
         let version = try #require(PEP440Version(input))
         #expect(version.description == normal)
@@ -69,10 +79,13 @@ struct SupportingValuesTests {
 
     @Test("GitHub Actions: pull requests take the head branch; tags and the payload are read")
     func githubContext() throws {
-        let payload = Data(#"{"repository":{"default_branch":"trunk"},"pull_request":{"number":7,"head":{"sha":"abc"},"base":{"ref":"trunk"}}}"#.utf8)
+        let payload = Data(
+            #"{"repository":{"default_branch":"trunk"},"pull_request":{"number":7,"head":{"sha":"abc"},"base":{"ref":"trunk"}}}"#
+                .utf8)
         let ci = CIContext.detect(
             environment: [
-                "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_REF": "refs/pull/7/merge", "GITHUB_HEAD_REF": "feature/x",
+                "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_REF": "refs/pull/7/merge",
+                "GITHUB_HEAD_REF": "feature/x",
                 "GITHUB_SHA": "merge", "GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/api",
             ], eventPayload: payload)
         #expect(ci.provider == .github)
@@ -81,14 +94,17 @@ struct SupportingValuesTests {
         #expect(ci.defaultBranch == "trunk")
         #expect(ci.pullRequestHeadSHA == "abc")
         #expect(ci.repositoryURL == "https://github.com/acme/api")
-        let tag = CIContext.detect(environment: ["GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/tags/v1.0.0"])
+        let tag = CIContext.detect(environment: [
+            "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/tags/v1.0.0",
+        ])
         #expect(tag.tag == "v1.0.0" && tag.branch == nil)
     }
 
     @Test("GitLab CI: tag, branch and merge request pipelines")
     func gitlabContext() {
         let mr = CIContext.detect(environment: [
-            "GITLAB_CI": "true", "CI_MERGE_REQUEST_IID": "12", "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME": "feat/y", "CI_DEFAULT_BRANCH": "main",
+            "GITLAB_CI": "true", "CI_MERGE_REQUEST_IID": "12", "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME": "feat/y",
+            "CI_DEFAULT_BRANCH": "main",
             "CI_COMMIT_SHA": "abc", "CI_PIPELINE_SOURCE": "merge_request_event",
         ])
         #expect(mr.provider == .gitlab && mr.branch == "feat/y" && mr.pullRequest == 12 && mr.defaultBranch == "main")

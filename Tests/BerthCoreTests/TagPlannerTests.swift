@@ -62,7 +62,8 @@ struct TagPlannerTests {
         let fixDecision = try VersionService(git: maintenance).decide(VersionRequest(defaultBranch: "main"))
         #expect(fixDecision.version.description == "1.2.1")
         let fixTags = try TagPlanner.plan(
-            fixDecision, policy: TagPolicy(), existing: TagCatalog(tags: maintenance.tagRefs, prefix: "v"), images: [], buildTime: 0)
+            fixDecision, policy: TagPolicy(), existing: TagCatalog(tags: maintenance.tagRefs, prefix: "v"), images: [],
+            buildTime: 0)
         #expect(fixTags.tags.map(\.tag.value).prefix(3) == ["v1.2.1", "v1.2", "v1"])
         #expect(!fixTags.tags.map(\.tag.value).contains("latest"))
     }
@@ -74,23 +75,32 @@ struct TagPlannerTests {
 
     @Test("the dev channel gets v1.2.3-dev.N and dev-YYYYMMDD")
     func dev() throws {
-        #expect(try plan(branch: "develop", tags: ["v1.1.0"]).tags.map(\.tag.value) == ["v1.2.0-dev.1", "dev-20240101", "sha-4f1c2d3"])
+        #expect(
+            try plan(branch: "develop", tags: ["v1.1.0"]).tags.map(\.tag.value) == [
+                "v1.2.0-dev.1", "dev-20240101", "sha-4f1c2d3",
+            ])
     }
 
     @Test("rc gets v1.2.3-rc.N and rc-v1.2.3")
     func rc() throws {
-        #expect(try plan(branch: "release/1.2", tags: ["v1.1.0"]).tags.map(\.tag.value) == ["v1.2.0-rc.1", "rc-v1.2.0", "sha-4f1c2d3"])
+        #expect(
+            try plan(branch: "release/1.2", tags: ["v1.1.0"]).tags.map(\.tag.value) == [
+                "v1.2.0-rc.1", "rc-v1.2.0", "sha-4f1c2d3",
+            ])
     }
 
     @Test("other branches get <sanitised-branch>-v1.2.3")
     func branch() throws {
-        #expect(try plan(branch: "feature/login", tags: ["v0.9.0"], commits: ["fix: a"]).tags.first?.tag.value == "feature-login-v0.9.1")
+        #expect(
+            try plan(branch: "feature/login", tags: ["v0.9.0"], commits: ["fix: a"]).tags.first?.tag.value
+                == "feature-login-v0.9.1")
         #expect(try plan(branch: "-Ünïcode//x", tags: ["v0.9.0"], commits: ["fix: a"]).tags.first?.tag.value == "n-code-x-v0.9.1")
     }
 
     @Test("the v on image tags is a setting")
     func noPrefix() throws {
-        #expect(try plan(tags: ["v1.1.0"], policy: TagPolicy(prefix: "")).tags.map(\.tag.value).prefix(3) == ["1.2.0", "1.2", "1"])
+        #expect(
+            try plan(tags: ["v1.1.0"], policy: TagPolicy(prefix: "")).tags.map(\.tag.value).prefix(3) == ["1.2.0", "1.2", "1"])
     }
 
     @Test("no releasable commit: no version tags, only the commit's")
@@ -104,9 +114,11 @@ struct TagPlannerTests {
             version: SemanticVersion("1.2.3+build.5")!, tagName: "v1.2.3+build.5", channel: .release, branch: "main",
             defaultBranch: "main", headCommit: Self.sha, reason: .initial, base: nil, commits: [], skippedTags: [])
         let empty = TagCatalog(tags: [], prefix: "v")
-        let hyphen = try TagPlanner.plan(decision, policy: TagPolicy(buildMetadata: .hyphen), existing: empty, images: [], buildTime: 0)
+        let hyphen = try TagPlanner.plan(
+            decision, policy: TagPolicy(buildMetadata: .hyphen), existing: empty, images: [], buildTime: 0)
         #expect(hyphen.tags.first?.tag.value == "v1.2.3-build.5")
-        let drop = try TagPlanner.plan(decision, policy: TagPolicy(buildMetadata: .drop), existing: empty, images: [], buildTime: 0)
+        let drop = try TagPlanner.plan(
+            decision, policy: TagPolicy(buildMetadata: .drop), existing: empty, images: [], buildTime: 0)
         #expect(drop.tags.first?.tag.value == "v1.2.3")
         #expect {
             try TagPlanner.plan(decision, policy: TagPolicy(buildMetadata: .refuse), existing: empty, images: [], buildTime: 0)

@@ -1,0 +1,54 @@
+import BerthTestSupport
+import Foundation
+import Testing
+
+@Suite("berth init, help and the layering check")
+struct InitAndHelpCLITests {
+    @Test("init writes berth.yaml and CI files, never overwrites without --force, and berth reads what it wrote")
+    func initFiles() throws {
+        let cli = try CLIHarness()
+        let repo = try GitRepoBuilder()
+        try repo.commit("feat: a")
+        let first = try cli.run(["init"], in: repo.path, environment: repo.environment)
+        #expect(first.status == 0)
+        #expect(first.stdout == "wrote berth.yaml\nwrote .github/workflows/release.yml\nwrote .gitlab-ci.yml\n")
+        let again = try cli.run(["init"], in: repo.path, environment: repo.environment)
+        #expect(again.status == 3 && again.stderr.contains("--force"))
+        #expect(try cli.run(["init", "--force"], in: repo.path, environment: repo.environment).status == 0)
+        let plan = try cli.run(["plan", "--allow-dirty", "--json"], in: repo.path, environment: repo.environment)
+        #expect(plan.status == 0, "\(plan.stderr)")
+        let workflow = try String(contentsOfFile: repo.path + "/.github/workflows/release.yml", encoding: .utf8)
+        #expect(workflow.contains("berth plan --format github") && workflow.contains("fetch-depth: 0"))
+    }
+
+    @Test(
+        "help for every command matches its golden file",
+        arguments: [
+            [], ["plan"], ["version"], ["tags"], ["labels"], ["check"], ["semver"], ["semver", "bump"], ["init"],
+        ])
+    func help(command: [String]) throws {
+        let result = try CLIHarness().run(["help"] + command, in: "/", environment: ["COLUMNS": "100"])
+        #expect(result.status == 0)
+        CLIHarness.expectGolden(result.stdout, "help\(command.map { "-" + $0 }.joined()).txt")
+    }
+
+    @Test("scripts/check-layering.sh fails when an import crosses a layer or the core does I/O")
+    func layeringScript() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let script = root.appendingPathComponent("scripts/check-layering.sh").path
+        let clean = try Shell.run("/bin/bash", [script])
+        #expect(clean.status == 0, "\(clean.stderr)")
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("layering-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try FileManager.default.copyItem(at: root.appendingPathComponent("Sources"), to: copy)
+        let victim = copy.appendingPathComponent("BerthCore/Config/BerthConfiguration.swift")
+        let original = try String(contentsOf: victim, encoding: .utf8)
+        try ("import BerthGit\n" + original).write(to: victim, atomically: true, encoding: .utf8)
+        let crossed = try Shell.run("/bin/bash", [script, copy.path])
+        #expect(crossed.status != 0 && crossed.stderr.contains("may not import BerthGit"))
+        try (original + "\nlet leak = ProcessInfo.processInfo.environment\n").write(to: victim, atomically: true, encoding: .utf8)
+        let io = try Shell.run("/bin/bash", [script, copy.path])
+        #expect(io.status != 0 && io.stderr.contains("the pure core does no I/O"))
+    }
+}
