@@ -66,13 +66,34 @@ public struct GitRepository: GitHistory {
     }
 
     public func tags() throws -> [GitTagRef] {
-        let output = try run(["for-each-ref", "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)", "refs/tags"])
-        return lines(output).compactMap { line in
-            let fields = line.split(separator: "\0", omittingEmptySubsequences: false)
-            guard fields.count == 3 else { return nil }
-            // Annotated tags peel to the commit they tag.
-            return GitTagRef(name: String(fields[0]), commit: String(fields[2].isEmpty ? fields[1] : fields[2]))
+        // show-ref reads packed-refs' peeled lines; for-each-ref's %(*objectname) opens every tag object
+        // and is several times slower with thousands of tags. Exit 1 means "no tags".
+        let output = try run(["show-ref", "--tags", "--dereference"], allowFailure: true)
+        guard output.status == 0 else {
+            if output.status == 1 && output.stderr.isEmpty { return [] }
+            throw failure(["show-ref"], output)
         }
+        var order: [String] = []
+        var direct: [String: String] = [:]
+        var peeled: [String: String] = [:]
+        // Byte-level parsing: thousands of tags make String splitting a visible cost (bench-plan.sh).
+        let prefix = Array("refs/tags/".utf8)
+        for line in output.stdout.split(separator: UInt8(ascii: "\n")) {
+            guard let space = line.firstIndex(of: UInt8(ascii: " ")) else { continue }
+            let ref = line[line.index(after: space)...]
+            guard ref.starts(with: prefix) else { continue }
+            let sha = String(decoding: line[..<space], as: UTF8.self)
+            var name = ref.dropFirst(prefix.count)
+            if name.count > 3 && name.suffix(3).elementsEqual("^{}".utf8) {
+                name = name.dropLast(3)
+                peeled[String(decoding: name, as: UTF8.self)] = sha
+            } else {
+                let text = String(decoding: name, as: UTF8.self)
+                order.append(text)
+                direct[text] = sha
+            }
+        }
+        return order.map { GitTagRef(name: $0, commit: peeled[$0] ?? direct[$0]!) }
     }
 
     public func isAncestor(_ commit: String, of head: String) throws -> Bool {

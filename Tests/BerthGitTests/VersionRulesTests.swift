@@ -340,3 +340,23 @@ struct VersionRulesTests {
         #expect(!FileManager.default.fileExists(atPath: repo.path + "/pwned"))
     }
 }
+
+@Suite("CI tag pipelines")
+struct CITagPipelineTests {
+    @Test("a tag pipeline for a pre-release tag builds exactly that pre-release")
+    func prereleaseTagPipeline() throws {
+        let repo = try GitRepoBuilder()
+        try repo.commit("feat: first")
+        try repo.tag("v1.2.0")
+        let rc = try repo.commit("feat: next")
+        try repo.tag("v1.3.0-rc.1", annotated: true)
+        try repo.checkout(rc)
+        let ci = CIContext.detect(environment: [
+            "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/tags/v1.3.0-rc.1",
+        ])
+        let git = try GitRepository(directory: repo.path, environment: repo.environment)
+        let decision = try VersionService(git: git).decide(VersionRequest(ci: ci))
+        #expect(decision.version.description == "1.3.0-rc.1")
+        #expect(decision.reason == .headTagged("v1.3.0-rc.1"))
+    }
+}

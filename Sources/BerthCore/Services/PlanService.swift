@@ -53,13 +53,13 @@ public struct PlanService: Sendable {
     /// Plans the build; `check` adds the naming and tag-conflict checks.
     public func plan(_ request: PlanRequest, check: Bool = true) throws -> ReleasePlan {
         let config = request.configuration
+        let head = try git.head()
         let allTags = try git.tags()
         let versionRequest = VersionRequest(
             policy: config.version, ci: request.ci, branch: request.branch, defaultBranch: config.defaultBranch,
             allowDirty: request.allowDirty)
-        let decision = try VersionService(git: git).decide(versionRequest, tags: allTags)
         let catalog = TagCatalog(tags: allTags, prefix: config.version.tagPrefix)
-        let head = try git.head()
+        let decision = try VersionService(git: git).decide(versionRequest, catalog: catalog, head: head)
         let buildTime = sourceDateEpoch(request.environment) ?? head.commitTime
 
         let usesRules = !config.metadataTags.isEmpty || !config.metadataFlavor.isEmpty

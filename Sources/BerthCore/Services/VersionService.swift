@@ -30,27 +30,26 @@ public struct VersionService: Sendable {
 
     /// Decides the next version for `request`.
     public func decide(_ request: VersionRequest) throws -> VersionDecision {
-        try decide(request, tags: git.tags())
+        try decide(request, catalog: TagCatalog(tags: git.tags(), prefix: request.policy.tagPrefix), head: git.head())
     }
 
-    /// Decides the next version for `request` from tags already read.
-    public func decide(_ request: VersionRequest, tags: [GitTagRef]) throws -> VersionDecision {
+    /// Decides the next version for `request` from the tags and HEAD already read.
+    public func decide(_ request: VersionRequest, catalog: TagCatalog, head: GitHead) throws -> VersionDecision {
         let policy = request.policy
-        let head = try git.head()
         if !request.allowDirty, try git.hasUncommittedChanges() {
             throw BerthError(
                 .failure,
                 "the working tree has uncommitted changes, so the image would not match commit \(head.sha.prefix(7)); commit or stash them, or pass --allow-dirty"
             )
         }
-        let catalog = TagCatalog(tags: tags, prefix: policy.tagPrefix)
         let defaultBranch = try resolveDefaultBranch(request, head: head)
         let branch = try resolveBranch(request, head: head, catalog: catalog, defaultBranch: defaultBranch)
         let base = try reachableBase(catalog, head: head.sha)
         // Without a base the initial version applies whatever the commits say: don't read all history.
         let commits = try base.map { try git.commits(from: $0.commit, to: head.sha, path: policy.path) } ?? []
         let inputs = VersionInputs(
-            head: head, branch: branch, defaultBranch: defaultBranch, catalog: catalog, base: base, commits: commits)
+            head: head, branch: branch, defaultBranch: defaultBranch, catalog: catalog, base: base, commits: commits,
+            ciTag: request.ci.tag)
         let channel = policy.channel(forBranch: branch, defaultBranch: defaultBranch)
         if VersionPlanner.headTag(inputs, channel: channel) == nil {
             try refuseIncompleteHistory(base: base, commits: commits, prefix: policy.tagPrefix)

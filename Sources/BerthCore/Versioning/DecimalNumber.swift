@@ -26,7 +26,8 @@ public struct DecimalNumber: Hashable, Sendable, Comparable, CustomStringConvert
 
     public static func < (lhs: DecimalNumber, rhs: DecimalNumber) -> Bool {
         if lhs.digits.utf8.count != rhs.digits.utf8.count { return lhs.digits.utf8.count < rhs.digits.utf8.count }
-        return lhs.digits < rhs.digits
+        // Same length and no leading zeros: byte order is numeric order.
+        return lhs.digits.utf8.lexicographicallyPrecedes(rhs.digits.utf8)
     }
 
     /// This number plus one, carried through every digit.

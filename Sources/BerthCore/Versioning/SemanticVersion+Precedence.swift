@@ -5,9 +5,9 @@ extension SemanticVersion {
     /// (§11.3); pre-release identifiers compare one by one, numeric below alphanumeric, a shorter list
     /// lower when all before are equal (§11.4). Build metadata is ignored (§10).
     public static func precedence(_ lhs: SemanticVersion, _ rhs: SemanticVersion) -> Int {
-        for (a, b) in [(lhs.major, rhs.major), (lhs.minor, rhs.minor), (lhs.patch, rhs.patch)] where a != b {
-            return a < b ? -1 : 1
-        }
+        if lhs.major != rhs.major { return lhs.major < rhs.major ? -1 : 1 }
+        if lhs.minor != rhs.minor { return lhs.minor < rhs.minor ? -1 : 1 }
+        if lhs.patch != rhs.patch { return lhs.patch < rhs.patch ? -1 : 1 }
         switch (lhs.prerelease.isEmpty, rhs.prerelease.isEmpty) {
         case (true, true): return 0
         case (true, false): return 1

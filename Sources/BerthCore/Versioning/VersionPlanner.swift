@@ -10,10 +10,12 @@ public struct VersionInputs: Sendable {
     public var base: ReleaseTag?
     /// Commits since `base`, newest first.
     public var commits: [GitCommit]
+    /// The tag a CI tag pipeline builds; when HEAD carries it, it is the version, even a pre-release.
+    public var ciTag: String?
 
     public init(
         head: GitHead, branch: String, defaultBranch: String, catalog: TagCatalog, base: ReleaseTag?,
-        commits: [GitCommit]
+        commits: [GitCommit], ciTag: String? = nil
     ) {
         self.head = head
         self.branch = branch
@@ -21,6 +23,7 @@ public struct VersionInputs: Sendable {
         self.catalog = catalog
         self.base = base
         self.commits = commits
+        self.ciTag = ciTag
     }
 }
 
@@ -72,10 +75,11 @@ public enum VersionPlanner {
         }
     }
 
-    /// A tag on HEAD that fixes the version: the highest final release, else on a pre-release channel the
-    /// highest pre-release of that channel.
+    /// A tag on HEAD that fixes the version: the tag a CI tag pipeline builds, else the highest final
+    /// release, else on a pre-release channel the highest pre-release of that channel.
     static func headTag(_ inputs: VersionInputs, channel: ReleaseChannel) -> ReleaseTag? {
         let onHead = inputs.catalog.tags(at: inputs.head.sha)
+        if let ciTag = inputs.ciTag, let built = onHead.first(where: { $0.name == ciTag }) { return built }
         if let release = onHead.last(where: { !$0.version.isPrerelease }) { return release }
         guard case .prerelease(let preid) = channel else { return nil }
         let ids = SemanticVersion.prereleaseIdentifiers(preid)
