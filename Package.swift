@@ -30,8 +30,8 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
-        .executableTarget(name: "berth", dependencies: ["BerthCLI"]),
-        .target(name: "BerthTestSupport", dependencies: ["BerthCore"]),
+        .executableTarget(name: "berth", dependencies: ["BerthCLI"], exclude: ["README.md"]),
+        .target(name: "BerthTestSupport", dependencies: ["BerthCore"], exclude: ["README.md"]),
         .testTarget(name: "BerthOCITests", dependencies: ["BerthOCI"]),
         .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore", "BerthTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "BerthGitTests", dependencies: ["BerthGit", "BerthTestSupport"]),

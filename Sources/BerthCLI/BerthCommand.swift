@@ -7,10 +7,9 @@ public struct BerthCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "berth",
         abstract: "Versions, tags and labels for container images of services, from git history.",
-        discussion: """
-            Exit codes: 0 success, 1 failure (I/O, git), 3 conflict (a tag exists elsewhere),
-            4 blocked by a gate, 5 approval needed, 64 usage or configuration, 65 bad input data.
-            """,
+        discussion:
+            "Exit codes: 0 success, 1 failure (I/O, git), 3 conflict (a tag exists elsewhere), 4 blocked by "
+            + "a gate, 5 approval needed, 64 usage or configuration, 65 bad input data.",
         version: BerthVersion.current,
         subcommands: [
             PlanCommand.self, VersionCommand.self, TagsCommand.self, LabelsCommand.self, CheckCommand.self,

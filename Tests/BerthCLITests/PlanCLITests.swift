@@ -23,6 +23,15 @@ struct PlanCLITests {
         #expect(try cli.run(["version", "-q"], in: repo.path, environment: repo.environment).stdout == "2.0.0\n")
     }
 
+    @Test("tags --json and labels --json match their golden files", arguments: ["tags", "labels"])
+    func subcommandJSON(command: String) throws {
+        let cli = try CLIHarness()
+        let repo = try CLIHarness.standardRepository()
+        let result = try cli.run([command, "--json"], in: repo.path, environment: repo.environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        CLIHarness.expectGolden(result.stdout, "\(command).json")
+    }
+
     @Test("each --format matches its golden file", arguments: ["gitlab", "env", "docker-args"])
     func formats(format: String) throws {
         let cli = try CLIHarness()

@@ -5,11 +5,10 @@ struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Check the planned tags against naming policy and existing git tags.",
-        discussion: """
-            A git tag that exists locally or on the remote at another commit is a conflict (exit 3); at HEAD
-            it is fine (re-runs are idempotent). --env NAME applies that environment's naming rule from
-            berth.yaml (exit 65 when a tag breaks it).
-            """)
+        discussion:
+            "A git tag that exists locally or on the remote at another commit is a conflict (exit 3); at "
+            + "HEAD it is fine (re-runs are idempotent). --env NAME applies that environment's naming rule "
+            + "from berth.yaml (exit 65 when a tag breaks it).")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: PlanOptions

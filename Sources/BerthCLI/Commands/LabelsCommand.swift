@@ -5,10 +5,9 @@ struct LabelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "labels",
         abstract: "Print OCI labels, build args and Go -ldflags for this build.",
-        discussion: """
-            org.opencontainers.image.created comes from SOURCE_DATE_EPOCH, else the commit time (never the
-            clock unless --created-now), so the same commit always gives the same bytes.
-            """)
+        discussion:
+            "org.opencontainers.image.created comes from SOURCE_DATE_EPOCH, else the commit time (never the "
+            + "clock unless --created-now), so the same commit always gives the same bytes.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: PlanOptions

@@ -8,11 +8,11 @@ struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Decide version, tags, labels and checks for this build: berth's main job.",
-        discussion: """
-            Reads git history (Conventional Commits) and the CI environment, then prints the next version,
-            the image tags, OCI labels, build args and Go -ldflags, and checks that the git tag is free.
-            Exit codes: 0 ok, 1 git or I/O failure, 3 tag conflict, 64 usage/config, 65 bad input or naming policy.
-            """)
+        discussion:
+            "Reads git history (Conventional Commits) and the CI environment, then prints the next version, "
+            + "the image tags, OCI labels, build args and Go -ldflags, and checks that the git tag is free. "
+            + "Exit codes: 0 ok, 1 git or I/O failure, 3 tag conflict, 64 usage/config, 65 bad input or naming "
+            + "policy.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: PlanOptions

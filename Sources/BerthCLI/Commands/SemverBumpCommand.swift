@@ -5,12 +5,12 @@ struct SemverBumpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bump",
         abstract: "Print the version after a bump: major, minor, patch or pre.",
-        discussion: """
-            major/minor/patch follow SemVer §6–§8; a pre-release already at that level just drops its
-            pre-release part (1.3.0-rc.2 minor → 1.3.0). With --preid, major/minor/patch start a pre-release
-            of the bumped version (1.2.3 minor --preid rc → 1.3.0-rc.1). pre continues a pre-release
-            (1.2.4-rc.1 → 1.2.4-rc.2) or starts one on the next patch (1.2.3 pre --preid rc → 1.2.4-rc.1).
-            """)
+        discussion:
+            "major/minor/patch follow SemVer §6–§8; a pre-release already at that level just drops its "
+            + "pre-release part (1.3.0-rc.2 minor → 1.3.0). With --preid, major/minor/patch start a "
+            + "pre-release of the bumped version (1.2.3 minor --preid rc → 1.3.0-rc.1). pre continues a "
+            + "pre-release (1.2.4-rc.1 → 1.2.4-rc.2) or starts one on the next patch (1.2.3 pre --preid rc → "
+            + "1.2.4-rc.1).")
 
     enum Part: String, ExpressibleByArgument, CaseIterable {
         case major, minor, patch, pre

@@ -5,11 +5,11 @@ struct TagsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tags",
         abstract: "Print the image tags of this build, one per line.",
-        discussion: """
-            berth's templates by default (v1.2.3, v1.2, v1, latest, sha-abc1234 on a release; v1.2.3-dev.N and
-            dev-YYYYMMDD on develop; rc-v1.2.3 and v1.2.3-rc.N on release/*; <branch>-v1.2.3 elsewhere), or
-            docker/metadata-action's tags:/flavor: lines given with --tag/--flavor or in berth.yaml.
-            """)
+        discussion:
+            "berth's templates by default (v1.2.3, v1.2, v1, latest, sha-abc1234 on a release; v1.2.3-dev.N "
+            + "and dev-YYYYMMDD on develop; rc-v1.2.3 and v1.2.3-rc.N on release/*; <branch>-v1.2.3 "
+            + "elsewhere), or docker/metadata-action's tags:/flavor: lines given with --tag/--flavor or in "
+            + "berth.yaml.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: PlanOptions

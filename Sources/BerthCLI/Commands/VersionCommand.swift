@@ -5,11 +5,10 @@ struct VersionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "version",
         abstract: "Print the next version from git history (Conventional Commits, branch channels).",
-        discussion: """
-            The last release tag reachable from HEAD (prefix + final SemVer) is the base; fix → patch,
-            feat → minor, '!' or a BREAKING CHANGE footer → major (minor below 1.0.0). develop gives
-            X.Y.Z-dev.N, release/* and rc/* give X.Y.Z-rc.N. --json explains the decision commit by commit.
-            """)
+        discussion:
+            "The last release tag reachable from HEAD (prefix + final SemVer) is the base; fix → patch, feat "
+            + "→ minor, '!' or a BREAKING CHANGE footer → major (minor below 1.0.0). develop gives "
+            + "X.Y.Z-dev.N, release/* and rc/* give X.Y.Z-rc.N. --json explains the decision commit by commit.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: PlanOptions
