@@ -12,11 +12,27 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
-        .target(name: "BerthOCI", exclude: ["README.md"]),
+        .target(
+            name: "BerthOCI",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["README.md"]
+        ),
         .target(name: "BerthCore", dependencies: ["BerthOCI"], exclude: ["README.md"]),
         .target(name: "BerthGit", dependencies: ["BerthCore"], exclude: ["README.md"]),
+        .target(
+            name: "BerthRegistry",
+            dependencies: [
+                "BerthCore", "BerthOCI", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            exclude: ["README.md"]
+        ),
+        .target(name: "BerthLayout", dependencies: ["BerthCore", "BerthOCI"], exclude: ["README.md"]),
         .target(
             name: "BerthConfig",
             dependencies: ["BerthCore", .product(name: "Yams", package: "Yams")],
@@ -31,7 +47,7 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .executableTarget(name: "berth", dependencies: ["BerthCLI"], exclude: ["README.md"]),
-        .target(name: "BerthTestSupport", dependencies: ["BerthCore"], exclude: ["README.md"]),
+        .target(name: "BerthTestSupport", dependencies: ["BerthCore", "BerthOCI"], exclude: ["README.md"]),
         .testTarget(name: "BerthOCITests", dependencies: ["BerthOCI"]),
         .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore", "BerthTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "BerthGitTests", dependencies: ["BerthGit", "BerthTestSupport"]),

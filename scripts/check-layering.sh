@@ -6,9 +6,11 @@ set -euo pipefail
 sources=${1:-"$(cd "$(dirname "$0")/.." && pwd)/Sources"}
 
 declare -A allowed=(
-  [BerthOCI]=""
+  [BerthOCI]="Foundation Crypto"
   [BerthCore]="BerthOCI Foundation"
   [BerthGit]="BerthCore BerthOCI Foundation Glibc Darwin"
+  [BerthRegistry]="BerthCore BerthOCI Foundation AsyncHTTPClient NIOCore NIOHTTP1 Logging"
+  [BerthLayout]="BerthCore BerthOCI Foundation"
   [BerthConfig]="BerthCore BerthOCI Foundation Yams"
   [BerthCLI]="BerthCore BerthOCI BerthGit BerthConfig ArgumentParser Foundation"
   [berth]="BerthCLI"
@@ -26,7 +28,7 @@ for dir in "$sources"/*/; do
     continue
   fi
   while IFS= read -r hit; do
-    file=${hit%%:*}; rest=${hit#*:}; line=${rest%%:*}; module=$(sed -E 's/^[0-9]+:[[:space:]]*(@[A-Za-z_]+(\([^)]*\))?[[:space:]]+)?import[[:space:]]+(class |struct |enum |protocol |func )?([A-Za-z_]+).*/\4/' <<<"$rest")
+    file=${hit%%:*}; rest=${hit#*:}; line=${rest%%:*}; module=$(sed -E 's/^[0-9]+:[[:space:]]*(@[A-Za-z_]+(\([^)]*\))?[[:space:]]+)?import[[:space:]]+(class |struct |enum |protocol |func )?([A-Za-z_][A-Za-z0-9_]*).*/\4/' <<<"$rest")
     if [[ " ${allowed[$target]} " != *" $module "* ]]; then
       echo "layering: ${file#"$sources"/}:$line: $target may not import $module (allowed: ${allowed[$target]:-nothing})" >&2
       status=1

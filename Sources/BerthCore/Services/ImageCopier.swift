@@ -1,0 +1,114 @@
+import BerthOCI
+import Foundation
+
+/// What a copy or retag did, reported as it happens (for progress on stderr).
+public enum TransferEvent: Sendable, Equatable {
+    case blobPresent(Digest)
+    case blobMounted(Digest)
+    case blobCopied(Digest, bytes: Int64)
+    case manifestPushed(Digest, reference: String)
+}
+
+/// Copies images between stores and repositories: every platform of an index, blobs checked first,
+/// mounted when the registry is the same, and the destination's digest verified at the end.
+public struct ImageCopier: Sendable {
+    public let source: any ImageStore
+    public let destination: any ImageStore
+    /// Blob transfers running at once.
+    public var concurrency = 4
+    public var onEvent: (@Sendable (TransferEvent) -> Void)?
+
+    public init(source: any ImageStore, destination: any ImageStore, onEvent: (@Sendable (TransferEvent) -> Void)? = nil) {
+        self.source = source
+        self.destination = destination
+        self.onEvent = onEvent
+    }
+
+    /// Copies `reference` from `sourceRepository` to `destinationRepository`, tagging it with `tags`
+    /// (by digest only when `tags` is empty). Tags are written last, after every blob and child
+    /// manifest is in place, so nothing half-copied is ever tagged. Returns the copied document.
+    @discardableResult
+    public func copy(
+        _ sourceRepository: String, reference: String, to destinationRepository: String, tags: [String]
+    ) async throws -> ManifestDocument {
+        let top = try await source.fetchManifest(sourceRepository, reference: reference)
+        try await copyContent(of: top, from: sourceRepository, to: destinationRepository)
+        if tags.isEmpty {
+            try await push(top, to: destinationRepository, reference: top.digest.description)
+        }
+        for tag in tags { try await push(top, to: destinationRepository, reference: tag) }
+        for check in tags.isEmpty ? [top.digest.description] : tags {
+            let landed = try await destination.resolve(destinationRepository, reference: check)
+            guard landed?.digest == top.digest else {
+                throw ImageStoreError(
+                    .conflict,
+                    "\(destination.displayName)/\(destinationRepository):\(check) resolves to \(landed?.digest.description ?? "nothing") after the copy, not \(top.digest); the registry rewrote the manifest"
+                )
+            }
+        }
+        return top
+    }
+
+    /// Everything `document` needs below it: children of an index (by digest), blobs of a manifest.
+    func copyContent(of document: ManifestDocument, from sourceRepository: String, to destinationRepository: String) async throws
+    {
+        if document.isIndex {
+            for child in try document.index().manifests {
+                if try await destination.resolve(destinationRepository, reference: child.digest.description) != nil {
+                    continue
+                }
+                let childDocument = try await source.fetchManifest(sourceRepository, reference: child.digest.description)
+                try await copyContent(of: childDocument, from: sourceRepository, to: destinationRepository)
+                try await push(childDocument, to: destinationRepository, reference: childDocument.digest.description)
+            }
+            return
+        }
+        let blobs = try document.manifest().blobs
+        let source = self.source
+        let destination = self.destination
+        let onEvent = self.onEvent
+        let mounting = (destination as? any BlobMounting).flatMap { $0.sharesHost(with: source) ? $0 : nil }
+        try await forEachConcurrently(blobs, limit: concurrency) { blob in
+            if try await destination.blobExists(destinationRepository, digest: blob.digest) {
+                onEvent?(.blobPresent(blob.digest))
+                return
+            }
+            if let mounting, sourceRepository != destinationRepository,
+                try await mounting.mountBlob(destinationRepository, digest: blob.digest, from: sourceRepository)
+            {
+                onEvent?(.blobMounted(blob.digest))
+                return
+            }
+            let data = try await source.fetchBlob(sourceRepository, digest: blob.digest)
+            try await destination.pushBlob(destinationRepository, digest: blob.digest, data: data)
+            onEvent?(.blobCopied(blob.digest, bytes: Int64(data.count)))
+        }
+    }
+
+    func push(_ document: ManifestDocument, to repository: String, reference: String) async throws {
+        try await destination.pushManifest(repository, reference: reference, manifest: document)
+        onEvent?(.manifestPushed(document.digest, reference: reference))
+    }
+}
+
+/// Puts more tags on an image already in a store: one manifest GET, then a PUT of the identical bytes
+/// per tag (never re-serialised, so the digest can't change), a bounded number at once.
+public struct Retagger: Sendable {
+    public let store: any ImageStore
+    public var concurrency = 8
+
+    public init(store: any ImageStore, concurrency: Int = 8) {
+        self.store = store
+        self.concurrency = concurrency
+    }
+
+    @discardableResult
+    public func retag(_ repository: String, reference: String, tags: [String]) async throws -> ManifestDocument {
+        let document = try await store.fetchManifest(repository, reference: reference)
+        let store = self.store
+        try await forEachConcurrently(tags, limit: concurrency) { tag in
+            try await store.pushManifest(repository, reference: tag, manifest: document)
+        }
+        return document
+    }
+}

@@ -1,0 +1,53 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// `HTTPTransport` over AsyncHTTPClient: pooled keep-alive connections, TLS verified by default,
+/// redirects left to the caller.
+public final class AsyncHTTPClientTransport: HTTPTransport, @unchecked Sendable {
+    let client: HTTPClient
+    /// The largest response body read (blobs included).
+    let maximumBodySize: Int
+
+    public init(maximumBodySize: Int = 4 << 30) {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.connectionPool = .init(idleTimeout: .seconds(60))
+        configuration.httpVersion = .automatic
+        configuration.decompression = .disabled
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.maximumBodySize = maximumBodySize
+    }
+
+    public func send(_ request: HTTPRequest, timeout: Duration) async throws -> HTTPResponse {
+        var outgoing = HTTPClientRequest(url: request.url.absoluteString)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
+        if let body = request.body {
+            outgoing.body = .bytes(ByteBuffer(bytes: body))
+            if request.header("Content-Length") == nil {
+                outgoing.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
+            }
+        }
+        let seconds = Int64(timeout.components.seconds) + (timeout.components.attoseconds > 0 ? 1 : 0)
+        do {
+            let response = try await client.execute(outgoing, timeout: .seconds(seconds))
+            // HEAD responses carry Content-Length but no body.
+            let body = request.method == "HEAD" ? ByteBuffer() : try await response.body.collect(upTo: maximumBodySize)
+            return HTTPResponse(
+                status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
+                body: Data(body.readableBytesView))
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // Connection refused or reset, TLS failures, deadlines: no response came back.
+            throw TransportError(String(describing: error))
+        }
+    }
+
+    /// Closes the pool; call once when done.
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+}

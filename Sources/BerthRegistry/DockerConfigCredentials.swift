@@ -1,0 +1,105 @@
+import Foundation
+
+/// Credentials from docker's `config.json` (`$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`):
+/// `auths` (keys normalised: scheme and path dropped, Docker Hub's `https://index.docker.io/v1/` is
+/// `docker.io`), `identitytoken`, per-host `credHelpers` and the default `credsStore`, run through the
+/// docker-credential-helper protocol (`docker-credential-NAME get`, host on stdin, JSON out).
+public struct DockerConfigCredentials: CredentialSource {
+    struct Entry: Decodable {
+        let auth: String?
+        let username: String?
+        let password: String?
+        let identitytoken: String?
+    }
+    struct File: Decodable {
+        let auths: [String: Entry]?
+        let credHelpers: [String: String]?
+        let credsStore: String?
+    }
+
+    let file: File?
+    let path: String
+
+    /// Reads the config named by `environment` (`DOCKER_CONFIG`, `HOME`); a missing file means none.
+    public init(environment: [String: String]) throws {
+        let directory =
+            environment["DOCKER_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? "\(environment["HOME"] ?? NSHomeDirectory())/.docker"
+        path = "\(directory)/config.json"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            file = nil
+            return
+        }
+        do { file = try JSONDecoder().decode(File.self, from: data) } catch {
+            throw RegistryError.configuration("'\(path)' is not valid docker config JSON; fix or move it")
+        }
+    }
+
+    /// The host as config.json keys name it: no scheme, no path, Docker Hub as docker.io.
+    static func normalize(_ key: String) -> String {
+        var host = key
+        if let scheme = host.range(of: "://") { host = String(host[scheme.upperBound...]) }
+        if let slash = host.firstIndex(of: "/") { host = String(host[..<slash]) }
+        if ["index.docker.io", "registry-1.docker.io", "docker.io"].contains(host) { return "docker.io" }
+        return host
+    }
+
+    public func credential(for host: String) throws -> Credential? {
+        guard let file else { return nil }
+        let wanted = Self.normalize(host)
+        if let helper = file.credHelpers?.first(where: { Self.normalize($0.key) == wanted })?.value {
+            return try Self.runHelper(helper, host: wanted)
+        }
+        if let entry = file.auths?.first(where: { Self.normalize($0.key) == wanted })?.value {
+            if let token = entry.identitytoken, !token.isEmpty { return .identityToken(token) }
+            if let auth = entry.auth, let decoded = Data(base64Encoded: auth).map({ String(decoding: $0, as: UTF8.self) }),
+                let colon = decoded.firstIndex(of: ":")
+            {
+                return .basic(username: String(decoded[..<colon]), password: String(decoded[decoded.index(after: colon)...]))
+            }
+            if let username = entry.username, let password = entry.password {
+                return .basic(username: username, password: password)
+            }
+        }
+        if let store = file.credsStore, !store.isEmpty { return try Self.runHelper(store, host: wanted) }
+        return nil
+    }
+
+    /// `docker-credential-NAME get` with the server on stdin; "credentials not found" means none.
+    static func runHelper(_ name: String, host: String) throws -> Credential? {
+        let executable = "docker-credential-\(name)"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [executable, "get"]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = Pipe()
+        do { try process.run() } catch {
+            throw RegistryError.configuration(
+                "can't run credential helper '\(executable)'; install it or remove it from config.json")
+        }
+        // Docker Hub's helper key is its v1 URL.
+        let server = host == "docker.io" ? "https://index.docker.io/v1/" : host
+        input.fileHandleForWriting.write(Data(server.utf8))
+        try? input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            if String(decoding: data, as: UTF8.self).contains("credentials not found") { return nil }
+            throw RegistryError.configuration(
+                "credential helper '\(executable)' failed for \(host) (exit \(process.terminationStatus)); run docker login \(host)"
+            )
+        }
+        struct Reply: Decodable {
+            let Username: String
+            let Secret: String
+        }
+        guard let reply = try? JSONDecoder().decode(Reply.self, from: data) else {
+            throw RegistryError.configuration("credential helper '\(executable)' answered something that isn't its JSON")
+        }
+        return reply.Username == "<token>"
+            ? .identityToken(reply.Secret) : .basic(username: reply.Username, password: reply.Secret)
+    }
+}

@@ -1,0 +1,108 @@
+import BerthCore
+import BerthOCI
+import Foundation
+
+extension RegistryClient {
+    func blobURL(_ repository: String, _ digest: Digest) -> URL {
+        url("/v2/\(repository.pathEncoded)/blobs/\(digest)")
+    }
+
+    public func blobExists(_ repository: String, digest: Digest) async throws -> Bool {
+        let response = try await send("HEAD", blobURL(repository, digest), scopes: [ScopeSet.pull(repository)])
+        if response.status == 404 { return false }
+        guard response.status == 200 else {
+            throw RegistryError.http(HTTPRequest(method: "HEAD", url: blobURL(repository, digest)), response, host: host)
+        }
+        return true
+    }
+
+    /// GET (following redirects to blob storage without credentials), verified against `digest`.
+    public func fetchBlob(_ repository: String, digest: Digest) async throws -> Data {
+        let url = blobURL(repository, digest)
+        let response = try await expect([200], "GET", url, scopes: [ScopeSet.pull(repository)], timeout: blobTimeout)
+        guard digest.matches(response.body) else {
+            throw ImageStoreError(
+                .invalid,
+                "GET \(RegistryError.redacted(url)): the blob's bytes hash to \(digest.computed(for: response.body)), not \(digest); refusing it"
+            )
+        }
+        return response.body
+    }
+
+    /// Uploads a blob: POST for a session, then one PUT with the bytes, or PATCH chunks and a closing PUT
+    /// for blobs above `chunkSize`. A session broken half-way is abandoned and the upload restarted from
+    /// a new session; the registry only commits a blob on the final PUT, after checking its digest.
+    public func pushBlob(_ repository: String, digest: Digest, data: Data) async throws {
+        guard digest.matches(data) else {
+            throw ImageStoreError(.invalid, "refusing to upload: the bytes hash to \(digest.computed(for: data)), not \(digest)")
+        }
+        var lastError: Error?
+        for _ in 0..<max(1, retry.maxAttempts) {
+            do {
+                let location = try await startUpload(repository, query: [])
+                try await upload(data, digest: digest, to: location, repository: repository)
+                return
+            } catch let error as ImageStoreError where error.kind == .unavailable {
+                lastError = error
+                try await retry.sleep(retry.delay(afterAttempt: 1, retryAfter: nil))
+            }
+        }
+        throw lastError!
+    }
+
+    /// Cross-repository mount; false when the registry started an upload instead (202).
+    public func mountBlob(_ repository: String, digest: Digest, from source: String) async throws -> Bool {
+        let response = try await send(
+            "POST",
+            url(
+                "/v2/\(repository.pathEncoded)/blobs/uploads/",
+                query: [
+                    URLQueryItem(name: "mount", value: digest.description), URLQueryItem(name: "from", value: source),
+                ]), scopes: [ScopeSet.push(repository), ScopeSet.pull(source)], idempotent: false)
+        switch response.status {
+        case 201: return true
+        case 202: return false
+        default:
+            throw RegistryError.http(
+                HTTPRequest(method: "POST", url: url("/v2/\(repository.pathEncoded)/blobs/uploads/")), response, host: host)
+        }
+    }
+
+    /// POST /blobs/uploads/ → the session URL from Location.
+    func startUpload(_ repository: String, query: [URLQueryItem]) async throws -> URL {
+        let start = url("/v2/\(repository.pathEncoded)/blobs/uploads/", query: query)
+        let response = try await expect([202], "POST", start, scopes: [ScopeSet.push(repository)], idempotent: false)
+        guard let location = response.header("Location"), let target = URL(string: location, relativeTo: start)?.absoluteURL
+        else {
+            throw ImageStoreError(
+                .invalid, "POST \(RegistryError.redacted(start)): 202 without a Location; the registry broke the upload protocol")
+        }
+        return target
+    }
+
+    func upload(_ data: Data, digest: Digest, to session: URL, repository: String) async throws {
+        var location = session
+        var offset = 0
+        let scopes = [ScopeSet.push(repository)]
+        if data.count > chunkSize {
+            while offset < data.count {
+                let end = min(offset + chunkSize, data.count)
+                let response = try await expect(
+                    [202], "PATCH", location,
+                    headers: [("Content-Type", "application/octet-stream"), ("Content-Range", "\(offset)-\(end - 1)")],
+                    body: data.subdata(in: offset..<end), scopes: scopes, idempotent: false, timeout: blobTimeout)
+                if let next = response.header("Location"), let url = URL(string: next, relativeTo: location)?.absoluteURL {
+                    location = url
+                }
+                offset = end
+            }
+        }
+        var components = URLComponents(url: location, resolvingAgainstBaseURL: false)!
+        components.queryItems = (components.queryItems ?? []) + [URLQueryItem(name: "digest", value: digest.description)]
+        let rest = offset < data.count ? data.subdata(in: offset..<data.count) : Data()
+        _ = try await expect(
+            [201, 204], "PUT", components.url!, headers: [("Content-Type", "application/octet-stream")], body: rest,
+            scopes: scopes,
+            idempotent: false, timeout: blobTimeout)
+    }
+}

@@ -1,0 +1,154 @@
+import BerthCore
+import BerthOCI
+import Foundation
+
+/// A client of one OCI distribution-spec registry (Docker Distribution, Harbor, GHCR, Docker Hub, zot):
+/// the `ImageStore` port over HTTP.
+///
+/// Requests carry every manifest media type in `Accept`, content is verified against its digest,
+/// authentication follows the registry's challenges, idempotent requests are retried on 429, 5xx and
+/// dropped connections, and redirects that leave the registry's host lose the Authorization header.
+public final class RegistryClient: BlobMounting, RepositoryCataloging, @unchecked Sendable {
+    /// `host[:port]` as written in references (`docker.io` for Docker Hub).
+    public let host: String
+    /// `https://host` (or `http://` for loopback and `--insecure`), where `/v2/` lives.
+    public let baseURL: URL
+    let transport: any HTTPTransport
+    let authenticator: RegistryAuthenticator
+    public var retry: RetryPolicy
+    /// Per-request limit for small requests; blob transfers get `blobTimeout`.
+    public var timeout: Duration = .seconds(60)
+    public var blobTimeout: Duration = .seconds(600)
+    /// Blobs above this size are uploaded in chunks of this size.
+    public var chunkSize = 32 << 20
+    private let counter = RequestCounter()
+
+    public var displayName: String { host }
+
+    /// A client for `host`. Plain http is used only for loopback hosts, or everywhere with `insecure`.
+    public init(
+        host: String, credentials: any CredentialSource = AnonymousCredentials(), transport: any HTTPTransport,
+        insecure: Bool = false, retry: RetryPolicy = RetryPolicy()
+    ) {
+        self.host = host
+        let apiHost = host == ImageReference.dockerHub ? "registry-1.docker.io" : host
+        let bare = apiHost.split(separator: ":").first.map(String.init) ?? apiHost
+        let plain = insecure || RegistryAuthenticator.isLoopback(bare)
+        baseURL = URL(string: "\(plain ? "http" : "https")://\(apiHost)")!
+        self.transport = transport
+        self.retry = retry
+        authenticator = RegistryAuthenticator(host: host, credentials: credentials, transport: transport, allowInsecure: insecure)
+    }
+
+    /// Requests sent to the registry (token requests excluded), for tests and benchmarks.
+    public var requestCount: Int { counter.value }
+
+    /// `/v2/<repository>/<rest>` on this registry.
+    func url(_ path: String, query: [URLQueryItem] = []) -> URL {
+        var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false)!
+        components.percentEncodedPath = path
+        if !query.isEmpty { components.queryItems = query }
+        return components.url!
+    }
+
+    /// Sends a request with authentication, redirects and retries; returns the final response whatever
+    /// its status (callers decide what a 404 means).
+    func send(
+        _ method: String, _ url: URL, headers: [(String, String)] = [], body: Data? = nil, scopes: [String],
+        idempotent: Bool? = nil, timeout: Duration? = nil
+    ) async throws -> HTTPResponse {
+        let scopeSet = ScopeSet(scopes)
+        let canRetry = idempotent ?? ["GET", "HEAD", "PUT", "DELETE"].contains(method)
+        var request = HTTPRequest(method: method, url: url, headers: headers, body: body)
+        var authorization = try await authenticator.authorization(for: scopeSet)
+        var answeredChallenge = false
+        var redirects = 0
+        var attempt = 0
+        while true {
+            attempt += 1
+            var outgoing = request
+            let sameHost = request.url.host == baseURL.host && request.url.port == baseURL.port
+            if let authorization, sameHost { outgoing.headers.append(("Authorization", authorization)) }
+            let response: HTTPResponse
+            do {
+                counter.increment()
+                response = try await transport.send(outgoing, timeout: timeout ?? self.timeout)
+            } catch let error as TransportError {
+                if canRetry && attempt < retry.maxAttempts {
+                    try await retry.sleep(retry.delay(afterAttempt: attempt, retryAfter: nil))
+                    continue
+                }
+                throw ImageStoreError(
+                    .unavailable,
+                    "\(method) \(RegistryError.redacted(request.url)): \(error.message); check that \(host) is reachable")
+            }
+            if response.status == 401 && sameHost && !answeredChallenge {
+                answeredChallenge = true
+                authorization = try await authenticator.respond(
+                    to: response, scopes: scopeSet, request: request, sent: authorization)
+                attempt -= 1
+                continue
+            }
+            if [301, 302, 303, 307, 308].contains(response.status), let location = response.header("Location"),
+                let target = URL(string: location, relativeTo: request.url)?.absoluteURL, redirects < 5
+            {
+                redirects += 1
+                request.url = target
+                if response.status == 303 {
+                    request.method = "GET"
+                    request.body = nil
+                }
+                attempt -= 1
+                continue
+            }
+            if RetryPolicy.isRetryable(response.status) && canRetry && attempt < retry.maxAttempts {
+                try await retry.sleep(retry.delay(afterAttempt: attempt, retryAfter: response.header("Retry-After")))
+                continue
+            }
+            return response
+        }
+    }
+
+    /// `send`, then an error unless the status is one of `expected`.
+    func expect(
+        _ expected: Set<Int>, _ method: String, _ url: URL, headers: [(String, String)] = [], body: Data? = nil,
+        scopes: [String], idempotent: Bool? = nil, timeout: Duration? = nil
+    ) async throws -> HTTPResponse {
+        let response = try await send(
+            method, url, headers: headers, body: body, scopes: scopes, idempotent: idempotent, timeout: timeout)
+        guard expected.contains(response.status) else {
+            throw RegistryError.http(HTTPRequest(method: method, url: url), response, host: host)
+        }
+        return response
+    }
+
+    /// `GET /v2/`: whether the registry answers, after authentication.
+    public func ping() async throws {
+        _ = try await expect([200], "GET", url("/v2/"), scopes: [])
+    }
+
+    public func sharesHost(with other: any ImageStore) -> Bool {
+        (other as? RegistryClient)?.host == host
+    }
+
+    /// Token requests sent so far.
+    public func tokenRequestCount() async -> Int { await authenticator.tokenRequests }
+}
+
+/// A thread-safe counter.
+final class RequestCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}
+
+extension String {
+    /// A repository path for URLs: each component percent-encoded, slashes kept.
+    var pathEncoded: String {
+        split(separator: "/", omittingEmptySubsequences: false).map {
+            $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/")))
+                ?? String($0)
+        }.joined(separator: "/")
+    }
+}
