@@ -1,0 +1,154 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A real Docker Distribution registry (Debian's `docker-registry`) on 127.0.0.1 and a free port, for
+/// integration tests: without auth, or with htpasswd Basic auth (bcrypt, as the registry requires).
+/// `stop()` ends it by its pid; its access log is kept for request counting.
+public final class RegistryServer: @unchecked Sendable {
+    public let port: Int
+    public let directory: URL
+    public let process: Process
+    public let logFile: URL
+    public let username: String?
+    public let password: String?
+
+    /// `host:port`.
+    public var host: String { "127.0.0.1:\(port)" }
+
+    /// Whether the registry binary is installed. In CI (`CI=true`) a missing binary is a failure, not a skip.
+    public static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: binary) }
+    public static let binary = "/usr/bin/docker-registry"
+
+    /// Starts a registry; with `basicAuth` it demands `username`/`password` (written with `htpasswd -B`).
+    public init(basicAuth: Bool = false) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("berth-registry-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        port = try FreePort.find()
+        var auth = ""
+        if basicAuth {
+            username = "berth"
+            password = "s3cret-\(UUID().uuidString.prefix(8))"
+            let htpasswd = directory.appendingPathComponent("htpasswd").path
+            try Shell.run("/usr/bin/htpasswd", ["-Bbc", htpasswd, username!, password!]).check()
+            auth = "auth:\n  htpasswd:\n    realm: berth-test\n    path: \(htpasswd)\n"
+        } else {
+            username = nil
+            password = nil
+        }
+        let config = """
+            version: 0.1
+            log:
+              level: info
+              accesslog:
+                disabled: false
+            storage:
+              filesystem:
+                rootdirectory: \(directory.appendingPathComponent("data").path)
+              delete:
+                enabled: true
+            http:
+              addr: 127.0.0.1:\(port)
+            \(auth)
+            """
+        let configFile = directory.appendingPathComponent("config.yml")
+        try Data(config.utf8).write(to: configFile)
+        logFile = directory.appendingPathComponent("registry.log")
+        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logFile)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["serve", configFile.path]
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        try waitUntilReady()
+    }
+
+    func waitUntilReady() throws {
+        for _ in 0..<200 {
+            if !process.isRunning {
+                let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+                throw ShellError(command: "docker-registry serve", status: process.terminationStatus, stderr: log)
+            }
+            if FreePort.isListening(port) { return }
+            usleep(25_000)
+        }
+        throw ShellError(command: "docker-registry serve", status: -1, stderr: "not listening on \(port) after 5 s")
+    }
+
+    /// Requests the registry logged, from its access log (`"GET /v2/…" 200`).
+    public func accessLogRequests() -> [String] {
+        let text = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { line in
+            guard
+                let start = line.range(of: "\"GET ") ?? line.range(of: "\"HEAD ") ?? line.range(of: "\"PUT ")
+                    ?? line.range(of: "\"POST ") ?? line.range(of: "\"PATCH ") ?? line.range(of: "\"DELETE ")
+            else { return nil }
+            return String(line[start.lowerBound...].prefix(120))
+        }
+    }
+
+    /// Stops the registry by its pid and removes its data.
+    public func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    deinit { stop() }
+}
+
+/// Free TCP ports on 127.0.0.1.
+public enum FreePort {
+    /// Binds port 0 and reports what the kernel chose.
+    public static func find() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ShellError(command: "socket", status: errno, stderr: "can't open a socket") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard bound else { throw ShellError(command: "bind", status: errno, stderr: "can't bind 127.0.0.1:0") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Whether something accepts connections on 127.0.0.1:`port`.
+    public static func isListening(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+}
+
+/// Whether integration tests must run: in CI a missing tool is a failure, never a silent skip.
+public enum IntegrationPolicy {
+    public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+
+    /// nil when `tool` is installed; otherwise a skip message (outside CI) — callers fail in CI.
+    public static func missing(_ tool: String) -> String? {
+        FileManager.default.isExecutableFile(atPath: tool)
+            ? nil : "SKIPPED: \(tool) is not installed (apt-get install it; .ci/run does)"
+    }
+}

@@ -1,0 +1,155 @@
+import BerthCore
+import BerthLayout
+import BerthOCI
+import BerthTestSupport
+import Foundation
+import Testing
+
+func temporaryDirectory(_ name: String) -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("berth-\(name)-\(UUID().uuidString)").path
+}
+
+@Suite("ImageStore contract: memory and OCI layout")
+struct StoreContractTests {
+    static let rules = ImageStoreContract.all.map(\.0)
+
+    @Test("the in-memory store keeps the contract", arguments: rules)
+    func memory(rule: String) async throws {
+        let check = try #require(ImageStoreContract.all.first { $0.0 == rule }?.1)
+        try await check(InMemoryImageStore(), "acme/api")
+    }
+
+    @Test("the OCI layout store keeps the contract", arguments: rules)
+    func layout(rule: String) async throws {
+        let check = try #require(ImageStoreContract.all.first { $0.0 == rule }?.1)
+        let path = temporaryDirectory("layout")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await check(try OCILayoutStore(path: path), "")
+    }
+}
+
+@Suite("OCI layout specifics")
+struct OCILayoutStoreTests {
+    @Test("a new layout has oci-layout and index.json; tags carry ref.name annotations")
+    func structure() async throws {
+        let path = temporaryDirectory("layout")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try OCILayoutStore(path: path)
+        let image = try await TestImages.push(into: store, repository: "", tag: "v1", seed: "structure")
+        let layout = try String(contentsOfFile: "\(path)/oci-layout", encoding: .utf8)
+        #expect(layout == #"{"imageLayoutVersion":"1.0.0"}"#)
+        let index = try JSONDecoder().decode(ImageIndex.self, from: Data(contentsOf: URL(fileURLWithPath: "\(path)/index.json")))
+        #expect(index.manifests.map(\.digest) == [image.digest])
+        #expect(index.manifests.first?.annotations?[AnnotationKey.refName] == "v1")
+        #expect(FileManager.default.fileExists(atPath: "\(path)/blobs/sha256/\(image.digest.hex)"))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test("garbage collection removes only unreferenced blobs")
+    func garbageCollection() async throws {
+        let path = temporaryDirectory("layout")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try OCILayoutStore(path: path)
+        let kept = try await TestImages.pushIndex(into: store, repository: "", tag: "keep", seed: "gc-keep")
+        let dropped = try await TestImages.push(into: store, repository: "", tag: "drop", seed: "gc-drop", layers: 3)
+        try await store.deleteTag("", tag: "drop")
+        let (removed, _) = try store.garbageCollect()
+        #expect(removed == 5)  // manifest, config, 3 layers
+        #expect(try await !store.blobExists("", digest: dropped.digest))
+        let copy = try OCILayoutStore(path: path, create: false)
+        let fetched = try await copy.fetchManifest("", reference: "keep")
+        #expect(fetched.digest == kept.digest)
+        for child in try fetched.index().manifests {
+            for blob in try await copy.fetchManifest("", reference: child.digest.description).manifest().blobs {
+                #expect(try await copy.blobExists("", digest: blob.digest))
+            }
+        }
+    }
+
+    @Test("a corrupt blob is an error, never data")
+    func corruption() async throws {
+        let path = temporaryDirectory("layout")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try OCILayoutStore(path: path)
+        let image = try await TestImages.push(into: store, repository: "", tag: "v1", seed: "corrupt")
+        let layer = try image.manifest().layers[0].digest
+        try Data("tampered".utf8).write(to: URL(fileURLWithPath: "\(path)/blobs/sha256/\(layer.hex)"))
+        await #expect(throws: ImageStoreError.self) { try await store.fetchBlob("", digest: layer) }
+    }
+
+    @Test("opening a directory that isn't a layout without create is a clear error")
+    func notALayout() {
+        #expect {
+            try OCILayoutStore(path: temporaryDirectory("missing"), create: false)
+        } throws: { error in
+            (error as? ImageStoreError)?.message.contains("not an OCI image layout") == true
+        }
+    }
+}
+
+@Suite("copy and retag across stores")
+struct ImageCopierTests {
+    @Test("an index is copied whole, keeps its digest, and every platform's blobs arrive")
+    func indexCopy() async throws {
+        let source = InMemoryImageStore(name: "src")
+        let path = temporaryDirectory("layout")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let destination = try OCILayoutStore(path: path)
+        let index = try await TestImages.pushIndex(into: source, repository: "acme/api", tag: "v1", seed: "copy")
+        let copied = try await ImageCopier(source: source, destination: destination).copy(
+            "acme/api", reference: "v1", to: "", tags: ["v1", "latest"])
+        #expect(copied.digest == index.digest)
+        #expect(try await destination.resolve("", reference: "latest")?.digest == index.digest)
+        try await ImageStoreContractCheck.allBlobsPresent(destination, "", index)
+    }
+
+    @Test("blobs already present are skipped; same-store copies mount instead of moving bytes")
+    func skipsAndMounts() async throws {
+        let store = InMemoryImageStore()
+        try await TestImages.push(into: store, repository: "a", tag: "v1", seed: "mount", layers: 4)
+        let events = EventLog()
+        try await ImageCopier(source: store, destination: store, onEvent: { events.add($0) }).copy(
+            "a", reference: "v1", to: "b", tags: ["v1"])
+        #expect(events.events.filter { if case .blobMounted = $0 { true } else { false } }.count == 5)
+        #expect(store.operations["fetchBlob"] == nil)
+        let again = EventLog()
+        try await ImageCopier(source: store, destination: store, onEvent: { again.add($0) }).copy(
+            "a", reference: "v1", to: "b", tags: ["v2"])
+        #expect(again.events.filter { if case .blobPresent = $0 { true } else { false } }.count == 5)
+    }
+
+    @Test("retag is one GET and one PUT per tag, identical bytes")
+    func retag() async throws {
+        let store = InMemoryImageStore()
+        let image = try await TestImages.push(into: store, repository: "a", tag: "v1", seed: "retag")
+        let before = store.operations
+        try await Retagger(store: store).retag("a", reference: "v1", tags: ["x", "y"])
+        #expect((store.operations["fetchManifest"] ?? 0) - (before["fetchManifest"] ?? 0) == 1)
+        #expect((store.operations["pushManifest"] ?? 0) - (before["pushManifest"] ?? 0) == 2)
+        #expect(try await store.fetchManifest("a", reference: "y").bytes == image.bytes)
+    }
+}
+
+/// Collects transfer events from concurrent tasks.
+final class EventLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [TransferEvent] = []
+    func add(_ event: TransferEvent) { lock.withLock { list.append(event) } }
+    var events: [TransferEvent] { lock.withLock { list } }
+}
+
+enum ImageStoreContractCheck {
+    static func allBlobsPresent(_ store: any ImageStore, _ repository: String, _ document: ManifestDocument) async throws {
+        if document.isIndex {
+            for child in try document.index().manifests {
+                try await allBlobsPresent(
+                    store, repository, try await store.fetchManifest(repository, reference: child.digest.description))
+            }
+        } else {
+            for blob in try document.manifest().blobs {
+                #expect(try await store.blobExists(repository, digest: blob.digest), "\(blob.digest)")
+            }
+        }
+    }
+}
