@@ -10,7 +10,11 @@ public final class AsyncHTTPClientTransport: HTTPTransport, @unchecked Sendable 
     /// The largest response body read (blobs included).
     let maximumBodySize: Int
 
-    public init(maximumBodySize: Int = 4 << 30) {
+    /// One pooled client for the whole process: it lives as long as the process, so it never needs the
+    /// explicit shutdown AsyncHTTPClient demands before a client is released.
+    public static let shared = AsyncHTTPClientTransport()
+
+    private init(maximumBodySize: Int = 4 << 30) {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.connectionPool = .init(idleTimeout: .seconds(60))
@@ -46,8 +50,4 @@ public final class AsyncHTTPClientTransport: HTTPTransport, @unchecked Sendable 
         }
     }
 
-    /// Closes the pool; call once when done.
-    public func shutdown() async {
-        try? await client.shutdown()
-    }
 }

@@ -12,7 +12,8 @@ enum RegistryError {
         components.password = nil
         if let items = components.queryItems, !items.isEmpty {
             components.queryItems = items.map { item in
-                ["n", "last", "mount", "from", "digest"].contains(item.name) ? item : URLQueryItem(name: item.name, value: "…")
+                ["n", "last", "mount", "from", "digest"].contains(item.name)
+                    ? item : URLQueryItem(name: item.name, value: "redacted")
             }
         }
         return components.string ?? "<url>"

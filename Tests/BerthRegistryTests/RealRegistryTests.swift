@@ -1,0 +1,177 @@
+import BerthCore
+import BerthLayout
+import BerthOCI
+import BerthTestSupport
+import Foundation
+import Testing
+
+@testable import BerthRegistry
+
+/// Against Debian's Docker Distribution 2.8 on 127.0.0.1. In CI (.ci/run installs it) a missing
+/// registry fails; elsewhere these tests say they were skipped.
+@Suite("registry client against a real Docker Distribution")
+struct RealRegistryTests {
+    static func registry(basicAuth: Bool = false) throws -> RegistryServer? {
+        guard RegistryServer.isAvailable else {
+            if IntegrationPolicy.isCI { Issue.record("docker-registry is not installed; .ci/run must install it") }
+            print("SKIPPED: \(RegistryServer.binary) is not installed (apt-get install docker-registry)")
+            return nil
+        }
+        return try RegistryServer(basicAuth: basicAuth)
+    }
+
+    static func client(_ server: RegistryServer, credentials: any CredentialSource = AnonymousCredentials()) -> RegistryClient {
+        RegistryClient(host: server.host, credentials: credentials, transport: AsyncHTTPClientTransport.shared)
+    }
+
+    @Test("the registry client keeps the ImageStore contract", arguments: ImageStoreContract.all.map(\.0))
+    func contract(rule: String) async throws {
+        guard let server = try Self.registry() else { return }
+        defer { server.stop() }
+        let check = try #require(ImageStoreContract.all.first { $0.0 == rule }?.1)
+        try await check(Self.client(server), "contract/repo")
+    }
+
+    @Test("retag is exactly 2 requests: GET the manifest, PUT the same bytes")
+    func retagRequests() async throws {
+        guard let server = try Self.registry() else { return }
+        defer { server.stop() }
+        let client = Self.client(server)
+        let image = try await TestImages.push(into: client, repository: "acme/api", tag: "v1.0.0", seed: "retag")
+        let before = client.requestCount
+        try await Retagger(store: client).retag("acme/api", reference: "v1.0.0", tags: ["v1.0"])
+        #expect(client.requestCount - before == 2)
+        #expect(try await client.resolve("acme/api", reference: "v1.0")?.digest == image.digest)
+    }
+
+    @Test("an index copied to another repository keeps its digest; blobs are mounted, not moved")
+    func copyIndexWithMount() async throws {
+        guard let server = try Self.registry() else { return }
+        defer { server.stop() }
+        let client = Self.client(server)
+        let index = try await TestImages.pushIndex(into: client, repository: "team/a", tag: "v1", seed: "mount")
+        let events = EventRecorder()
+        let copied = try await ImageCopier(source: client, destination: client, onEvent: { events.add($0) })
+            .copy("team/a", reference: "v1", to: "team/b", tags: ["v1"])
+        #expect(copied.digest == index.digest)
+        #expect(try await client.resolve("team/b", reference: "v1")?.digest == index.digest)
+        #expect(events.mounted == 6 && events.copied == 0)
+    }
+
+    @Test("a copy to another registry streams blobs and verifies the destination")
+    func copyAcrossRegistries() async throws {
+        guard let first = try Self.registry(), let second = try Self.registry() else { return }
+        defer { first.stop(); second.stop() }
+        let source = Self.client(first)
+        let destination = Self.client(second)
+        let image = try await TestImages.push(
+            into: source, repository: "x/app", tag: "v3", seed: "across", layers: 3, layerSize: 5000)
+        destination.chunkSize = 2048  // force PATCH chunks
+        let copied = try await ImageCopier(source: source, destination: destination).copy(
+            "x/app", reference: "v3", to: "y/app", tags: ["v3", "latest"])
+        #expect(copied.digest == image.digest)
+        #expect(try await destination.listTags("y/app").sorted() == ["latest", "v3"])
+        #expect(server(second, logged: "PATCH"))
+    }
+
+    func server(_ server: RegistryServer, logged method: String) -> Bool {
+        server.accessLogRequests().contains { $0.hasPrefix("\"\(method) ") }
+    }
+
+    @Test("safe single-tag delete removes one tag and keeps its aliases")
+    func safeTagDelete() async throws {
+        guard let server = try Self.registry() else { return }
+        defer { server.stop() }
+        let client = Self.client(server)
+        let image = try await TestImages.push(into: client, repository: "acme/api", tag: "v1.2.3", seed: "delete")
+        try await client.pushManifest("acme/api", reference: "latest", manifest: image)
+        try await client.deleteTag("acme/api", tag: "latest")
+        #expect(try await client.resolve("acme/api", reference: "latest") == nil)
+        #expect(try await client.resolve("acme/api", reference: "v1.2.3")?.digest == image.digest)
+        #expect(try await client.listTags("acme/api") == ["v1.2.3"])
+    }
+
+    @Test("Basic auth: anonymous is refused with a hint, the right password works, a wrong one is named")
+    func basicAuth() async throws {
+        guard let server = try Self.registry(basicAuth: true) else { return }
+        defer { server.stop() }
+        await #expect {
+            try await Self.client(server).listTags("acme/api")
+        } throws: { error in
+            (error as? ImageStoreError)?.message.contains("--password-stdin") == true
+        }
+        let good = Self.client(
+            server, credentials: StaticCredentials(.basic(username: server.username!, password: server.password!)))
+        try await TestImages.push(into: good, repository: "acme/api", tag: "v1", seed: "auth")
+        #expect(try await good.listTags("acme/api") == ["v1"])
+        let bad = Self.client(server, credentials: StaticCredentials(.basic(username: server.username!, password: "wrong")))
+        await #expect {
+            try await bad.listTags("acme/api")
+        } throws: { error in
+            let message = (error as? ImageStoreError)?.message ?? ""
+            return message.contains("401") && !message.contains("wrong")
+        }
+    }
+
+    @Test("credentials come from docker's config.json auths (scheme and path normalised)")
+    func dockerConfig() async throws {
+        guard let server = try Self.registry(basicAuth: true) else { return }
+        defer { server.stop() }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("docker-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let auth = Data("\(server.username!):\(server.password!)".utf8).base64EncodedString()
+        try Data(#"{"auths":{"http://\#(server.host)/v2/":{"auth":"\#(auth)"}}}"#.utf8).write(
+            to: dir.appendingPathComponent("config.json"))
+        let credentials = try DockerConfigCredentials(environment: ["DOCKER_CONFIG": dir.path])
+        #expect(try credentials.credential(for: server.host) == .basic(username: server.username!, password: server.password!))
+        let client = Self.client(server, credentials: credentials)
+        try await TestImages.push(into: client, repository: "cfg/api", tag: "v1", seed: "cfg")
+        #expect(try await client.catalog().contains("cfg/api"))
+    }
+
+    @Test("skopeo reads what berth pushed, and berth reads what skopeo pushed")
+    func skopeoInterop() async throws {
+        guard let server = try Self.registry() else { return }
+        defer { server.stop() }
+        guard IntegrationPolicy.missing("/usr/bin/skopeo") == nil else {
+            if IntegrationPolicy.isCI { Issue.record("skopeo is not installed; .ci/run must install it") }
+            print("SKIPPED: skopeo is not installed")
+            return
+        }
+        let client = Self.client(server)
+        let index = try await TestImages.pushIndex(into: client, repository: "acme/api", tag: "v1", seed: "skopeo")
+        let inspect = try Shell.run(
+            "/usr/bin/skopeo", ["inspect", "--raw", "--tls-verify=false", "docker://\(server.host)/acme/api:v1"])
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        #expect(Digest.sha256(of: Data(inspect.stdout.utf8)) == index.digest)
+        let layout = FileManager.default.temporaryDirectory.appendingPathComponent("skopeo-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: layout) }
+        let child = try index.index().manifests[0].digest
+        let copy = try Shell.run(
+            "/usr/bin/skopeo",
+            ["copy", "--quiet", "--src-tls-verify=false", "docker://\(server.host)/acme/api@\(child)", "oci:\(layout):one"])
+        #expect(copy.status == 0, "\(copy.stderr)")
+        let back = try Shell.run(
+            "/usr/bin/skopeo",
+            ["copy", "--quiet", "--dest-tls-verify=false", "oci:\(layout):one", "docker://\(server.host)/other/api:from-skopeo"])
+        #expect(back.status == 0, "\(back.stderr)")
+        // skopeo may rewrite the manifest on the way (it re-detects layer compression), so compare with
+        // the bytes skopeo itself reports for what it pushed.
+        let pushed = try Shell.run(
+            "/usr/bin/skopeo", ["inspect", "--raw", "--tls-verify=false", "docker://\(server.host)/other/api:from-skopeo"])
+        let document = try await client.fetchManifest("other/api", reference: "from-skopeo")
+        #expect(document.digest == Digest.sha256(of: Data(pushed.stdout.utf8)))
+        for blob in try document.manifest().blobs {
+            #expect(try await client.blobExists("other/api", digest: blob.digest))
+        }
+    }
+}
+
+final class EventRecorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [TransferEvent] = []
+    func add(_ event: TransferEvent) { lock.withLock { list.append(event) } }
+    var mounted: Int { lock.withLock { list.filter { if case .blobMounted = $0 { true } else { false } }.count } }
+    var copied: Int { lock.withLock { list.filter { if case .blobCopied = $0 { true } else { false } }.count } }
+}
