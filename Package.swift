@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "BerthCLI",
             dependencies: [
-                "BerthCore", "BerthOCI", "BerthGit", "BerthConfig",
+                "BerthCore", "BerthOCI", "BerthGit", "BerthConfig", "BerthRegistry", "BerthLayout",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]
@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "BerthConfigTests", dependencies: ["BerthConfig", "BerthTestSupport"]),
         .testTarget(
             name: "BerthCLITests",
-            dependencies: ["BerthCLI", "BerthTestSupport"],
+            dependencies: ["BerthCLI", "BerthLayout", "BerthTestSupport"],
             exclude: ["Golden"]
         ),
     ]

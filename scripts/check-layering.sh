@@ -12,7 +12,7 @@ declare -A allowed=(
   [BerthRegistry]="BerthCore BerthOCI Foundation AsyncHTTPClient NIOCore NIOHTTP1 Logging"
   [BerthLayout]="BerthCore BerthOCI Foundation"
   [BerthConfig]="BerthCore BerthOCI Foundation Yams"
-  [BerthCLI]="BerthCore BerthOCI BerthGit BerthConfig ArgumentParser Foundation"
+  [BerthCLI]="BerthCore BerthOCI BerthGit BerthConfig BerthRegistry BerthLayout ArgumentParser Foundation"
   [berth]="BerthCLI"
   [BerthTestSupport]="BerthCore BerthOCI Foundation Glibc"
 )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BerthCore
+import BerthOCI
 import Foundation
 
 /// The root command: `berth <subcommand>`.
@@ -13,21 +14,31 @@ public struct BerthCommand: ParsableCommand {
         version: BerthVersion.current,
         subcommands: [
             PlanCommand.self, VersionCommand.self, TagsCommand.self, LabelsCommand.self, CheckCommand.self,
-            SemverCommand.self, InitCommand.self,
+            SemverCommand.self, RegistryCommand.self, InitCommand.self,
         ])
 
     public init() {}
 
     /// Parses the process arguments, runs the command and exits with berth's exit codes: a `BerthError`
     /// prints one line on stderr, never a stack trace.
-    public static func runMain(arguments: [String]? = nil) -> Never {
+    public static func runMain(arguments: [String]? = nil) async -> Never {
         do {
             var command = try parseAsRoot(arguments)
-            try command.run()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
             Foundation.exit(ExitCodes.success)
         } catch let error as BerthError {
             Terminal.writeError("berth: error: \(error.message)\n")
             Foundation.exit(ExitCodes.code(for: error.kind))
+        } catch let error as ImageStoreError {
+            Terminal.writeError("berth: error: \(error.message)\n")
+            Foundation.exit(ExitCodes.code(for: error.berthError.kind))
+        } catch let error as OCIError {
+            Terminal.writeError("berth: error: \(error.description)\n")
+            Foundation.exit(ExitCodes.badInput)
         } catch {
             let code = exitCode(for: error).rawValue
             // ArgumentParser's usage errors are 64 already; help and --version are 0.

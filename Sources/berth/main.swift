@@ -1,3 +1,3 @@
 import BerthCLI
 
-BerthCommand.runMain()
+await BerthCommand.runMain()

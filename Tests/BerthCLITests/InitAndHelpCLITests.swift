@@ -24,7 +24,8 @@ struct InitAndHelpCLITests {
     @Test(
         "help for every command matches its golden file",
         arguments: [
-            [], ["plan"], ["version"], ["tags"], ["labels"], ["check"], ["semver"], ["semver", "bump"], ["init"],
+            [], ["plan"], ["version"], ["tags"], ["labels"], ["check"], ["semver"], ["semver", "bump"], ["init"], ["registry"],
+            ["registry", "cp"],
         ])
     func help(command: [String]) throws {
         let result = try CLIHarness().run(["help"] + command, in: "/", environment: ["COLUMNS": "100"])

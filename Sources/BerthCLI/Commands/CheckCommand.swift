@@ -1,7 +1,7 @@
 import ArgumentParser
 import BerthCore
 
-struct CheckCommand: ParsableCommand {
+struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Check the planned tags against naming policy and existing git tags.",
@@ -12,10 +12,11 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: PlanOptions
+    @OptionGroup var registryOptions: RegistryOptions
 
-    func run() throws {
+    func run() async throws {
         let context = try CommandContext(global: global)
-        let plan = try PlanService(git: context.git).plan(try context.planRequest(options))
+        let plan = try await context.plan(options, registry: registryOptions)
         if global.json {
             Terminal.write(try JSONOutput.encode(plan.findings.map(CheckDocument.init)) + "\n")
         } else if !global.quiet {

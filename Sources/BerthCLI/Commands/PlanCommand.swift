@@ -4,7 +4,7 @@ import Foundation
 
 extension CIOutputFormat: ExpressibleByArgument {}
 
-struct PlanCommand: ParsableCommand {
+struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Decide version, tags, labels and checks for this build: berth's main job.",
@@ -16,13 +16,14 @@ struct PlanCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: PlanOptions
+    @OptionGroup var registryOptions: RegistryOptions
 
     @Option(help: ArgumentHelp("CI output: github ($GITHUB_OUTPUT), gitlab (dotenv), env, docker-args.", valueName: "FORMAT"))
     var format: CIOutputFormat?
 
-    func run() throws {
+    func run() async throws {
         let context = try CommandContext(global: global)
-        let plan = try PlanService(git: context.git).plan(try context.planRequest(options))
+        let plan = try await context.plan(options, registry: registryOptions)
         let failed = plan.findings.filter { $0.status == .fail }
         if global.json {
             Terminal.write(try JSONOutput.encode(PlanDocument(plan)) + "\n")

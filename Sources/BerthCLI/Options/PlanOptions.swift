@@ -46,4 +46,12 @@ struct PlanOptions: ParsableArguments {
 
     @Flag(help: "Don't ask the git remote for existing tags.")
     var offline = false
+
+    @Flag(help: "Also check the planned tags in the registry of each image name.")
+    var registry = false
+
+    @Option(
+        help: ArgumentHelp(
+            "The built image's digest, for --registry: a tag already at it is a re-run, not a conflict.", valueName: "DIGEST"))
+    var digest: String?
 }

@@ -80,4 +80,29 @@ struct CommandContext {
         }
         throw BerthError(.usage, "--now '\(text)' is not a time; use RFC 3339 (2024-01-31T12:00:00Z) or seconds since the epoch")
     }
+
+    /// Plans with every check, adding the registry's (`--registry`) when asked.
+    func plan(_ options: PlanOptions, registry: RegistryOptions) async throws -> ReleasePlan {
+        let plan = try PlanService(git: git).plan(try planRequest(options))
+        guard options.registry else { return plan }
+        guard !plan.tags.images.isEmpty else {
+            throw BerthError(.usage, "--registry needs image names to look in; set image.names in berth.yaml or pass --images")
+        }
+        var expected: Digest?
+        if let text = options.digest {
+            guard let digest = Digest(text) else {
+                throw BerthError(.badInput, "--digest '\(text)' is not a digest (sha256:<64 hex>)")
+            }
+            expected = digest
+        }
+        let factory = try StoreFactory(options: registry, environment: environment)
+        var findings = plan.findings
+        for image in plan.tags.images {
+            let reference = try StoreFactory.reference(image)
+            let store = try factory.store(for: reference)
+            findings += try await RegistryTagCheck(store: store, repository: reference.repository)
+                .check(plan.tags, revision: plan.decision.headCommit, digest: expected)
+        }
+        return plan.with(findings: findings)
+    }
 }

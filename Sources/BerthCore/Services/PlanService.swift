@@ -36,6 +36,13 @@ public struct ReleasePlan: Sendable {
     /// Whether tags came from docker/metadata-action rules rather than berth's templates.
     public let usesMetadataActionRules: Bool
 
+    /// The same plan with other findings (the registry's, added by an async check).
+    public func with(findings: [CheckFinding]) -> ReleasePlan {
+        ReleasePlan(
+            decision: decision, tags: tags, metadata: metadata, findings: findings, ci: ci,
+            usesMetadataActionRules: usesMetadataActionRules)
+    }
+
     /// The first failed finding's kind, deciding the exit code; nil when every check passed.
     public var failureKind: FailureKind? {
         let failed = findings.filter { $0.status == .fail }

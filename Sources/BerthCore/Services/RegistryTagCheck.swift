@@ -1,0 +1,61 @@
+import BerthOCI
+import Foundation
+
+/// Checks planned tags against what a registry already holds: an immutable (fixed) tag that exists at
+/// another image is a conflict; at the same digest, or on an image built from the same commit (its
+/// `org.opencontainers.image.revision` label), it's a re-run and fine. Floating tags are meant to move.
+public struct RegistryTagCheck: Sendable {
+    public let store: any ImageStore
+    public let repository: String
+
+    public init(store: any ImageStore, repository: String) {
+        self.store = store
+        self.repository = repository
+    }
+
+    /// Findings for `plan`'s fixed tags; `digest` is the built image's, when known.
+    public func check(_ plan: TagPlan, revision: String, digest: Digest?) async throws -> [CheckFinding] {
+        var findings: [CheckFinding] = []
+        let place = "\(store.displayName)/\(repository)"
+        for planned in plan.tags where planned.mobility == .fixed {
+            let tag = planned.tag.value
+            guard let existing = try await store.resolve(repository, reference: tag) else {
+                findings.append(CheckFinding(check: "registry-tag", status: .pass, message: "tag '\(tag)' is free in \(place)"))
+                continue
+            }
+            if let digest, existing.digest == digest {
+                findings.append(
+                    CheckFinding(
+                        check: "registry-tag", status: .pass,
+                        message: "tag '\(tag)' already points at \(digest.short) in \(place)"))
+                continue
+            }
+            if digest == nil, try await builtRevision(of: existing) == revision {
+                findings.append(
+                    CheckFinding(
+                        check: "registry-tag", status: .pass,
+                        message: "tag '\(tag)' in \(place) is an image of this commit (\(existing.digest.short))"))
+                continue
+            }
+            findings.append(
+                CheckFinding(
+                    check: "registry-tag", status: .fail,
+                    message:
+                        "tag '\(tag)' already exists at \(existing.digest) in \(place); tags are immutable: bump the version, or pass --digest when re-pushing the same image"
+                ))
+        }
+        return findings
+    }
+
+    /// The revision label of the image a descriptor names (the first platform of an index).
+    func builtRevision(of descriptor: Descriptor) async throws -> String? {
+        var document = try await store.fetchManifest(repository, reference: descriptor.digest.description)
+        if document.isIndex {
+            guard let first = try document.index().manifests.first else { return nil }
+            document = try await store.fetchManifest(repository, reference: first.digest.description)
+        }
+        let config = try document.manifest().config
+        guard config.mediaType != MediaType.ociEmpty else { return nil }
+        return try ImageConfig.parse(try await store.fetchBlob(repository, digest: config.digest)).labels[AnnotationKey.revision]
+    }
+}

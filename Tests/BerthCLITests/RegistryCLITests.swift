@@ -1,0 +1,98 @@
+import BerthCore
+import BerthLayout
+import BerthOCI
+import BerthTestSupport
+import Foundation
+import Testing
+
+@Suite("berth registry, through the built binary, against a real registry")
+struct RegistryCLITests {
+    static func server() throws -> RegistryServer? {
+        guard RegistryServer.isAvailable else {
+            if IntegrationPolicy.isCI { Issue.record("docker-registry is not installed; .ci/run must install it") }
+            print("SKIPPED: docker-registry is not installed")
+            return nil
+        }
+        return try RegistryServer()
+    }
+
+    /// A layout holding a two-platform index tagged v1.
+    static func layout() async throws -> (path: String, digest: Digest) {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cli-layout-\(UUID().uuidString)").path
+        let index = try await TestImages.pushIndex(into: try OCILayoutStore(path: path), repository: "", tag: "v1", seed: "cli")
+        return (path, index.digest)
+    }
+
+    @Test("cp, tag, ls, digest, inspect, rm and catalog work end to end")
+    func endToEnd() async throws {
+        guard let server = try Self.server() else { return }
+        defer { server.stop() }
+        let cli = try CLIHarness()
+        let (layout, digest) = try await Self.layout()
+        defer { try? FileManager.default.removeItem(atPath: layout) }
+        let repo = "\(server.host)/acme/api"
+        let cp = try cli.run(["registry", "cp", "oci:\(layout):v1", repo], in: "/")
+        #expect(cp.status == 0, "\(cp.stderr)")
+        #expect(cp.stdout == "\(digest)\n")
+        #expect(cp.stderr.contains("copied"))
+        #expect(try cli.run(["registry", "tag", "\(repo):v1", "v1.0", "latest"], in: "/").status == 0)
+        #expect(
+            try cli.run(["registry", "ls", repo], in: "/").stdout.split(separator: "\n").sorted() == ["latest", "v1", "v1.0"])
+        #expect(try cli.run(["registry", "digest", "\(repo):latest"], in: "/").stdout == "\(digest)\n")
+        let inspect = try cli.run(["registry", "inspect", "--json", "\(repo):v1"], in: "/")
+        #expect(
+            inspect.status == 0 && inspect.stdout.contains("linux/arm64/v8")
+                && inspect.stdout.contains("\"org.opencontainers.image.version\""))
+        let dryRun = try cli.run(["registry", "rm", "\(repo):latest"], in: "/")
+        #expect(dryRun.status == 0 && dryRun.stdout.contains("pass --yes"))
+        #expect(try cli.run(["registry", "ls", repo], in: "/").stdout.contains("latest"))
+        #expect(try cli.run(["registry", "rm", "--yes", "\(repo):latest"], in: "/").status == 0)
+        #expect(try cli.run(["registry", "ls", repo], in: "/").stdout.split(separator: "\n").sorted() == ["v1", "v1.0"])
+        let copy = try cli.run(["registry", "cp", "\(repo):v1", "\(server.host)/acme/mirror"], in: "/")
+        #expect(copy.stderr.contains("mounted") && copy.stdout == "\(digest)\n")
+        #expect(try cli.run(["registry", "catalog", server.host], in: "/").stdout == "acme/api\nacme/mirror\n")
+        let back = FileManager.default.temporaryDirectory.appendingPathComponent("cli-back-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: back) }
+        #expect(try cli.run(["registry", "cp", "-q", "\(repo):v1.0", "oci:\(back)"], in: "/").stdout == "\(digest)\n")
+        #expect(try cli.run(["registry", "ls", "oci:\(back)"], in: "/").stdout == "v1.0\n")
+    }
+
+    @Test("errors: a missing repository exits 1 naming the request; a bad reference exits 65; no tag to rm is 64")
+    func errors() async throws {
+        guard let server = try Self.server() else { return }
+        defer { server.stop() }
+        let cli = try CLIHarness()
+        let missing = try cli.run(["registry", "ls", "\(server.host)/nope/x"], in: "/")
+        #expect(
+            missing.status == 1 && missing.stderr.contains("GET http://\(server.host)/v2/nope/x/tags/list")
+                && missing.stderr.contains("NAME_UNKNOWN"))
+        #expect(try cli.run(["registry", "digest", "Bad/Ref"], in: "/").status == 65)
+        #expect(try cli.run(["registry", "rm", "\(server.host)/acme/api"], in: "/").status == 64)
+        #expect(try cli.run(["registry", "ls", "--username", "me", "\(server.host)/a/b"], in: "/").status == 64)
+    }
+
+    @Test("plan --registry: a fixed tag at another image is a conflict; the same digest or commit is fine")
+    func planRegistryCheck() async throws {
+        guard let server = try Self.server() else { return }
+        defer { server.stop() }
+        let cli = try CLIHarness()
+        let (layout, digest) = try await Self.layout()
+        defer { try? FileManager.default.removeItem(atPath: layout) }
+        let repo = try GitRepoBuilder()
+        try repo.commit("feat: first")
+        let image = "\(server.host)/acme/api"
+        #expect(try cli.run(["registry", "cp", "-q", "oci:\(layout):v1", "\(image):v0.1.0"], in: "/").status == 0)
+        let conflict = try cli.run(
+            ["check", "--offline", "--images", image, "--registry"], in: repo.path, environment: repo.environment)
+        #expect(conflict.status == 3)
+        #expect(conflict.stderr.contains("tag 'v0.1.0' already exists at \(digest)"))
+        let same = try cli.run(
+            ["check", "--offline", "--images", image, "--registry", "--digest", digest.description], in: repo.path,
+            environment: repo.environment)
+        #expect(same.status == 0, "\(same.stderr)")
+        let fresh = try cli.run(
+            ["plan", "--offline", "--json", "--images", "\(server.host)/acme/fresh", "--registry"], in: repo.path,
+            environment: repo.environment)
+        #expect(fresh.status == 0 && fresh.stdout.contains("is free in \(server.host)/acme/fresh"))
+    }
+}
