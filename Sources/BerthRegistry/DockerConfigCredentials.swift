@@ -19,6 +19,8 @@ public struct DockerConfigCredentials: CredentialSource {
 
     let file: File?
     let path: String
+    /// Where credential helpers are looked up.
+    let searchPath: String
 
     /// Reads the config named by `environment` (`DOCKER_CONFIG`, `HOME`); a missing file means none.
     public init(environment: [String: String]) throws {
@@ -26,6 +28,7 @@ public struct DockerConfigCredentials: CredentialSource {
             environment["DOCKER_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
             ?? "\(environment["HOME"] ?? NSHomeDirectory())/.docker"
         path = "\(directory)/config.json"
+        searchPath = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         guard let data = FileManager.default.contents(atPath: path) else {
             file = nil
             return
@@ -48,7 +51,7 @@ public struct DockerConfigCredentials: CredentialSource {
         guard let file else { return nil }
         let wanted = Self.normalize(host)
         if let helper = file.credHelpers?.first(where: { Self.normalize($0.key) == wanted })?.value {
-            return try Self.runHelper(helper, host: wanted)
+            return try Self.runHelper(helper, host: wanted, searchPath: searchPath)
         }
         if let entry = file.auths?.first(where: { Self.normalize($0.key) == wanted })?.value {
             if let token = entry.identitytoken, !token.isEmpty { return .identityToken(token) }
@@ -61,16 +64,23 @@ public struct DockerConfigCredentials: CredentialSource {
                 return .basic(username: username, password: password)
             }
         }
-        if let store = file.credsStore, !store.isEmpty { return try Self.runHelper(store, host: wanted) }
+        if let store = file.credsStore, !store.isEmpty { return try Self.runHelper(store, host: wanted, searchPath: searchPath) }
         return nil
     }
 
     /// `docker-credential-NAME get` with the server on stdin; "credentials not found" means none.
-    static func runHelper(_ name: String, host: String) throws -> Credential? {
+    static func runHelper(_ name: String, host: String, searchPath: String) throws -> Credential? {
         let executable = "docker-credential-\(name)"
+        guard
+            let path = searchPath.split(separator: ":").map({ "\($0)/\(executable)" })
+                .first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+        else {
+            throw RegistryError.configuration(
+                "credential helper '\(executable)' is not on PATH; install it or remove it from config.json")
+        }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [executable, "get"]
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = ["get"]
         let input = Pipe()
         let output = Pipe()
         process.standardInput = input

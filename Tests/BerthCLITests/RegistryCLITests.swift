@@ -96,3 +96,35 @@ struct RegistryCLITests {
         #expect(fresh.status == 0 && fresh.stdout.contains("is free in \(server.host)/acme/fresh"))
     }
 }
+
+@Suite("berth registry with Basic auth, through the binary")
+struct RegistryAuthCLITests {
+    @Test("--password-stdin works; no password appears in any output, even on failure")
+    func passwordStdin() async throws {
+        guard let server = try RegistryCLITests.server().map({ _ in try RegistryServer(basicAuth: true) }) else { return }
+        defer { server.stop() }
+        let cli = try CLIHarness()
+        let (layout, _) = try await RegistryCLITests.layout()
+        defer { try? FileManager.default.removeItem(atPath: layout) }
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("home-\(UUID().uuidString)").path
+        let env = ["HOME": home]
+        let anonymous = try cli.run(["registry", "cp", "oci:\(layout):v1", "\(server.host)/acme/api"], in: "/", environment: env)
+        #expect(anonymous.status == 1 && anonymous.stderr.contains("--password-stdin"))
+        let good = try cli.run(
+            [
+                "registry", "cp", "--username", server.username!, "--password-stdin", "oci:\(layout):v1",
+                "\(server.host)/acme/api",
+            ], in: "/",
+            environment: env, stdin: server.password! + "\n")
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(!(good.stdout + good.stderr).contains(server.password!))
+        let bad = try cli.run(
+            ["registry", "ls", "--username", server.username!, "--password-stdin", "\(server.host)/acme/api"], in: "/",
+            environment: env,
+            stdin: "wrong-\(server.password!)\n")
+        #expect(bad.status == 1 && bad.stderr.contains("401"))
+        #expect(!(bad.stdout + bad.stderr).contains("wrong-"))
+        #expect(
+            !(bad.stdout + bad.stderr).contains(Data("\(server.username!):wrong-\(server.password!)".utf8).base64EncodedString()))
+    }
+}

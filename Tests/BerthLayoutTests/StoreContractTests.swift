@@ -113,10 +113,17 @@ struct ImageCopierTests {
             "a", reference: "v1", to: "b", tags: ["v1"])
         #expect(events.events.filter { if case .blobMounted = $0 { true } else { false } }.count == 5)
         #expect(store.operations["fetchBlob"] == nil)
+        // Across stores, a second copy finds every blob already there and moves nothing.
+        let path = temporaryDirectory("layout")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let layout = try OCILayoutStore(path: path)
+        try await ImageCopier(source: store, destination: layout).copy("a", reference: "v1", to: "", tags: ["v1"])
+        let fetchesBefore = store.operations["fetchBlob"] ?? 0
         let again = EventLog()
-        try await ImageCopier(source: store, destination: store, onEvent: { again.add($0) }).copy(
-            "a", reference: "v1", to: "b", tags: ["v2"])
+        try await ImageCopier(source: store, destination: layout, onEvent: { again.add($0) }).copy(
+            "a", reference: "v1", to: "", tags: ["v2"])
         #expect(again.events.filter { if case .blobPresent = $0 { true } else { false } }.count == 5)
+        #expect(store.operations["fetchBlob"] ?? 0 == fetchesBefore)
     }
 
     @Test("retag is one GET and one PUT per tag, identical bytes")

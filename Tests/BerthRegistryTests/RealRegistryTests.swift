@@ -175,3 +175,61 @@ final class EventRecorder: @unchecked Sendable {
     var mounted: Int { lock.withLock { list.filter { if case .blobMounted = $0 { true } else { false } }.count } }
     var copied: Int { lock.withLock { list.filter { if case .blobCopied = $0 { true } else { false } }.count } }
 }
+
+@Suite("docker config.json credentials")
+struct DockerConfigCredentialTests {
+    static func directory(_ config: String, helper: String? = nil) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("docker-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try Data(config.utf8).write(to: dir.appendingPathComponent("config.json"))
+        if let helper {
+            let script = dir.appendingPathComponent("docker-credential-test")
+            try Data(helper.utf8).write(to: script)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        }
+        return dir
+    }
+
+    @Test("auths keys are normalised; Docker Hub's v1 URL is docker.io; identity tokens are kept")
+    func auths() throws {
+        let dir = try Self.directory(
+            #"{"auths":{"https://index.docker.io/v1/":{"auth":"\#(Data("hub:pw".utf8).base64EncodedString())"},"registry.example:5000":{"identitytoken":"refresh-xyz"}}}"#
+        )
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let credentials = try DockerConfigCredentials(environment: ["DOCKER_CONFIG": dir.path])
+        #expect(try credentials.credential(for: "docker.io") == .basic(username: "hub", password: "pw"))
+        #expect(try credentials.credential(for: "registry.example:5000") == .identityToken("refresh-xyz"))
+        #expect(try credentials.credential(for: "other.example") == nil)
+    }
+
+    @Test("credHelpers and credsStore run the docker-credential-helper protocol")
+    func helpers() throws {
+        let helper = """
+            #!/bin/sh
+            read server
+            if [ "$server" = "helped.example" ]; then echo '{"ServerURL":"helped.example","Username":"bot","Secret":"from-helper"}'; exit 0; fi
+            if [ "$server" = "https://index.docker.io/v1/" ]; then echo '{"Username":"<token>","Secret":"hub-refresh"}'; exit 0; fi
+            echo "credentials not found in native keychain"; exit 1
+            """
+        let dir = try Self.directory(#"{"credHelpers":{"helped.example":"test"},"credsStore":"test"}"#, helper: helper)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let credentials = try DockerConfigCredentials(environment: [
+            "DOCKER_CONFIG": dir.path, "PATH": "\(dir.path):/usr/bin:/bin",
+        ])
+        #expect(try credentials.credential(for: "helped.example") == .basic(username: "bot", password: "from-helper"))
+        #expect(try credentials.credential(for: "docker.io") == .identityToken("hub-refresh"))
+        #expect(try credentials.credential(for: "unknown.example") == nil)
+    }
+
+    @Test("a missing helper is a clear error")
+    func missingHelper() throws {
+        let dir = try Self.directory(#"{"credsStore":"nonexistent"}"#)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let credentials = try DockerConfigCredentials(environment: ["DOCKER_CONFIG": dir.path, "PATH": "/usr/bin"])
+        #expect {
+            try credentials.credential(for: "x.example")
+        } throws: { error in
+            (error as? ImageStoreError)?.message.contains("docker-credential-nonexistent") == true
+        }
+    }
+}

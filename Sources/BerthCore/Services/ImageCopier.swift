@@ -69,14 +69,15 @@ public struct ImageCopier: Sendable {
         let onEvent = self.onEvent
         let mounting = (destination as? any BlobMounting).flatMap { $0.sharesHost(with: source) ? $0 : nil }
         try await forEachConcurrently(blobs, limit: concurrency) { blob in
-            if try await destination.blobExists(destinationRepository, digest: blob.digest) {
-                onEvent?(.blobPresent(blob.digest))
-                return
-            }
+            // Within one registry a mount is a single request whether or not the blob is already there.
             if let mounting, sourceRepository != destinationRepository,
                 try await mounting.mountBlob(destinationRepository, digest: blob.digest, from: sourceRepository)
             {
                 onEvent?(.blobMounted(blob.digest))
+                return
+            }
+            if try await destination.blobExists(destinationRepository, digest: blob.digest) {
+                onEvent?(.blobPresent(blob.digest))
                 return
             }
             let data = try await source.fetchBlob(sourceRepository, digest: blob.digest)
