@@ -37,7 +37,7 @@ berth="$root/.build/release/berth"
 
 requests() { grep -cE '"(GET|HEAD|PUT|POST|PATCH|DELETE) /v2' "$work/registry.log" || true; }
 now_ms() { date +%s%3N; }
-row() { printf '| %s | %s | %s ms | %s |\n' "$1" "$2" "$3" "$4"; }
+row() { local wall="$3"; [[ $wall =~ ^[0-9]+$ ]] && wall="$wall ms"; printf '| %s | %s | %s | %s |\n' "$1" "$2" "$wall" "$4"; }
 
 echo "== seeding: a 10-layer image (1 MiB of random bytes per layer) built with umoci" >&2
 umoci init --layout "$work/layout" >/dev/null

@@ -265,6 +265,49 @@ struct ScriptedRegistryTests {
                 == "https://r.example/v2/a/blobs/uploads/x?_state=redacted&digest=sha256:00")
     }
 
+    @Test("an upload broken half-way is restarted from a new session, never committed half")
+    func uploadRestart() async throws {
+        let blob = Data(repeating: 7, count: 3000)
+        let digest = Digest.sha256(of: blob)
+        let sessions = RequestCounterBox()
+        let received = DataBox()
+        let transport = ScriptedTransport { request in
+            switch request.method {
+            case "POST":
+                return HTTPResponse(status: 202, headers: [("Location", "/v2/a/blobs/uploads/session-\(sessions.next())")])
+            case "PATCH":
+                if request.url.path.hasSuffix("session-1") && request.header("Content-Range") == "1024-2047" {
+                    throw TransportError("connection reset by peer")
+                }
+                received.append(request.url.path, request.body ?? Data())
+                return HTTPResponse(status: 202, headers: [("Location", request.url.path)])
+            case "PUT":
+                received.append(request.url.path, request.body ?? Data())
+                #expect(request.url.path.hasSuffix("session-2"))
+                #expect(received.bytes(for: request.url.path) == blob)
+                return HTTPResponse(status: 201)
+            default:
+                return HTTPResponse(status: 500)
+            }
+        }
+        let client = RegistryClient(host: "registry.example", transport: transport, retry: DelayLog().policy)
+        client.chunkSize = 1024
+        try await client.pushBlob("a", digest: digest, data: blob)
+        #expect(!transport.recorded.contains { $0.method == "PUT" && $0.url.path.hasSuffix("session-1") })
+    }
+
+    @Test("a HEAD without Docker-Content-Digest falls back to GET and hashes the bytes")
+    func headFallback() async throws {
+        let transport = ScriptedTransport { request in
+            if request.method == "HEAD" { return HTTPResponse(status: 200, headers: [("Content-Type", MediaType.ociManifest)]) }
+            #expect(request.header("Accept")?.contains(MediaType.ociIndex) == true)
+            return HTTPResponse(status: 200, headers: [("Content-Type", MediaType.ociManifest)], body: Self.manifest.bytes)
+        }
+        let client = RegistryClient(host: "registry.example", transport: transport)
+        #expect(try await client.resolve("a", reference: "v1")?.digest == Self.manifest.digest)
+        #expect(transport.lines == ["HEAD registry.example/v2/a/manifests/v1", "GET registry.example/v2/a/manifests/v1"])
+    }
+
     @Test("WWW-Authenticate headers with several challenges and quoted commas parse")
     func challengeParsing() {
         let parsed = AuthChallenge.parse(
@@ -292,4 +335,12 @@ final class RequestCounterBox: @unchecked Sendable {
             value += 1; return value
         }
     }
+}
+
+/// Bytes received per upload session.
+final class DataBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data: [String: Data] = [:]
+    func append(_ key: String, _ bytes: Data) { lock.withLock { data[key, default: Data()].append(bytes) } }
+    func bytes(for key: String) -> Data { lock.withLock { data[key] ?? Data() } }
 }
