@@ -99,11 +99,16 @@ public struct ImageIndex: Hashable, Sendable, Codable {
 /// The parts of an image config berth reads (OCI image-spec "Image Configuration").
 public struct ImageConfig: Hashable, Sendable, Decodable {
     public struct Config: Hashable, Sendable, Decodable {
-        public var Labels: [String: String]?
-        public var Entrypoint: [String]?
-        public var Cmd: [String]?
-        public var User: String?
-        public var Env: [String]?
+        public var labels: [String: String]?
+        public var entrypoint: [String]?
+        public var cmd: [String]?
+        public var user: String?
+        public var env: [String]?
+
+        // The config's own (Go-style) field names.
+        enum CodingKeys: String, CodingKey {
+            case labels = "Labels", entrypoint = "Entrypoint", cmd = "Cmd", user = "User", env = "Env"
+        }
     }
     public var created: String?
     public var architecture: String?
@@ -119,7 +124,7 @@ public struct ImageConfig: Hashable, Sendable, Decodable {
     }
 
     /// The labels, empty when there are none.
-    public var labels: [String: String] { config?.Labels ?? [:] }
+    public var labels: [String: String] { config?.labels ?? [:] }
 }
 
 /// Why OCI content is unusable.

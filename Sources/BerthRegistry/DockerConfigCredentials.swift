@@ -103,13 +103,14 @@ public struct DockerConfigCredentials: CredentialSource {
             )
         }
         struct Reply: Decodable {
-            let Username: String
-            let Secret: String
+            let username: String
+            let secret: String
+            enum CodingKeys: String, CodingKey { case username = "Username", secret = "Secret" }
         }
         guard let reply = try? JSONDecoder().decode(Reply.self, from: data) else {
             throw RegistryError.configuration("credential helper '\(executable)' answered something that isn't its JSON")
         }
-        return reply.Username == "<token>"
-            ? .identityToken(reply.Secret) : .basic(username: reply.Username, password: reply.Secret)
+        return reply.username == "<token>"
+            ? .identityToken(reply.secret) : .basic(username: reply.username, password: reply.secret)
     }
 }

@@ -148,14 +148,15 @@ actor RegistryAuthenticator {
         }
         struct TokenReply: Decodable {
             let token: String?
-            let access_token: String?
-            let expires_in: Int?
+            let accessToken: String?
+            let expiresIn: Int?
+            enum CodingKeys: String, CodingKey { case token, accessToken = "access_token", expiresIn = "expires_in" }
         }
         guard let reply = try? JSONDecoder().decode(TokenReply.self, from: response.body),
-            let token = reply.token ?? reply.access_token, !token.isEmpty
+            let token = reply.token ?? reply.accessToken, !token.isEmpty
         else { throw ImageStoreError(.unauthorized, "token service \(realmHost) answered without a token") }
         // Renew a little early; 60 s is the spec's default lifetime.
-        let lifetime = max(10, (reply.expires_in ?? 60) - 5)
+        let lifetime = max(10, (reply.expiresIn ?? 60) - 5)
         bearer = (token, scopes, .now + .seconds(lifetime))
         return token
     }
