@@ -8,7 +8,7 @@ import Foundation
 /// Tags are index.json entries annotated with `org.opencontainers.image.ref.name`. Every write goes to a
 /// temporary file first and is renamed into place, so a crash never leaves a half-written blob or index.
 /// A layout holds one repository: repository arguments are ignored.
-public final class OCILayoutStore: ImageStore, RepositoryCataloging, @unchecked Sendable {
+public final class OCILayoutStore: ImageStore, @unchecked Sendable {
     public let path: String
     private let lock = NSLock()
     private let files = FileManager.default
@@ -156,8 +156,6 @@ public final class OCILayoutStore: ImageStore, RepositoryCataloging, @unchecked 
         }
         guard found else { throw ImageStoreError(.notFound, "\(displayName) has no tag '\(tag)'") }
     }
-
-    public func catalog() async throws -> [String] { [] }
 
     // MARK: garbage collection
 

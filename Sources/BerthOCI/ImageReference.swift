@@ -77,16 +77,6 @@ public struct ImageReference: Hashable, Sendable, CustomStringConvertible {
     /// The tag or digest used to address the manifest: the digest when present, else the tag, else `latest`.
     public var reference: String { digest?.description ?? tag ?? "latest" }
 
-    /// The same image under another tag (digest dropped).
-    public func withTag(_ tag: String) -> ImageReference {
-        ImageReference(store: store, repository: repository, tag: tag, digest: nil)
-    }
-
-    /// The same repository at a digest.
-    public func withDigest(_ digest: Digest) -> ImageReference {
-        ImageReference(store: store, repository: repository, tag: tag, digest: digest)
-    }
-
     /// `host/repo:tag@digest`, or `oci:path:tag`.
     public var description: String {
         var text: String

@@ -130,14 +130,11 @@ public struct ImageConfig: Hashable, Sendable, Decodable {
 /// Why OCI content is unusable.
 public enum OCIError: Error, Equatable, Sendable, CustomStringConvertible {
     case malformedManifest(String)
-    case digestMismatch(expected: Digest, actual: Digest)
     case invalidReference(String, reason: String)
 
     public var description: String {
         switch self {
         case .malformedManifest(let reason): "malformed manifest: \(reason)"
-        case .digestMismatch(let expected, let actual):
-            "content digest mismatch: expected \(expected), got \(actual); the store returned other bytes than it named"
         case .invalidReference(let text, let reason): "'\(text)' is not an image reference: \(reason)"
         }
     }

@@ -13,8 +13,6 @@ actor RegistryAuthenticator {
     private var bearer: (token: String, scopes: ScopeSet, expires: ContinuousClock.Instant)?
     private var granted = ScopeSet()
     private var challenge: AuthChallenge?
-    /// Token requests sent, for tests and the benchmark.
-    private(set) var tokenRequests = 0
 
     init(host: String, credentials: any CredentialSource, transport: any HTTPTransport, allowInsecure: Bool) {
         self.host = host
@@ -111,7 +109,6 @@ actor RegistryAuthenticator {
             )
         }
         let service = challenge.parameters["service"]
-        tokenRequests += 1
         var response: HTTPResponse
         if let credential {
             var form: [(String, String)] = [("client_id", "berth")]

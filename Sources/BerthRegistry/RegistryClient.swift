@@ -130,9 +130,6 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, @unchecke
     public func sharesHost(with other: any ImageStore) -> Bool {
         (other as? RegistryClient)?.host == host
     }
-
-    /// Token requests sent so far.
-    public func tokenRequestCount() async -> Int { await authenticator.tokenRequests }
 }
 
 /// A thread-safe counter.
