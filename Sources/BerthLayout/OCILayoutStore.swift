@@ -2,6 +2,10 @@ import BerthCore
 import BerthOCI
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// An OCI image layout directory (`oci-layout`, `index.json`, `blobs/<alg>/<hex>`): berth's embedded
 /// store, and the format skopeo and umoci read and write.
 ///
@@ -43,12 +47,30 @@ public final class OCILayoutStore: ImageStore, @unchecked Sendable {
         try atomicWrite(try CanonicalJSON.encode(index), to: "\(path)/index.json")
     }
 
-    /// Read-modify-write of index.json under the lock.
+    /// Read-modify-write of index.json under the lock: an in-process lock for concurrent tasks, and an
+    /// flock(2) on the `oci-layout` file for other processes (two `berth registry tag` runs at once).
     func updateIndex(_ change: (inout ImageIndex) throws -> Void) throws {
-        try lock.withLock {
+        try exclusively {
             var index = try readIndex()
             try change(&index)
             try writeIndex(index)
+        }
+    }
+
+    func exclusively<T>(_ body: () throws -> T) throws -> T {
+        try lock.withLock {
+            let fd = open("\(path)/oci-layout", O_RDONLY)
+            guard fd >= 0 else {
+                throw ImageStoreError(.unavailable, "can't open '\(path)/oci-layout' to lock the layout: \(String(cString: strerror(errno)))")
+            }
+            defer { close(fd) }
+            while flock(fd, LOCK_EX) != 0 {
+                guard errno == EINTR else {
+                    throw ImageStoreError(.unavailable, "can't lock '\(path)': \(String(cString: strerror(errno)))")
+                }
+            }
+            defer { flock(fd, LOCK_UN) }
+            return try body()
         }
     }
 
@@ -182,7 +204,7 @@ public final class OCILayoutStore: ImageStore, @unchecked Sendable {
     /// Deletes every blob that index.json doesn't reach; returns what was removed (bytes freed).
     @discardableResult
     public func garbageCollect() throws -> (blobs: Int, bytes: Int64) {
-        try lock.withLock {
+        try exclusively {
             let keep = try referencedDigests()
             var removed = 0
             var bytes: Int64 = 0

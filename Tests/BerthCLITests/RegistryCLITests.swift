@@ -128,3 +128,23 @@ struct RegistryAuthCLITests {
             !(bad.stdout + bad.stderr).contains(Data("\(server.username!):wrong-\(server.password!)".utf8).base64EncodedString()))
     }
 }
+
+@Suite("OCI layouts shared by processes")
+struct LayoutConcurrencyCLITests {
+    @Test("16 berth processes tagging one layout at once lose no tag")
+    func concurrentTagging() async throws {
+        let cli = try CLIHarness()
+        let (layout, digest) = try await RegistryCLITests.layout()
+        defer { try? FileManager.default.removeItem(atPath: layout) }
+        let results = try await withThrowingTaskGroup(of: ShellResult.self) { group in
+            for n in 0..<16 {
+                group.addTask { try cli.run(["registry", "tag", "-q", "oci:\(layout):v1", "p\(n)a", "p\(n)b"], in: "/") }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")
+        let tags = try cli.run(["registry", "ls", "oci:\(layout)"], in: "/").stdout.split(separator: "\n").map(String.init)
+        #expect(tags.count == 33)
+        #expect(try cli.run(["registry", "digest", "oci:\(layout):p15b"], in: "/").stdout == "\(digest)\n")
+    }
+}
