@@ -61,7 +61,8 @@ public final class OCILayoutStore: ImageStore, @unchecked Sendable {
         try lock.withLock {
             let fd = open("\(path)/oci-layout", O_RDONLY)
             guard fd >= 0 else {
-                throw ImageStoreError(.unavailable, "can't open '\(path)/oci-layout' to lock the layout: \(String(cString: strerror(errno)))")
+                throw ImageStoreError(
+                    .unavailable, "can't open '\(path)/oci-layout' to lock the layout: \(String(cString: strerror(errno)))")
             }
             defer { close(fd) }
             while flock(fd, LOCK_EX) != 0 {
