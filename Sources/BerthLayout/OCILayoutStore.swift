@@ -223,3 +223,85 @@ public final class OCILayoutStore: ImageStore, @unchecked Sendable {
         }
     }
 }
+
+extension OCILayoutStore: BlobStreaming {
+    /// Reads the blob file in 1 MiB chunks; the last read throws when the bytes don't hash to `digest`.
+    public func openBlob(_ repository: String, digest: Digest) async throws -> BlobChunks {
+        guard let handle = FileHandle(forReadingAtPath: blobPath(digest)) else {
+            throw ImageStoreError(.notFound, "blob \(digest) is not in \(displayName)")
+        }
+        let size = (try? files.attributesOfItem(atPath: blobPath(digest))[.size] as? Int64) ?? nil
+        let reader = ChunkedFileReader(handle: handle, digest: digest, name: displayName)
+        return BlobChunks(size: size) { try reader.next() }
+    }
+
+    /// Writes chunks to a temporary file while hashing, and renames it into place only when the digest
+    /// matches.
+    public func pushBlob(_ repository: String, digest: Digest, chunks: BlobChunks) async throws {
+        if files.fileExists(atPath: blobPath(digest)) {
+            while try await chunks.nextChunk() != nil {}
+            return
+        }
+        try files.createDirectory(atPath: "\(path)/blobs/\(digest.algorithm)", withIntermediateDirectories: true)
+        let temp = "\(blobPath(digest)).tmp-\(UUID().uuidString)"
+        guard files.createFile(atPath: temp, contents: nil), let handle = FileHandle(forWritingAtPath: temp) else {
+            throw ImageStoreError(.unavailable, "can't write '\(temp)'; check permissions and free space")
+        }
+        var hasher = DigestHasher(algorithm: digest.algorithm)
+        do {
+            while let chunk = try await chunks.nextChunk() {
+                hasher.update(chunk)
+                try handle.write(contentsOf: chunk)
+            }
+            try handle.close()
+        } catch {
+            try? handle.close()
+            try? files.removeItem(atPath: temp)
+            throw error
+        }
+        let actual = hasher.finalize()
+        guard actual == digest else {
+            try? files.removeItem(atPath: temp)
+            throw ImageStoreError(.invalid, "refusing blob: its bytes hash to \(actual), not \(digest)")
+        }
+        if rename(temp, blobPath(digest)) != 0 {
+            try? files.removeItem(atPath: temp)
+            throw ImageStoreError(.unavailable, "can't move '\(temp)' into place: \(String(cString: strerror(errno)))")
+        }
+    }
+}
+
+/// Reads a file in chunks, hashing as it goes, and fails at the end when the hash is wrong.
+final class ChunkedFileReader: @unchecked Sendable {
+    private let handle: FileHandle
+    private let digest: Digest
+    private let name: String
+    private var hasher: DigestHasher
+    private var done = false
+    private let lock = NSLock()
+
+    init(handle: FileHandle, digest: Digest, name: String) {
+        self.handle = handle
+        self.digest = digest
+        self.name = name
+        hasher = DigestHasher(algorithm: digest.algorithm)
+    }
+
+    func next() throws -> Data? {
+        try lock.withLock {
+            guard !done else { return nil }
+            let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
+            if !chunk.isEmpty {
+                hasher.update(chunk)
+                return chunk
+            }
+            done = true
+            try? handle.close()
+            let actual = hasher.finalize()
+            guard actual == digest else {
+                throw ImageStoreError(.invalid, "blob \(digest) in \(name) is corrupt (its bytes hash to \(actual))")
+            }
+            return nil
+        }
+    }
+}

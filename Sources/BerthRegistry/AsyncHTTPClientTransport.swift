@@ -25,6 +25,27 @@ public final class AsyncHTTPClientTransport: HTTPTransport, @unchecked Sendable 
     }
 
     public func send(_ request: HTTPRequest, timeout: Duration) async throws -> HTTPResponse {
+        let (head, body) = try await execute(request, timeout: timeout)
+        var response = head
+        do {
+            // HEAD responses carry Content-Length but no body.
+            if request.method != "HEAD", let body {
+                response.body = Data(try await body.body.collect(upTo: maximumBodySize).readableBytesView)
+            }
+        } catch {
+            throw TransportError(String(describing: error))
+        }
+        return response
+    }
+
+    public func stream(_ request: HTTPRequest, timeout: Duration) async throws -> (HTTPResponse, BodyChunks) {
+        let (head, body) = try await execute(request, timeout: timeout)
+        guard let body else { return (head, { nil }) }
+        let iterator = IteratorBox(body.body.makeAsyncIterator())
+        return (head, { try await iterator.next() })
+    }
+
+    func execute(_ request: HTTPRequest, timeout: Duration) async throws -> (HTTPResponse, HTTPClientResponse?) {
         var outgoing = HTTPClientRequest(url: request.url.absoluteString)
         outgoing.method = HTTPMethod(rawValue: request.method)
         for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
@@ -37,11 +58,8 @@ public final class AsyncHTTPClientTransport: HTTPTransport, @unchecked Sendable 
         let seconds = Int64(timeout.components.seconds) + (timeout.components.attoseconds > 0 ? 1 : 0)
         do {
             let response = try await client.execute(outgoing, timeout: .seconds(seconds))
-            // HEAD responses carry Content-Length but no body.
-            let body = request.method == "HEAD" ? ByteBuffer() : try await response.body.collect(upTo: maximumBodySize)
-            return HTTPResponse(
-                status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
-                body: Data(body.readableBytesView))
+            let head = HTTPResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) })
+            return (head, request.method == "HEAD" ? nil : response)
         } catch is CancellationError {
             throw CancellationError()
         } catch {
@@ -50,4 +68,18 @@ public final class AsyncHTTPClientTransport: HTTPTransport, @unchecked Sendable 
         }
     }
 
+}
+
+/// AsyncHTTPClient's body iterator behind a lock, so the chunk closure can be `@Sendable`.
+final class IteratorBox: @unchecked Sendable {
+    private var iterator: HTTPClientResponse.Body.AsyncIterator
+    init(_ iterator: HTTPClientResponse.Body.AsyncIterator) { self.iterator = iterator }
+    func next() async throws -> Data? {
+        do {
+            guard let buffer = try await iterator.next() else { return nil }
+            return Data(buffer.readableBytesView)
+        } catch {
+            throw TransportError(String(describing: error))
+        }
+    }
 }

@@ -49,6 +49,36 @@ public struct HTTPResponse: Sendable {
 /// redirect leaves the registry's host.
 public protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequest, timeout: Duration) async throws -> HTTPResponse
+    /// Like `send`, but the body is handed out chunk by chunk as it arrives (`body` of the response is
+    /// empty); for blob downloads.
+    func stream(_ request: HTTPRequest, timeout: Duration) async throws -> (HTTPResponse, BodyChunks)
+}
+
+/// The rest of a response body, chunk by chunk; nil at the end.
+public typealias BodyChunks = @Sendable () async throws -> Data?
+
+extension HTTPTransport {
+    /// A buffered transport streams its whole body as one chunk.
+    public func stream(_ request: HTTPRequest, timeout: Duration) async throws -> (HTTPResponse, BodyChunks) {
+        var response = try await send(request, timeout: timeout)
+        let body = response.body
+        response.body = Data()
+        let once = OnceBox(body)
+        return (response, { once.take() })
+    }
+}
+
+/// Hands its value out once, then nil.
+final class OnceBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Data?
+    init(_ value: Data) { self.value = value }
+    func take() -> Data? {
+        lock.withLock {
+            defer { value = nil }
+            return value
+        }
+    }
 }
 
 /// A network failure that never produced a response (refused, reset, timed out): retried when the

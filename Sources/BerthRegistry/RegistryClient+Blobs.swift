@@ -39,8 +39,8 @@ extension RegistryClient {
         var lastError: Error?
         for _ in 0..<max(1, retry.maxAttempts) {
             do {
-                let location = try await startUpload(repository, query: [])
-                try await upload(data, digest: digest, to: location, repository: repository)
+                try await pushBlob(
+                    repository, digest: digest, chunks: BlobChunks(size: Int64(data.count), next: OnceBox(data).take))
                 return
             } catch let error as ImageStoreError where error.kind == .unavailable {
                 lastError = error
@@ -80,29 +80,87 @@ extension RegistryClient {
         return target
     }
 
-    func upload(_ data: Data, digest: Digest, to session: URL, repository: String) async throws {
-        var location = session
-        var offset = 0
+}
+
+extension RegistryClient: BlobStreaming {
+    /// Streams the blob's body (following redirects to blob storage), hashing as it goes; the last chunk
+    /// throws when the bytes don't match `digest`.
+    public func openBlob(_ repository: String, digest: Digest) async throws -> BlobChunks {
+        let url = blobURL(repository, digest)
+        let (response, chunks) = try await sendStreaming("GET", url, scopes: [ScopeSet.pull(repository)], timeout: blobTimeout)
+        guard response.status == 200, let chunks else {
+            throw RegistryError.http(HTTPRequest(method: "GET", url: url), response, host: host)
+        }
+        let verifier = StreamVerifier(digest: digest, source: chunks, label: "GET \(RegistryError.redacted(url))")
+        return BlobChunks(size: response.header("Content-Length").flatMap(Int64.init)) { try await verifier.next() }
+    }
+
+    /// Uploads from chunks: PATCH every `chunkSize` bytes as they arrive, then the closing PUT with the
+    /// digest, sent only when the bytes hashed to it; a blob that fits in one chunk is a single PUT.
+    public func pushBlob(_ repository: String, digest: Digest, chunks: BlobChunks) async throws {
+        var location = try await startUpload(repository, query: [])
         let scopes = [ScopeSet.push(repository)]
-        if data.count > chunkSize {
-            while offset < data.count {
-                let end = min(offset + chunkSize, data.count)
+        var hasher = DigestHasher(algorithm: digest.algorithm)
+        var pending = Data()
+        var offset = 0
+        while let chunk = try await chunks.nextChunk() {
+            hasher.update(chunk)
+            pending.append(chunk)
+            while pending.count >= chunkSize {
+                let part = pending.prefix(chunkSize)
                 let response = try await expect(
                     [202], "PATCH", location,
-                    headers: [("Content-Type", "application/octet-stream"), ("Content-Range", "\(offset)-\(end - 1)")],
-                    body: data.subdata(in: offset..<end), scopes: scopes, idempotent: false, timeout: blobTimeout)
+                    headers: [
+                        ("Content-Type", "application/octet-stream"), ("Content-Range", "\(offset)-\(offset + part.count - 1)"),
+                    ],
+                    body: Data(part), scopes: scopes, idempotent: false, timeout: blobTimeout)
                 if let next = response.header("Location"), let url = URL(string: next, relativeTo: location)?.absoluteURL {
                     location = url
                 }
-                offset = end
+                offset += part.count
+                pending.removeFirst(part.count)
             }
+        }
+        let actual = hasher.finalize()
+        guard actual == digest else {
+            throw ImageStoreError(.invalid, "refusing to upload: the bytes hash to \(actual), not \(digest)")
         }
         var components = URLComponents(url: location, resolvingAgainstBaseURL: false)!
         components.queryItems = (components.queryItems ?? []) + [URLQueryItem(name: "digest", value: digest.description)]
-        let rest = offset < data.count ? data.subdata(in: offset..<data.count) : Data()
         _ = try await expect(
-            [201, 204], "PUT", components.url!, headers: [("Content-Type", "application/octet-stream")], body: rest,
+            [201, 204], "PUT", components.url!, headers: [("Content-Type", "application/octet-stream")], body: pending,
             scopes: scopes,
             idempotent: false, timeout: blobTimeout)
+    }
+}
+
+/// Passes chunks through while hashing them; at the end, a wrong digest is an error instead of the end.
+final class StreamVerifier: @unchecked Sendable {
+    private let digest: Digest
+    private let source: BodyChunks
+    private let label: String
+    private var hasher: DigestHasher
+    private var finished = false
+
+    init(digest: Digest, source: @escaping BodyChunks, label: String) {
+        self.digest = digest
+        self.source = source
+        self.label = label
+        hasher = DigestHasher(algorithm: digest.algorithm)
+    }
+
+    /// Called by one consumer at a time (the upload loop).
+    func next() async throws -> Data? {
+        guard !finished else { return nil }
+        if let chunk = try await source() {
+            hasher.update(chunk)
+            return chunk
+        }
+        finished = true
+        let actual = hasher.finalize()
+        guard actual == digest else {
+            throw ImageStoreError(.invalid, "\(label): the blob's bytes hash to \(actual), not \(digest); refusing it")
+        }
+        return nil
     }
 }

@@ -57,6 +57,23 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, @unchecke
         _ method: String, _ url: URL, headers: [(String, String)] = [], body: Data? = nil, scopes: [String],
         idempotent: Bool? = nil, timeout: Duration? = nil
     ) async throws -> HTTPResponse {
+        try await exchange(
+            method, url, headers: headers, body: body, scopes: scopes, idempotent: idempotent, timeout: timeout, streaming: false
+        ).0
+    }
+
+    /// `send` for downloads: a 2xx body comes back as chunks instead of one `Data`.
+    func sendStreaming(_ method: String, _ url: URL, scopes: [String], timeout: Duration?) async throws -> (
+        HTTPResponse, BodyChunks?
+    ) {
+        try await exchange(
+            method, url, headers: [], body: nil, scopes: scopes, idempotent: true, timeout: timeout, streaming: true)
+    }
+
+    private func exchange(
+        _ method: String, _ url: URL, headers: [(String, String)], body: Data?, scopes: [String], idempotent: Bool?,
+        timeout: Duration?, streaming: Bool
+    ) async throws -> (HTTPResponse, BodyChunks?) {
         let scopeSet = ScopeSet(scopes)
         let canRetry = idempotent ?? ["GET", "HEAD", "PUT", "DELETE"].contains(method)
         var request = HTTPRequest(method: method, url: url, headers: headers, body: body)
@@ -69,10 +86,20 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, @unchecke
             var outgoing = request
             let sameHost = request.url.host == baseURL.host && request.url.port == baseURL.port
             if let authorization, sameHost { outgoing.headers.append(("Authorization", authorization)) }
-            let response: HTTPResponse
+            var response: HTTPResponse
+            var chunks: BodyChunks?
             do {
                 counter.increment()
-                response = try await transport.send(outgoing, timeout: timeout ?? self.timeout)
+                if streaming {
+                    (response, chunks) = try await transport.stream(outgoing, timeout: timeout ?? self.timeout)
+                    // Only a success is streamed on; anything else is a small document to read whole.
+                    if !(200...299).contains(response.status), let rest = chunks {
+                        while let chunk = try await rest() { response.body.append(chunk) }
+                        chunks = nil
+                    }
+                } else {
+                    response = try await transport.send(outgoing, timeout: timeout ?? self.timeout)
+                }
             } catch let error as TransportError {
                 if canRetry && attempt < retry.maxAttempts {
                     try await retry.sleep(retry.delay(afterAttempt: attempt, retryAfter: nil))
@@ -105,7 +132,7 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, @unchecke
                 try await retry.sleep(retry.delay(afterAttempt: attempt, retryAfter: response.header("Retry-After")))
                 continue
             }
-            return response
+            return (response, chunks)
         }
     }
 

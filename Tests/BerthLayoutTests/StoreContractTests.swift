@@ -160,3 +160,40 @@ enum ImageStoreContractCheck {
         }
     }
 }
+
+@Suite("streamed blob transfers")
+struct StreamingCopyTests {
+    @Test("layout to layout streams in chunks and keeps every digest")
+    func streamedCopy() async throws {
+        let (a, b) = (temporaryDirectory("stream-a"), temporaryDirectory("stream-b"))
+        defer { for p in [a, b] { try? FileManager.default.removeItem(atPath: p) } }
+        let source = try OCILayoutStore(path: a)
+        let image = try await TestImages.push(
+            into: source, repository: "", tag: "v1", seed: "stream", layers: 2, layerSize: (3 << 20) + 1000)
+        let chunks = try await source.openBlob("", digest: try image.manifest().layers[0].digest)
+        var sizes: [Int] = []
+        while let chunk = try await chunks.nextChunk() { sizes.append(chunk.count) }
+        #expect(sizes == [1 << 20, 1 << 20, 1 << 20, 1000])
+        let destination = try OCILayoutStore(path: b)
+        try await ImageCopier(source: source, destination: destination).copy("", reference: "v1", to: "", tags: ["v1"])
+        try await ImageStoreContractCheck.allBlobsPresent(destination, "", image)
+    }
+
+    @Test("a corrupt source blob fails the streamed copy and nothing is committed")
+    func corruptSource() async throws {
+        let (a, b) = (temporaryDirectory("stream-a"), temporaryDirectory("stream-b"))
+        defer { for p in [a, b] { try? FileManager.default.removeItem(atPath: p) } }
+        let source = try OCILayoutStore(path: a)
+        let image = try await TestImages.push(into: source, repository: "", tag: "v1", seed: "corrupt-stream")
+        let layer = try image.manifest().layers[1].digest
+        try Data(repeating: 1, count: 700).write(to: URL(fileURLWithPath: "\(a)/blobs/sha256/\(layer.hex)"))
+        let destination = try OCILayoutStore(path: b)
+        await #expect(throws: ImageStoreError.self) {
+            try await ImageCopier(source: source, destination: destination).copy("", reference: "v1", to: "", tags: ["v1"])
+        }
+        #expect(try await !destination.blobExists("", digest: layer))
+        #expect(try await destination.resolve("", reference: "v1") == nil)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: "\(b)/blobs/sha256").filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty)
+    }
+}

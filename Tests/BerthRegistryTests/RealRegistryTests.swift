@@ -74,6 +74,28 @@ struct RealRegistryTests {
         #expect(server(second, logged: "PATCH"))
     }
 
+    @Test("a layout streams into a registry in PATCH chunks, and back, with digests intact")
+    func layoutRegistryStreaming() async throws {
+        guard let server = try Self.registry() else { return }
+        defer { server.stop() }
+        let (a, b) = (
+            FileManager.default.temporaryDirectory.appendingPathComponent("s-\(UUID().uuidString)").path,
+            FileManager.default.temporaryDirectory.appendingPathComponent("s-\(UUID().uuidString)").path
+        )
+        defer { for p in [a, b] { try? FileManager.default.removeItem(atPath: p) } }
+        let layout = try OCILayoutStore(path: a)
+        let image = try await TestImages.push(
+            into: layout, repository: "", tag: "v1", seed: "stream", layers: 2, layerSize: 2_500_000)
+        let client = Self.client(server)
+        client.chunkSize = 1 << 20
+        try await ImageCopier(source: layout, destination: client).copy("", reference: "v1", to: "s/app", tags: ["v1"])
+        #expect(server.accessLogRequests().filter { $0.hasPrefix("\"PATCH ") }.count == 4)
+        let back = try OCILayoutStore(path: b)
+        let copied = try await ImageCopier(source: client, destination: back).copy("s/app", reference: "v1", to: "", tags: ["v1"])
+        #expect(copied.digest == image.digest)
+        for blob in try image.manifest().blobs { #expect(try await back.blobExists("", digest: blob.digest)) }
+    }
+
     func server(_ server: RegistryServer, logged method: String) -> Bool {
         server.accessLogRequests().contains { $0.hasPrefix("\"\(method) ") }
     }

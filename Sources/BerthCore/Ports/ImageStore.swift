@@ -67,3 +67,27 @@ public struct ImageStoreError: Error, Sendable, Equatable, CustomStringConvertib
         }
     }
 }
+
+/// A blob read on demand, chunk by chunk, so a transfer holds one chunk in memory instead of a layer.
+public struct BlobChunks: Sendable {
+    /// The size, when the store knows it.
+    public let size: Int64?
+    private let next: @Sendable () async throws -> Data?
+
+    /// `next` returns the following chunk, or nil at the end; it throws when the content turns out not to
+    /// hash to the digest asked for (checked at the end).
+    public init(size: Int64?, next: @escaping @Sendable () async throws -> Data?) {
+        self.size = size
+        self.next = next
+    }
+
+    public func nextChunk() async throws -> Data? { try await next() }
+}
+
+/// A store that moves blobs as chunk streams (registries, layouts); the copier uses it when both sides can.
+public protocol BlobStreaming: ImageStore {
+    /// Opens a blob for reading in chunks.
+    func openBlob(_ repository: String, digest: Digest) async throws -> BlobChunks
+    /// Stores a blob from chunks, hashing as they pass; nothing is committed unless the digest matches.
+    func pushBlob(_ repository: String, digest: Digest, chunks: BlobChunks) async throws
+}

@@ -80,6 +80,22 @@ public struct ImageCopier: Sendable {
                 onEvent?(.blobPresent(blob.digest))
                 return
             }
+            if let reader = source as? any BlobStreaming, let writer = destination as? any BlobStreaming {
+                // A stream can't be replayed, so a failed transfer is retried from a new one.
+                var attempt = 0
+                while true {
+                    attempt += 1
+                    do {
+                        let chunks = try await reader.openBlob(sourceRepository, digest: blob.digest)
+                        try await writer.pushBlob(destinationRepository, digest: blob.digest, chunks: chunks)
+                        break
+                    } catch let error as ImageStoreError where error.kind == .unavailable && attempt < 3 {
+                        continue
+                    }
+                }
+                onEvent?(.blobCopied(blob.digest, bytes: blob.size))
+                return
+            }
             let data = try await source.fetchBlob(sourceRepository, digest: blob.digest)
             try await destination.pushBlob(destinationRepository, digest: blob.digest, data: data)
             onEvent?(.blobCopied(blob.digest, bytes: Int64(data.count)))
