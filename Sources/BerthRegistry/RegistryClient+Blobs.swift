@@ -113,12 +113,13 @@ extension RegistryClient: BlobStreaming {
                     headers: [
                         ("Content-Type", "application/octet-stream"), ("Content-Range", "\(offset)-\(offset + part.count - 1)"),
                     ],
-                    body: Data(part), scopes: scopes, idempotent: false, timeout: blobTimeout)
+                    body: part, scopes: scopes, idempotent: false, timeout: blobTimeout)
                 if let next = response.header("Location"), let url = URL(string: next, relativeTo: location)?.absoluteURL {
                     location = url
                 }
                 offset += part.count
-                pending.removeFirst(part.count)
+                // A fresh buffer: removeFirst would keep the sent bytes in the backing storage.
+                pending = Data(pending.dropFirst(part.count))
             }
         }
         let actual = hasher.finalize()

@@ -20,7 +20,7 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, @unchecke
     public var timeout: Duration = .seconds(60)
     public var blobTimeout: Duration = .seconds(600)
     /// Blobs above this size are uploaded in chunks of this size.
-    public var chunkSize = 32 << 20
+    public var chunkSize = 8 << 20
     private let counter = RequestCounter()
 
     public var displayName: String { host }
