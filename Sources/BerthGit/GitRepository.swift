@@ -109,7 +109,8 @@ public struct GitRepository: GitHistory {
     public func commits(from base: String?, to head: String, path: String?) throws -> [GitCommit] {
         var arguments = ["log", "-z", "--no-show-signature", "--no-color", "--format=%H%x00%B"]
         arguments.append(base.map { "\($0)..\(head)" } ?? head)
-        if let path { arguments += ["--", path] }
+        // Paths in berth.yaml are relative to the repository root, wherever berth runs.
+        if let path { arguments += ["--", ":(top)\(path)"] }
         let fields = try run(arguments).stdout.split(separator: 0, omittingEmptySubsequences: false)
         var commits: [GitCommit] = []
         commits.reserveCapacity(fields.count / 2)

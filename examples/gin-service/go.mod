@@ -1,0 +1,5 @@
+module example.com/gin-service
+
+go 1.19
+
+require github.com/gin-gonic/gin v1.8.1
