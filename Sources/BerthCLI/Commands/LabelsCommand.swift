@@ -20,9 +20,8 @@ struct LabelsCommand: ParsableCommand {
         } else if global.quiet {
             Terminal.write(plan.metadata.labels.map { "\($0.key)=\($0.value)\n" }.joined())
         } else {
-            Terminal.write(
-                TextRenderer(color: Terminal.useColor, verbose: global.verbose).rows(
-                    TextRenderer(color: Terminal.useColor, verbose: global.verbose).metadata(plan.metadata)))
+            let renderer = TextRenderer(color: Terminal.useColor, verbose: global.verbose)
+            Terminal.write(renderer.rows(renderer.metadata(plan.metadata)))
         }
     }
 }

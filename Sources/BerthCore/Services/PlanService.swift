@@ -79,9 +79,11 @@ public struct PlanService: Sendable {
         }
         let created = request.createdFromClock ? Int64(request.now) : buildTime
         let labelVersion = usesRules ? tags.version : (try TagPlanner.mappedVersion(decision.version, config.tags.buildMetadata))
+        // One git call serves both the source label and the remote tag check.
+        let remoteURL = try git.remoteURL(config.remote)
         var project = config.project
         if project.source == nil {
-            project.source = try request.ci.repositoryURL ?? git.remoteURL(config.remote)
+            project.source = request.ci.repositoryURL ?? remoteURL
         }
         let metadata = BuildMetadata(
             version: labelVersion, revision: head.sha, created: created, refName: tags.tags.first?.tag.value,
@@ -96,7 +98,7 @@ public struct PlanService: Sendable {
                 findings.append(
                     NamingPolicy.checkGitTag(
                         decision.tagName, head: head.sha, existing: allTags, whereLabel: "locally", check: "git-tag-local"))
-                if request.checkRemote, try git.remoteURL(config.remote) != nil {
+                if request.checkRemote, remoteURL != nil {
                     let remote = try git.remoteTags(remote: config.remote)
                     findings.append(
                         NamingPolicy.checkGitTag(
