@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layering (see CONTRIBUTING.md): BerthOCI <- BerthCore <- adapters (BerthGit, BerthConfig) <- BerthCLI <- berth.
+// Layering (see CONTRIBUTING.md): BerthOCI <- BerthCore <- adapters (BerthGit, BerthConfig, BerthRegistry, BerthLayout,
+// BerthBuild; BerthProcess spawns processes for the ones that run tools) <- BerthCLI <- berth.
 // Adapters never import each other; scripts/check-layering.sh enforces it.
 let package = Package(
     name: "berth",
@@ -23,7 +24,9 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .target(name: "BerthCore", dependencies: ["BerthOCI"], exclude: ["README.md"]),
-        .target(name: "BerthGit", dependencies: ["BerthCore"], exclude: ["README.md"]),
+        .target(name: "BerthProcess", exclude: ["README.md"]),
+        .target(name: "BerthGit", dependencies: ["BerthCore", "BerthProcess"], exclude: ["README.md"]),
+        .target(name: "BerthBuild", dependencies: ["BerthCore", "BerthOCI", "BerthProcess"], exclude: ["README.md"]),
         .target(
             name: "BerthRegistry",
             dependencies: [
@@ -41,7 +44,7 @@ let package = Package(
         .target(
             name: "BerthCLI",
             dependencies: [
-                "BerthCore", "BerthOCI", "BerthGit", "BerthConfig", "BerthRegistry", "BerthLayout",
+                "BerthCore", "BerthOCI", "BerthGit", "BerthConfig", "BerthRegistry", "BerthLayout", "BerthBuild",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]
@@ -51,6 +54,7 @@ let package = Package(
         .testTarget(name: "BerthOCITests", dependencies: ["BerthOCI"]),
         .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore", "BerthTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "BerthGitTests", dependencies: ["BerthGit", "BerthTestSupport"]),
+        .testTarget(name: "BerthBuildTests", dependencies: ["BerthBuild", "BerthLayout", "BerthTestSupport"]),
         .testTarget(name: "BerthLayoutTests", dependencies: ["BerthLayout", "BerthTestSupport"]),
         .testTarget(name: "BerthRegistryTests", dependencies: ["BerthRegistry", "BerthLayout", "BerthTestSupport"]),
         .testTarget(name: "BerthConfigTests", dependencies: ["BerthConfig", "BerthTestSupport"]),

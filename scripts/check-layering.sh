@@ -8,11 +8,13 @@ sources=${1:-"$(cd "$(dirname "$0")/.." && pwd)/Sources"}
 declare -A allowed=(
   [BerthOCI]="Foundation Crypto"
   [BerthCore]="BerthOCI Foundation"
-  [BerthGit]="BerthCore BerthOCI Foundation Glibc Darwin"
+  [BerthProcess]="Foundation Glibc Darwin"
+  [BerthGit]="BerthCore BerthOCI BerthProcess Foundation Glibc Darwin"
+  [BerthBuild]="BerthCore BerthOCI BerthProcess Foundation Glibc Darwin"
   [BerthRegistry]="BerthCore BerthOCI Foundation AsyncHTTPClient NIOCore NIOHTTP1 Logging"
   [BerthLayout]="BerthCore BerthOCI Foundation Glibc"
   [BerthConfig]="BerthCore BerthOCI Foundation Yams"
-  [BerthCLI]="BerthCore BerthOCI BerthGit BerthConfig BerthRegistry BerthLayout ArgumentParser Foundation"
+  [BerthCLI]="BerthCore BerthOCI BerthGit BerthConfig BerthRegistry BerthLayout BerthBuild BerthProcess ArgumentParser Foundation"
   [berth]="BerthCLI"
   [BerthTestSupport]="BerthCore BerthOCI Foundation Glibc"
 )

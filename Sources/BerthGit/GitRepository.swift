@@ -1,4 +1,5 @@
 import BerthCore
+import BerthProcess
 import Foundation
 
 /// A git repository on disk, read with the `git` command: the live `GitHistory`.

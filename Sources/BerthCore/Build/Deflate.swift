@@ -358,7 +358,9 @@ struct HuffmanCode {
         var internalQueue: [Int] = []
         var internalHead = 0
         func takeSmallest() -> Int {
-            if leaf < used.count && (internalHead == internalQueue.count || nodeWeight[leaf] <= nodeWeight[internalQueue[internalHead]]) {
+            if leaf < used.count
+                && (internalHead == internalQueue.count || nodeWeight[leaf] <= nodeWeight[internalQueue[internalHead]])
+            {
                 leaf += 1
                 return leaf - 1
             }

@@ -105,7 +105,8 @@ public struct TarArchive: Sendable {
         if bytes.count <= 100 { return ([], bytes) }
         // The prefix ends at a slash; the name after it must fit in 100 bytes.
         let trailing = path.hasSuffix("/") ? 1 : 0
-        for index in stride(from: min(bytes.count - 1 - trailing, 155), through: 1, by: -1) where bytes[index] == UInt8(ascii: "/") {
+        for index in stride(from: min(bytes.count - 1 - trailing, 155), through: 1, by: -1)
+        where bytes[index] == UInt8(ascii: "/") {
             if bytes.count - index - 1 <= 100 { return (Array(bytes[0..<index]), Array(bytes[(index + 1)...])) }
         }
         throw .pathTooLong(path)

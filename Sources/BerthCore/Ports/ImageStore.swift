@@ -38,6 +38,13 @@ public protocol BlobMounting: ImageStore {
     func sharesHost(with other: any ImageStore) -> Bool
 }
 
+/// A store that answers the OCI 1.1 referrers API (distribution-spec "Listing Referrers").
+public protocol ReferrersListing: ImageStore {
+    /// The manifests whose `subject` is `digest`; nil when the store doesn't offer the API, so the
+    /// `sha256-<hex>` tag schema applies instead.
+    func referrers(_ repository: String, digest: Digest) async throws -> [Descriptor]?
+}
+
 /// A store that lists its repositories.
 public protocol RepositoryCataloging: ImageStore {
     func catalog() async throws -> [String]

@@ -1,6 +1,6 @@
 import BerthCore
-import BerthTestSupport
 import BerthOCI
+import BerthTestSupport
 import Foundation
 import Testing
 
@@ -74,8 +74,10 @@ struct GzipTests {
         let joined = input.withUnsafeBufferPointer { buffer in
             let ranges = Deflate.segments(count: buffer.count)
             // Reverse order: a segment's output depends only on the input, not on what ran before it.
-            return ranges.enumerated().reversed().map { Deflate.compressSegment(buffer, range: $1, isLast: $0 == ranges.count - 1) }
-                .reversed().flatMap { $0 }
+            return ranges.enumerated().reversed().map {
+                Deflate.compressSegment(buffer, range: $1, isLast: $0 == ranges.count - 1)
+            }
+            .reversed().flatMap { $0 }
         }
         #expect(joined == Deflate.compress(input))
     }

@@ -7,13 +7,13 @@ import Foundation
 #endif
 
 /// The result of a finished process.
-struct ProcessOutput: Sendable {
-    let status: Int32
-    let stdout: Data
-    let stderr: Data
+public struct ProcessOutput: Sendable {
+    public let status: Int32
+    public let stdout: Data
+    public let stderr: Data
 
-    var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
-    var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+    public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
 }
 
 /// Runs a program with an argument vector (never through a shell), stdin from /dev/null, and collects
@@ -23,9 +23,12 @@ struct ProcessOutput: Sendable {
 /// loop every 50 ms on Linux: a plan runs about ten git commands, which cost 0.4 s that way and a few
 /// milliseconds this way (scripts/bench-plan.sh). swift-subprocess is async-only, and the `GitHistory`
 /// port is synchronous.
-enum ProcessRunner {
-    /// Runs `executable` with `arguments`, with `environment` added to this process's environment.
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ProcessOutput {
+public enum ProcessRunner {
+    /// Runs `executable` with `arguments`, with `environment` added to this process's environment, in
+    /// `directory` (default: this process's).
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil
+    ) throws -> ProcessOutput {
         let out = try makePipe()
         let err = try makePipe()
         defer { for fd in [out.read, err.read] { close(fd) } }
@@ -36,6 +39,14 @@ enum ProcessRunner {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, out.write, 1)
         posix_spawn_file_actions_adddup2(&actions, err.write, 2)
+        if let directory {
+            guard let addChdir = Self.addChdir else {
+                throw ProcessRunnerError(
+                    message:
+                        "can't run '\(executable)' in '\(directory)': this C library lacks posix_spawn_file_actions_addchdir_np")
+            }
+            _ = addChdir(&actions, directory)
+        }
 
         let env = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let argv = CStringArray([executable] + arguments)
@@ -89,8 +100,15 @@ enum ProcessRunner {
         return (fds[0], fds[1])
     }
 
+    /// glibc 2.29+ and macOS 10.15+ have it, but Swift's Glibc module doesn't export it: look it up.
+    private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+    private static let addChdir: AddChdir? = {
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addchdir_np") else { return nil }
+        return unsafeBitCast(symbol, to: AddChdir.self)
+    }()
+
     /// The absolute path of `name` on PATH, or nil.
-    static func locate(_ name: String) -> String? {
+    public static func locate(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for dir in path.split(separator: ":") {
             let candidate = "\(dir)/\(name)"
@@ -100,9 +118,9 @@ enum ProcessRunner {
     }
 }
 
-struct ProcessRunnerError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
+public struct ProcessRunnerError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
 }
 
 /// A NULL-terminated array of C strings that lives as long as this value.

@@ -1,0 +1,36 @@
+import BerthOCI
+
+/// Pushes a build to a store: every blob and manifest by digest, then the SBOM referrers, then the
+/// tags — so nothing half-pushed is ever tagged — and checks that each tag landed on the digest.
+public struct ImagePublisher: Sendable {
+    public let destination: any ImageStore
+    public var onEvent: (@Sendable (TransferEvent) -> Void)?
+
+    public init(destination: any ImageStore, onEvent: (@Sendable (TransferEvent) -> Void)? = nil) {
+        self.destination = destination
+        self.onEvent = onEvent
+    }
+
+    public func publish(_ build: BuiltImage, to repository: String, tags: [String]) async throws {
+        let copier = ImageCopier(source: build.staged, destination: destination, onEvent: onEvent)
+        try await copier.copy("build", reference: build.top.digest.description, to: repository, tags: [])
+        let referrers = Referrers(store: destination)
+        for sbom in build.sboms {
+            try await copier.copy("build", reference: sbom.artifact.digest.description, to: repository, tags: [])
+            try await referrers.link(sbom.artifact, in: repository)
+        }
+        for tag in tags {
+            try await destination.pushManifest(repository, reference: tag, manifest: build.top)
+            onEvent?(.manifestPushed(build.top.digest, reference: tag))
+        }
+        for tag in tags {
+            let landed = try await destination.resolve(repository, reference: tag)
+            guard landed?.digest == build.top.digest else {
+                throw ImageStoreError(
+                    .conflict,
+                    "\(destination.displayName)/\(repository):\(tag) resolves to \(landed?.digest.description ?? "nothing") after the push, not \(build.top.digest); another push raced this one"
+                )
+            }
+        }
+    }
+}

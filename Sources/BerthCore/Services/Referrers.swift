@@ -1,0 +1,72 @@
+import BerthOCI
+import Foundation
+
+/// Artifacts attached to an image (SBOMs, signatures): OCI 1.1 manifests whose `subject` is the image.
+///
+/// Where the registry offers the referrers API it keeps the list itself; elsewhere (Docker
+/// Distribution 2.8, layouts) the list is an image index under the tag `sha256-<hex>` of the subject
+/// (distribution-spec "Referrers Tag Schema"), which berth reads and updates.
+public struct Referrers: Sendable {
+    public let store: any ImageStore
+
+    public init(store: any ImageStore) { self.store = store }
+
+    /// The fallback tag that lists the referrers of `digest`.
+    public static func fallbackTag(for digest: Digest) -> String { "\(digest.algorithm)-\(digest.hex)" }
+
+    /// The artifact manifest for `blob` (an SBOM, say) about `subject`, with the empty config.
+    public static func artifact(
+        type artifactType: String, blob: Descriptor, subject: Descriptor, annotations: [String: String]
+    ) throws -> ManifestDocument {
+        let manifest = ImageManifest(
+            config: emptyConfig, layers: [blob], subject: subject, annotations: annotations.isEmpty ? nil : annotations,
+            artifactType: artifactType)
+        return try ManifestDocument(bytes: CanonicalJSON.encode(manifest))
+    }
+
+    /// The empty JSON config of artifacts (image-spec "Guidance for an Empty Descriptor").
+    public static let emptyConfigBytes = Data("{}".utf8)
+    public static let emptyConfig = Descriptor(
+        mediaType: MediaType.ociEmpty, digest: Digest.sha256(of: emptyConfigBytes), size: Int64(emptyConfigBytes.count))
+
+    /// The referrers of `subject`, from the API or the fallback tag; empty when there are none.
+    public func list(_ repository: String, subject: Digest) async throws -> [Descriptor] {
+        if let listing = store as? any ReferrersListing, let found = try await listing.referrers(repository, digest: subject) {
+            return found
+        }
+        return try await fallbackIndex(repository, subject: subject)?.manifests ?? []
+    }
+
+    /// Makes an artifact already pushed by digest findable from its subject: nothing to do where the
+    /// registry keeps referrers itself, else the fallback index gains it (once).
+    public func link(_ artifact: ManifestDocument, in repository: String) async throws {
+        let manifest = try artifact.manifest()
+        guard let subject = manifest.subject else {
+            throw ImageStoreError(.invalid, "artifact \(artifact.digest) has no subject to attach it to")
+        }
+        if let listing = store as? any ReferrersListing,
+            let found = try await listing.referrers(repository, digest: subject.digest)
+        {
+            if found.contains(where: { $0.digest == artifact.digest }) { return }
+        }
+        var entries = try await fallbackIndex(repository, subject: subject.digest)?.manifests ?? []
+        guard !entries.contains(where: { $0.digest == artifact.digest }) else { return }
+        var descriptor = artifact.descriptor
+        descriptor.artifactType = manifest.artifactType ?? manifest.config.mediaType
+        descriptor.annotations = manifest.annotations
+        entries.append(descriptor)
+        let index = try ManifestDocument(bytes: CanonicalJSON.encode(ImageIndex(manifests: entries)))
+        try await store.pushManifest(repository, reference: Self.fallbackTag(for: subject.digest), manifest: index)
+    }
+
+    private func fallbackIndex(_ repository: String, subject: Digest) async throws -> ImageIndex? {
+        let tag = Self.fallbackTag(for: subject)
+        guard try await store.resolve(repository, reference: tag) != nil else { return nil }
+        let document = try await store.fetchManifest(repository, reference: tag)
+        guard document.isIndex else {
+            throw ImageStoreError(
+                .conflict, "tag '\(tag)' in \(store.displayName)/\(repository) is not a referrers index: remove it or rename it")
+        }
+        return try document.index()
+    }
+}

@@ -1,0 +1,78 @@
+import BerthOCI
+import Foundation
+
+/// A read-only store over what a build made, held in memory, that reads any other blob (the base
+/// image's layers) from the base's store. Publishing a build is copying from it with `ImageCopier`.
+public struct StagedImageStore: ImageStore, BlobStreaming {
+    public let displayName = "build"
+    private let blobs: [Digest: Data]
+    private let manifests: [Digest: ManifestDocument]
+    private let fallback: (store: any ImageStore, repository: String)?
+
+    public init(blobs: [Digest: Data], manifests: [ManifestDocument], fallback: (store: any ImageStore, repository: String)?) {
+        self.blobs = blobs
+        self.manifests = Dictionary(manifests.map { ($0.digest, $0) }) { first, _ in first }
+        self.fallback = fallback
+    }
+
+    public func listTags(_ repository: String) async throws -> [String] { [] }
+
+    public func resolve(_ repository: String, reference: String) async throws -> Descriptor? {
+        Digest(reference).flatMap { manifests[$0]?.descriptor }
+    }
+
+    public func fetchManifest(_ repository: String, reference: String) async throws -> ManifestDocument {
+        guard let digest = Digest(reference), let document = manifests[digest] else {
+            throw ImageStoreError(.notFound, "the build made no manifest '\(reference)'")
+        }
+        return document
+    }
+
+    public func fetchBlob(_ repository: String, digest: Digest) async throws -> Data {
+        if let data = blobs[digest] { return data }
+        guard let fallback else { throw ImageStoreError(.notFound, "the build made no blob \(digest)") }
+        return try await fallback.store.fetchBlob(fallback.repository, digest: digest)
+    }
+
+    public func blobExists(_ repository: String, digest: Digest) async throws -> Bool {
+        if blobs[digest] != nil { return true }
+        guard let fallback else { return false }
+        return try await fallback.store.blobExists(fallback.repository, digest: digest)
+    }
+
+    public func openBlob(_ repository: String, digest: Digest) async throws -> BlobChunks {
+        if let data = blobs[digest] { return Self.single(data) }
+        if let fallback, let streaming = fallback.store as? any BlobStreaming {
+            return try await streaming.openBlob(fallback.repository, digest: digest)
+        }
+        return Self.single(try await fetchBlob(repository, digest: digest))
+    }
+
+    private static func single(_ data: Data) -> BlobChunks {
+        let handed = LockedFlag()
+        return BlobChunks(size: Int64(data.count)) { handed.setOnce() ? data : nil }
+    }
+
+    public func pushBlob(_ repository: String, digest: Digest, data: Data) async throws { throw readOnly }
+    public func pushBlob(_ repository: String, digest: Digest, chunks: BlobChunks) async throws { throw readOnly }
+    public func pushManifest(_ repository: String, reference: String, manifest: ManifestDocument) async throws { throw readOnly }
+    public func deleteManifest(_ repository: String, digest: Digest) async throws { throw readOnly }
+    public func deleteTag(_ repository: String, tag: String) async throws { throw readOnly }
+
+    private var readOnly: ImageStoreError { ImageStoreError(.unsupported, "a build's staging store is read-only") }
+}
+
+/// A flag that is set once, from any task.
+final class LockedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var set = false
+
+    /// True the first time only.
+    func setOnce() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if set { return false }
+        set = true
+        return true
+    }
+}
