@@ -14,7 +14,7 @@ public struct BerthCommand: ParsableCommand {
         version: BerthVersion.current,
         subcommands: [
             PlanCommand.self, VersionCommand.self, TagsCommand.self, LabelsCommand.self, CheckCommand.self,
-            SemverCommand.self, RegistryCommand.self, LintCommand.self, PinCommand.self, InitCommand.self,
+            SemverCommand.self, RegistryCommand.self, BuildCommand.self, LintCommand.self, PinCommand.self, InitCommand.self,
         ])
 
     public init() {}

@@ -36,13 +36,14 @@ public enum ConfigurationLoader {
         var config = BerthConfiguration()
         guard let root else { return config }
         let top = try ConfigNode(node: root, file: file, path: "").mapping(known: [
-            "version", "image", "environments", "labels", "go", "git",
+            "version", "image", "environments", "labels", "go", "git", "build",
         ])
         if let version = top["version"] { try readVersion(version, into: &config) }
         if let image = top["image"] { try readImage(image, into: &config) }
         if let environments = top["environments"] { config.environments = try readEnvironments(environments) }
         if let labels = top["labels"] { config.project = try readLabels(labels) }
         if let go = top["go"] { try readGo(go, into: &config) }
+        if let build = top["build"] { config.build = try readBuild(build) }
         if let git = top["git"] {
             let entries = try git.mapping(known: ["remote"])
             if let remote = entries["remote"] { config.remote = try remote.string() }
@@ -156,5 +157,47 @@ public enum ConfigurationLoader {
         if let name = fields["commit_var"] { config.ldflags.commitVariable = try name.string() }
         if let name = fields["date_var"] { config.ldflags.dateVariable = try name.string() }
         if let strip = fields["strip"] { config.ldflags.strip = try strip.bool() }
+    }
+
+    static func readBuild(_ node: ConfigNode) throws -> BuildSettings {
+        let fields = try node.mapping(known: [
+            "main", "binary", "platforms", "base", "user", "ports", "env", "data", "compression", "go_command", "sbom",
+            "dockerfile",
+        ])
+        var settings = BuildSettings()
+        if let main = fields["main"] { settings.main = try main.string() }
+        if let binary = fields["binary"] {
+            let name = try binary.string()
+            guard !name.isEmpty, !name.contains("/") else {
+                throw binary.fail("'\(binary.path)' must be a file name without '/'")
+            }
+            settings.binary = name
+        }
+        if let platforms = fields["platforms"] {
+            settings.platforms = try platforms.sequence().map { item in
+                let text = try item.string()
+                do { _ = try BuildPlatform(parsing: text) } catch let error as BerthError {
+                    throw item.fail("'\(item.path)': \(error.message)")
+                }
+                return text
+            }
+        }
+        if let base = fields["base"] { settings.base = try base.string() }
+        if let user = fields["user"] { settings.user = try user.string() }
+        if let ports = fields["ports"] { settings.ports = try ports.strings() }
+        if let env = fields["env"] {
+            for (name, value) in try env.freeMapping() { settings.env[name] = try value.string() }
+        }
+        if let data = fields["data"] { settings.data = try data.string() }
+        if let compression = fields["compression"] {
+            settings.compression = try compression.choice(BuildSettings.Compression.self, BuildSettings.Compression.allCases)
+        }
+        if let command = fields["go_command"] {
+            settings.goCommand = try command.strings()
+            if settings.goCommand.isEmpty { throw command.fail("'\(command.path)' needs a command, e.g. [go]") }
+        }
+        if let sbom = fields["sbom"] { settings.sbom = try sbom.bool() }
+        if let dockerfile = fields["dockerfile"] { settings.dockerfile = try dockerfile.string() }
+        return settings
     }
 }

@@ -22,7 +22,7 @@ struct GinServiceTests {
         }
         var env = ProcessInfo.processInfo.environment
         env["GOCACHE"] = FileManager.default.temporaryDirectory.appendingPathComponent("berth-gocache").path
-        let result = try Shell.run("/bin/bash", [Self.example.path + "/scripts/go-offline.sh", "test"], environment: env)
+        let result = try Shell.run("/bin/bash", [Self.example.path + "/scripts/go-offline.sh", "test", "."], environment: env)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
     }
 
@@ -57,7 +57,7 @@ struct GinServiceTests {
         var env = ProcessInfo.processInfo.environment
         env["GOCACHE"] = FileManager.default.temporaryDirectory.appendingPathComponent("berth-gocache").path
         let build = try Shell.run(
-            "/bin/bash", [service + "/scripts/go-offline.sh", "build", "-trimpath", "-ldflags", ldflags, "-o", binary],
+            "/bin/bash", [service + "/scripts/go-offline.sh", "build", "-trimpath", "-ldflags", ldflags, "-o", binary, "."],
             environment: env)
         #expect(build.status == 0, "\(build.stderr)")
 

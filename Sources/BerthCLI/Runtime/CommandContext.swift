@@ -11,6 +11,8 @@ struct CommandContext {
     let environment: [String: String]
     let ci: CIContext
     let git: GitRepository
+    /// The berth.yaml in use, if any; its directory is the project's (the Go module's, for builds).
+    let configFile: String?
 
     init(global: GlobalOptions) throws {
         let cwd = FileManager.default.currentDirectoryPath
@@ -22,10 +24,13 @@ struct CommandContext {
         let environment = ProcessInfo.processInfo.environment
         self.environment = environment
         if let path = global.configPath {
-            configuration = try ConfigurationLoader.load(path: path.hasPrefix("/") ? path : cwd + "/" + path)
+            configFile = path.hasPrefix("/") ? path : cwd + "/" + path
+            configuration = try ConfigurationLoader.load(path: configFile!)
         } else if let found = ConfigurationLoader.find(from: directory) {
+            configFile = found
             configuration = try ConfigurationLoader.load(path: found)
         } else {
+            configFile = nil
             configuration = BerthConfiguration()
         }
         var payload: Data?
@@ -34,6 +39,11 @@ struct CommandContext {
         }
         ci = CIContext.detect(environment: environment, eventPayload: payload)
         git = try GitRepository(directory: directory)
+    }
+
+    /// The project's directory: berth.yaml's, else the working directory.
+    var projectDirectory: String {
+        configFile.map { ($0 as NSString).deletingLastPathComponent } ?? directory
     }
 
     /// The configuration with the command line's overrides applied.
@@ -50,13 +60,19 @@ struct CommandContext {
         return config
     }
 
+    /// `oci:PATH` without tag or digest: a local OCI layout as an image name.
+    static func isLayoutName(_ image: String) -> Bool {
+        guard image.hasPrefix("oci:"), let reference = try? ImageReference(parsing: image) else { return false }
+        return reference.tag == nil && reference.digest == nil
+    }
+
     /// The request for `PlanService`, from options.
     func planRequest(_ options: PlanOptions) throws -> PlanRequest {
         let config = configuration(with: options)
-        for image in config.images where RepositoryName(image) == nil {
+        for image in config.images where RepositoryName(image) == nil && !Self.isLayoutName(image) {
             throw BerthError(
                 .usage,
-                "image '\(image)' is not an image name: use lowercase letters, digits and separators, without tag or digest (such as ghcr.io/acme/api); tags come from the plan"
+                "image '\(image)' is not an image name: use lowercase letters, digits and separators, without tag or digest (such as ghcr.io/acme/api, or oci:PATH for a local layout); tags come from the plan"
             )
         }
         var request = PlanRequest(

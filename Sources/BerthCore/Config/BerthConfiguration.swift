@@ -15,6 +15,8 @@ public struct BerthConfiguration: Hashable, Sendable {
     public var ldflags = LdflagsPolicy()
     /// The git remote checked for existing tags.
     public var remote = "origin"
+    /// How `berth build` makes images.
+    public var build = BuildSettings()
 
     public init() {}
 

@@ -57,6 +57,8 @@ public struct BuildMetadata: Hashable, Sendable {
     public let ldflags: String
     /// RFC 3339 UTC creation time.
     public let created: String
+    /// The same time in seconds since the epoch (file times in layers, SOURCE_DATE_EPOCH for drivers).
+    public let createdSeconds: Int64
 
     public static func == (lhs: BuildMetadata, rhs: BuildMetadata) -> Bool {
         lhs.labels.elementsEqual(rhs.labels, by: ==) && lhs.buildArgs.elementsEqual(rhs.buildArgs, by: ==)
@@ -92,6 +94,7 @@ public struct BuildMetadata: Hashable, Sendable {
         }
         ldflags = flags.joined(separator: " ")
         self.created = createdText
+        self.createdSeconds = created
     }
 }
 

@@ -5,7 +5,7 @@ import BerthOCI
 struct RegistryInspectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show a manifest or index, its platforms, config and labels.")
+        abstract: "Show a manifest or index, its platforms, config, labels and referrers (SBOMs, signatures).")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var registry: RegistryOptions
@@ -15,6 +15,13 @@ struct RegistryInspectCommand: AsyncParsableCommand {
         struct Platform: Encodable {
             let platform: String
             let digest: String
+            let size: Int64
+        }
+        struct Referrer: Encodable {
+            /// The manifest the artifact is about (the index or one platform's image).
+            let subject: String
+            let digest: String
+            let artifactType: String?
             let size: Int64
         }
         let reference: String
@@ -28,6 +35,7 @@ struct RegistryInspectCommand: AsyncParsableCommand {
         let architecture: String?
         let labels: [String: String]
         let layers: Int?
+        var referrers: [Referrer] = []
     }
 
     func run() async throws {
@@ -52,6 +60,17 @@ struct RegistryInspectCommand: AsyncParsableCommand {
             image = try await store.fetchManifest(parsed.repository, reference: first.digest.description)
         }
         let manifest = try image.manifest()
+        var subjects = [top.digest]
+        if top.isIndex { subjects += try top.index().manifests.map(\.digest) }
+        var referrers: [Document.Referrer] = []
+        for subject in subjects {
+            for found in try await Referrers(store: store).list(parsed.repository, subject: subject) {
+                referrers.append(
+                    Document.Referrer(
+                        subject: subject.description, digest: found.digest.description, artifactType: found.artifactType,
+                        size: found.size))
+            }
+        }
         let config =
             MediaType.ociEmpty == manifest.config.mediaType
             ? nil : try? ImageConfig.parse(try await store.fetchBlob(parsed.repository, digest: manifest.config.digest))
@@ -61,7 +80,7 @@ struct RegistryInspectCommand: AsyncParsableCommand {
                 platforms: platforms,
                 config: manifest.config.digest.description, created: config?.created, os: config?.os,
                 architecture: config?.architecture,
-                labels: config?.labels ?? [:], layers: manifest.layers.count))
+                labels: config?.labels ?? [:], layers: manifest.layers.count, referrers: referrers))
     }
 
     func render(_ document: Document) throws {
@@ -82,6 +101,16 @@ struct RegistryInspectCommand: AsyncParsableCommand {
         if !document.labels.isEmpty {
             rows.append(
                 ("labels", document.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")))
+        }
+        if !document.referrers.isEmpty {
+            rows.append(
+                (
+                    "referrers",
+                    document.referrers.map {
+                        "\($0.artifactType ?? "unknown")  \($0.digest)  (of \(Digest($0.subject)?.short ?? $0.subject))"
+                    }
+                    .joined(separator: "\n")
+                ))
         }
         Terminal.write(TextRenderer(color: Terminal.useColor, verbose: global.verbose).rows(rows))
     }

@@ -1,0 +1,226 @@
+import ArgumentParser
+import BerthBuild
+import BerthCore
+import BerthOCI
+import Foundation
+
+extension DockerfileDriver: ExpressibleByArgument {}
+
+struct BuildCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Build the Go service's image without a daemon, reproducibly, and push it to every planned tag.",
+        discussion:
+            "Plans the version first (as berth plan), then runs go build (-trimpath, CGO_ENABLED=0, berth's -ldflags) "
+            + "for each platform, packs the binary into layers that are identical for identical inputs, adds them "
+            + "to the base image (build.base, pinned by digest, or scratch), attaches an SPDX SBOM as an OCI "
+            + "referrer, and pushes to each image name (registry or oci:PATH): blobs and manifests first, tags "
+            + "last. The same commit gives the same digest on any machine with the same Go. With --driver, runs "
+            + "the project's Dockerfile with buildah, podman or docker instead. "
+            + "Exit codes: 0 ok, 1 build, registry or I/O failure, 3 tag conflict, 64 usage/config, 65 bad input.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: PlanOptions
+    @OptionGroup var registryOptions: RegistryOptions
+
+    @Option(
+        name: .customLong("platform"),
+        help: ArgumentHelp("os/arch[/variant] to build (repeatable; default: build.platforms).", valueName: "PLATFORM"))
+    var platforms: [String] = []
+
+    @Option(
+        help: ArgumentHelp("Base image: REF@sha256:…, oci:PATH@sha256:…, or scratch (default: build.base).", valueName: "REF"))
+    var base: String?
+
+    @Option(help: ArgumentHelp("Run the Dockerfile with buildah, podman or docker instead.", valueName: "TOOL"))
+    var driver: DockerfileDriver?
+
+    @Flag(name: .customLong("no-sbom"), help: "Don't attach an SBOM.")
+    var noSBOM = false
+
+    @Flag(name: .customLong("dry-run"), help: "Show what would run and where it would go; build nothing.")
+    var dryRun = false
+
+    func run() async throws {
+        let context = try CommandContext(global: global)
+        let plan = try await context.plan(options, registry: registryOptions)
+        try failIfChecksFailed(plan)
+        var settings = context.configuration.build
+        if !platforms.isEmpty { settings.platforms = platforms }
+        if let base { settings.base = base }
+        if noSBOM { settings.sbom = false }
+        let buildPlatforms = try settings.platforms.map { text throws(BerthError) in try BuildPlatform(parsing: text) }
+        let destinations = try plan.tags.images.map(StoreFactory.reference)
+        guard !destinations.isEmpty else {
+            throw BerthError(
+                .usage, "no image to build: set image.names in berth.yaml or pass --images REGISTRY/REPO (or oci:PATH)")
+        }
+        let tags = plan.tags.tags.map(\.tag.value)
+        guard !tags.isEmpty else { throw BerthError(.usage, "the plan has no tag to push: run berth plan -v to see why") }
+
+        if let driver {
+            try runDriver(driver, plan: plan, settings: settings, context: context)
+            return
+        }
+        let directory = context.projectDirectory
+        let goMod = FileManager.default.contents(atPath: "\(directory)/go.mod").map { String(decoding: $0, as: UTF8.self) }
+        let binaryName = settings.binaryName(goMod: goMod)
+        let ldflags = plan.metadata.ldflags
+        if dryRun {
+            for platform in buildPlatforms {
+                let invocation = GoBuildInvocation(
+                    settings: settings, platform: platform, ldflags: ldflags, output: "$TMP/\(platform)/\(binaryName)")
+                let environment = invocation.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                Terminal.write(
+                    "(cd \(directory) && \(environment.joined(separator: " ")) \(invocation.arguments.map(Self.quoted).joined(separator: " ")))\n"
+                )
+            }
+            Terminal.write("base: \(settings.base)\n")
+            Terminal.write(plan.tags.references.map { "push: \($0)\n" }.joined())
+            return
+        }
+
+        let factory = try StoreFactory(options: registryOptions, environment: context.environment)
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("berth-build-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let dataFiles = try settings.data.map { try DataFolder.files(at: "\(directory)/\($0)") } ?? []
+        let request = ImageBuildRequest(
+            settings: settings, platforms: buildPlatforms, binaryName: binaryName, imageName: plan.tags.images[0],
+            version: plan.decision.version.description, ldflags: ldflags,
+            labels: Dictionary(plan.metadata.labels.map { ($0.key, $0.value) }) { $1 }, created: plan.metadata.created,
+            modificationTime: plan.metadata.createdSeconds, dataFiles: dataFiles,
+            base: try baseSource(settings.base, factory: factory), scratchDirectory: scratch)
+
+        let quiet = global.quiet
+        let started = Date()
+        let service = ImageBuildService(
+            toolchain: GoCommandToolchain(directory: directory, command: settings.goCommand), compress: ParallelGzip.compress,
+            onEvent: { event in if !quiet { Terminal.writeError(Self.describe(event)) } })
+        let built: BuiltImage
+        do { built = try await service.build(request) } catch let failure as GoBuildFailure {
+            throw failure.berthError
+        }
+        let progress = TransferProgress(quiet: quiet)
+        for destination in destinations {
+            let store = try factory.store(for: destination, createLayout: true)
+            try await ImagePublisher(destination: store, onEvent: { progress.report($0) })
+                .publish(built, to: destination.repository, tags: tags)
+        }
+        if !quiet {
+            Terminal.writeError(progress.summary(built.top.digest))
+            Terminal.writeError(String(format: "built and pushed in %.2f s\n", Date().timeIntervalSince(started)))
+        }
+        try render(built, plan: plan)
+    }
+
+    /// `scratch`, or the base reference resolved through the registry client or a layout.
+    private func baseSource(_ text: String, factory: StoreFactory) throws -> BaseImageSource? {
+        guard text != "scratch" else { return nil }
+        let reference = try StoreFactory.reference(text)
+        let name: String
+        switch reference.store {
+        case .layout(let path): name = "oci:\(path)" + (reference.tag.map { ":\($0)" } ?? "")
+        case .registry(let host): name = "\(host)/\(reference.repository)" + (reference.tag.map { ":\($0)" } ?? "")
+        }
+        return BaseImageSource(
+            store: try factory.store(for: reference), repository: reference.repository, reference: reference.reference, name: name
+        )
+    }
+
+    private func runDriver(_ driver: DockerfileDriver, plan: ReleasePlan, settings: BuildSettings, context: CommandContext) throws
+    {
+        let directory = context.projectDirectory
+        let references = plan.tags.references
+        let loopback = plan.tags.images.allSatisfy { image in
+            let host = image.split(separator: "/").first.map(String.init) ?? ""
+            return host.hasPrefix("localhost") || host.hasPrefix("127.") || host.hasPrefix("[::1]")
+        }
+        let inputs = DockerfileDriver.Inputs(
+            dockerfile: settings.dockerfile, context: ".", references: references, labels: plan.metadata.labels,
+            buildArgs: plan.metadata.buildArgs,
+            platforms: platforms.isEmpty && settings.platforms == ["linux/amd64"] ? [] : settings.platforms,
+            sourceDateEpoch: plan.metadata.createdSeconds, insecureRegistry: registryOptions.insecure || loopback)
+        let invocation = driver.invocation(inputs)
+        if dryRun {
+            Terminal.write(
+                invocation.commands.map { "(cd \(directory) && \($0.map(Self.quoted).joined(separator: " ")))\n" }.joined())
+            return
+        }
+        try DriverRunner(directory: directory, environment: ["SOURCE_DATE_EPOCH": String(plan.metadata.createdSeconds)])
+            .run(invocation, echo: { line in if !global.quiet { Terminal.writeError("+ \(line)\n") } })
+        if global.json {
+            Terminal.write(
+                try JSONOutput.encode(["driver": driver.rawValue, "references": references.joined(separator: ",")]) + "\n")
+        } else {
+            Terminal.write(references.joined(separator: "\n") + "\n")
+        }
+    }
+
+    private func render(_ built: BuiltImage, plan: ReleasePlan) throws {
+        if global.json {
+            Terminal.write(try JSONOutput.encode(BuildDocument(built, plan: plan)) + "\n")
+        } else if global.quiet {
+            Terminal.write(built.top.digest.description + "\n")
+        } else {
+            var rows: [(String, String)] = [
+                ("digest", built.top.digest.description), ("version", plan.decision.version.description),
+            ]
+            rows.append(("platforms", built.images.map { "\($0.platform)  \($0.manifest.digest)" }.joined(separator: "\n")))
+            if let base = built.images.first?.base { rows.append(("base", "\(base.name)@\(built.baseDigest ?? base.digest)")) }
+            if !built.sboms.isEmpty {
+                rows.append(("sbom", built.sboms.map { "\($0.platform)  \($0.artifact.digest)" }.joined(separator: "\n")))
+            }
+            rows.append(("pushed", plan.tags.references.joined(separator: "\n")))
+            Terminal.write(TextRenderer(color: Terminal.useColor, verbose: global.verbose).rows(rows))
+        }
+    }
+
+    static func describe(_ event: BuildEvent) -> String {
+        switch event {
+        case .resolvedBase(let name, let digest): "base    \(name) → \(digest)\n"
+        case .compiling(let platform): "go build \(platform)\n"
+        case .compiled(let platform, let bytes): "built   \(platform) (\(TransferProgress.format(Int64(bytes))))\n"
+        case .assembled(let platform, let digest): "image   \(platform) \(digest)\n"
+        }
+    }
+
+    /// A word as a shell would need it, for display only (berth itself never runs a shell).
+    static func quoted(_ word: String) -> String {
+        let safe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,@+%$")
+        if !word.isEmpty && word.unicodeScalars.allSatisfy(safe.contains) { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
+/// `berth build --json`.
+struct BuildDocument: Encodable {
+    struct PlatformImage: Encodable {
+        let platform: String
+        let digest: String
+        let config: String
+        let layers: [String]
+        let sbom: String?
+    }
+    let digest: String
+    let mediaType: String
+    let version: String
+    let references: [String]
+    let base: String?
+    let baseDigest: String?
+    let images: [PlatformImage]
+
+    init(_ built: BuiltImage, plan: ReleasePlan) {
+        digest = built.top.digest.description
+        mediaType = built.top.mediaType
+        version = plan.decision.version.description
+        references = plan.tags.references
+        base = built.images.first?.base?.name
+        baseDigest = built.baseDigest?.description
+        images = built.images.map { image in
+            PlatformImage(
+                platform: image.platform.description, digest: image.manifest.digest.description,
+                config: Digest.sha256(of: image.config).description, layers: image.layers.map(\.descriptor.digest.description),
+                sbom: built.sboms.first { $0.subject == image.manifest.digest }?.artifact.digest.description)
+        }
+    }
+}

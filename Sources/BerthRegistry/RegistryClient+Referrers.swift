@@ -1,0 +1,28 @@
+import BerthCore
+import BerthOCI
+import Foundation
+
+extension RegistryClient: ReferrersListing {
+    /// `GET /v2/<name>/referrers/<digest>` (distribution-spec 1.1 "Listing Referrers"), every page. A
+    /// registry with the API never answers 404 here, so a 404 (Docker Distribution 2.8) means no API: nil.
+    public func referrers(_ repository: String, digest: Digest) async throws -> [Descriptor]? {
+        var next: URL? = url("/v2/\(repository.pathEncoded)/referrers/\(digest)")
+        var seen = Set<URL>()
+        var found: [Descriptor] = []
+        while let current = next, seen.insert(current).inserted {
+            let response = try await send(
+                "GET", current, headers: [("Accept", MediaType.ociIndex)], scopes: [ScopeSet.pull(repository)])
+            if response.status == 404 && found.isEmpty { return nil }
+            guard response.status == 200 else {
+                throw RegistryError.http(HTTPRequest(method: "GET", url: current), response, host: host)
+            }
+            guard let index = try? JSONDecoder().decode(ImageIndex.self, from: response.body) else {
+                throw ImageStoreError(
+                    .invalid, "GET \(RegistryError.redacted(current)): the referrers answer is not an image index")
+            }
+            found += index.manifests
+            next = response.headerValues("Link").compactMap { Self.nextLink($0, relativeTo: current) }.first
+        }
+        return found
+    }
+}
