@@ -60,4 +60,45 @@ public enum TestImages {
         try await store.pushManifest(repository, reference: tag, manifest: document)
         return document
     }
+
+    /// Pushes a small but real base image index (linux/amd64 and linux/arm64/v8): each child has a
+    /// gzip'd tar layer with /etc/passwd and a config whose diff IDs, env and history match, as a
+    /// distroless-style base would. Returns the index.
+    @discardableResult
+    public static func pushBase(into store: any ImageStore, repository: String, tag: String) async throws -> ManifestDocument {
+        var children: [Descriptor] = []
+        for (architecture, variant) in [("amd64", nil), ("arm64", "v8")] as [(String, String?)] {
+            let passwd = "root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n"
+            let tar = try TarArchive(
+                files: [
+                    .init(path: "etc/passwd", contents: Array(passwd.utf8), executable: false),
+                    .init(path: "etc/arch", contents: Array(architecture.utf8), executable: false),
+                ],
+                modificationTime: 0
+            ).bytes()
+            let layer = Data(Gzip.compress(tar))
+            let diffID = Digest.sha256(of: Data(tar))
+            let variantField = variant.map { #","variant":"\#($0)""# } ?? ""
+            let config = Data(
+                #"{"architecture":"\#(architecture)","os":"linux"\#(variantField),"config":{"Env":["PATH=/usr/local/bin:/usr/bin:/bin","SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt"],"User":"0"},"rootfs":{"type":"layers","diff_ids":["\#(diffID)"]},"history":[{"created":"2023-01-01T00:00:00Z","created_by":"bazel build //base"}]}"#
+                    .utf8)
+            let configDescriptor = Descriptor(
+                mediaType: MediaType.ociConfig, digest: .sha256(of: config), size: Int64(config.count))
+            let layerDescriptor = Descriptor(
+                mediaType: MediaType.ociLayerTarGzip, digest: .sha256(of: layer), size: Int64(layer.count))
+            try await store.pushBlob(repository, digest: configDescriptor.digest, data: config)
+            try await store.pushBlob(repository, digest: layerDescriptor.digest, data: layer)
+            let manifest = try ManifestDocument(
+                bytes: CanonicalJSON.encode(ImageManifest(config: configDescriptor, layers: [layerDescriptor])),
+                mediaType: MediaType.ociManifest)
+            try await store.pushManifest(repository, reference: manifest.digest.description, manifest: manifest)
+            var descriptor = manifest.descriptor
+            descriptor.platform = Platform(architecture: architecture, os: "linux", variant: variant)
+            children.append(descriptor)
+        }
+        let index = try ManifestDocument(
+            bytes: CanonicalJSON.encode(ImageIndex(manifests: children)), mediaType: MediaType.ociIndex)
+        try await store.pushManifest(repository, reference: tag, manifest: index)
+        return index
+    }
 }
