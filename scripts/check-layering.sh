@@ -35,7 +35,8 @@ for dir in "$sources"/*/; do
       echo "layering: ${file#"$sources"/}:$line: $target may not import $module (allowed: ${allowed[$target]:-nothing})" >&2
       status=1
     fi
-  done < <(grep -rnE '^[[:space:]]*(@[A-Za-z_]+(\([^)]*\))?[[:space:]]+)?import[[:space:]]' --include='*.swift' "$dir" || true)
+  # An identifier must follow `import`, so Go's `import (` in a template string isn't taken for one.
+  done < <(grep -rnE '^[[:space:]]*(@[A-Za-z_]+(\([^)]*\))?[[:space:]]+)?import[[:space:]]+(class |struct |enum |protocol |func )?[A-Za-z_]' --include='*.swift' "$dir" || true)
   if [[ $target == BerthCore || $target == BerthOCI ]]; then
     while IFS= read -r hit; do
       echo "layering: ${hit#"$sources"/}: the pure core does no I/O, clock or global state; pass it in through a port or a parameter" >&2

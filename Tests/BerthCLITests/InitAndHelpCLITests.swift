@@ -21,11 +21,50 @@ struct InitAndHelpCLITests {
         #expect(workflow.contains("berth plan --format github") && workflow.contains("fetch-depth: 0"))
     }
 
+    @Test("init --template gin scaffolds a Go module; examples/gin-service is exactly its output")
+    func ginTemplate() throws {
+        let cli = try CLIHarness()
+        let example = GinServiceTests.example.path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("berth-init-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+
+        let noModule = try cli.run(["init", "--template", "gin"], in: directory)
+        #expect(noModule.status == 64 && noModule.stderr.contains("no go.mod"))
+
+        try FileManager.default.copyItem(atPath: example + "/go.mod", toPath: directory + "/go.mod")
+        let result = try cli.run(["init", "--template", "gin"], in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            result.stdout
+                == "wrote berth.yaml\nwrote Dockerfile\nwrote .dockerignore\nwrote internal/version/version.go\nwrote .github/workflows/release.yml\nwrote .gitlab-ci.yml\n"
+        )
+        for file in ["Dockerfile", ".dockerignore", "internal/version/version.go"] {
+            #expect(
+                try String(contentsOfFile: "\(directory)/\(file)", encoding: .utf8)
+                    == String(contentsOfFile: "\(example)/\(file)", encoding: .utf8),
+                "examples/gin-service/\(file) is not what init --template gin writes")
+        }
+        let yaml = try String(contentsOfFile: directory + "/berth.yaml", encoding: .utf8)
+        #expect(yaml.contains("package: example.com/gin-service/internal/version"))
+        let workflow = try String(contentsOfFile: directory + "/.github/workflows/release.yml", encoding: .utf8)
+        #expect(workflow.contains("berth build --images"))
+
+        // Nothing is overwritten without --force; berth reads the berth.yaml it wrote.
+        try "package version\n".write(toFile: directory + "/internal/version/version.go", atomically: true, encoding: .utf8)
+        let again = try cli.run(["init", "--template", "gin"], in: directory)
+        #expect(again.status == 3 && again.stderr.contains("--force"))
+        #expect(try String(contentsOfFile: directory + "/internal/version/version.go", encoding: .utf8) == "package version\n")
+        let lint = try cli.run(["lint", "--json"], in: directory)
+        #expect(lint.status == 1, "only the builder stage is unpinned: \(lint.stdout)")
+        #expect(lint.stdout.contains("unpinned-from") && !lint.stdout.contains("root-user") && !lint.stdout.contains("build-arg"))
+    }
+
     @Test(
         "help for every command matches its golden file",
         arguments: [
             [], ["plan"], ["version"], ["tags"], ["labels"], ["check"], ["semver"], ["semver", "bump"], ["init"], ["registry"],
-            ["registry", "cp"],
+            ["registry", "cp"], ["build"],
         ])
     func help(command: [String]) throws {
         let result = try CLIHarness().run(["help"] + command, in: "/", environment: ["COLUMNS": "100"])

@@ -43,7 +43,7 @@ func newRouter() *gin.Engine {
 	router := gin.New()
 	router.Use(gin.Recovery(), requestLog())
 	router.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	router.GET("/version", func(c *gin.Context) { c.JSON(http.StatusOK, version.Current()) })
+	router.GET("/version", version.Handler)
 	return router
 }
 

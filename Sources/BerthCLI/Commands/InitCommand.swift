@@ -5,9 +5,15 @@ import Foundation
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "Write a commented berth.yaml and CI files that call berth.",
+        abstract: "Write a commented berth.yaml and CI files that call berth; --template gin scaffolds a Gin service's build.",
         discussion:
-            "Writes berth.yaml, .github/workflows/release.yml and .gitlab-ci.yml; an existing file is kept unless --force.")
+            "Writes berth.yaml, .github/workflows/release.yml and .gitlab-ci.yml. With --template gin, in a Go module: "
+            + "also a Dockerfile, .dockerignore and internal/version (Version, Commit, BuildDate for -ldflags -X, and a "
+            + "Gin /version handler), with CI that runs berth build. Nothing is written if any file exists, unless --force.")
+
+    enum Template: String, ExpressibleByArgument, CaseIterable {
+        case gin
+    }
 
     @Option(name: .customShort("C"), help: ArgumentHelp("Write into DIR.", valueName: "DIR"))
     var directory: String?
@@ -15,17 +21,15 @@ struct InitCommand: ParsableCommand {
     @Flag(help: "Overwrite existing files.")
     var force = false
 
-    @Flag(name: .customLong("no-ci"), help: "Write berth.yaml only.")
+    @Flag(name: .customLong("no-ci"), help: "Write no CI files.")
     var noCI = false
+
+    @Option(help: ArgumentHelp("Scaffold for a kind of project: gin (a Go module with Gin).", valueName: "NAME"))
+    var template: Template?
 
     func run() throws {
         let root = directory ?? FileManager.default.currentDirectoryPath
-        var files: [(String, String)] = [("berth.yaml", InitTemplates.berthYAML)]
-        if !noCI {
-            files += [
-                (".github/workflows/release.yml", InitTemplates.githubWorkflow), (".gitlab-ci.yml", InitTemplates.gitlabCI),
-            ]
-        }
+        let files = try self.files(root: root)
         let existing = files.map(\.0).filter { FileManager.default.fileExists(atPath: "\(root)/\($0)") }
         if !force && !existing.isEmpty {
             throw BerthError(
@@ -43,5 +47,41 @@ struct InitCommand: ParsableCommand {
             }
             Terminal.write("wrote \(path)\n")
         }
+    }
+
+    /// The files to write: the plain set, or the Gin template filled from go.mod.
+    func files(root: String) throws -> [(String, String)] {
+        guard template == .gin else {
+            var files: [(String, String)] = [("berth.yaml", InitTemplates.berthYAML)]
+            if !noCI {
+                files += [
+                    (".github/workflows/release.yml", InitTemplates.githubWorkflow), (".gitlab-ci.yml", InitTemplates.gitlabCI),
+                ]
+            }
+            return files
+        }
+        guard let data = FileManager.default.contents(atPath: "\(root)/go.mod") else {
+            throw BerthError(.usage, "no go.mod in '\(root)': --template gin needs a Go module; run go mod init MODULE first")
+        }
+        let goMod = String(decoding: data, as: UTF8.self)
+        var module: String?
+        for line in goMod.split(separator: "\n") {
+            let words = line.split(whereSeparator: \.isWhitespace)
+            if words.count >= 2 && words[0] == "module" { module = String(words[1]) }
+        }
+        guard let module else {
+            throw BerthError(.badInput, "'\(root)/go.mod' has no module line: fix it (go mod init MODULE)")
+        }
+        let values = GinTemplates.Values(module: module, binary: BuildSettings().binaryName(goMod: goMod))
+        let templates: [(String, String)] = [
+            ("berth.yaml", GinTemplates.berthYAML), ("Dockerfile", GinTemplates.dockerfile),
+            (".dockerignore", GinTemplates.dockerignore),
+            ("internal/version/version.go", GinTemplates.versionPackage),
+        ]
+        var files = templates.map { (path: String, text: String) in (path, values.render(text)) }
+        if !noCI {
+            files += [(".github/workflows/release.yml", GinTemplates.githubWorkflow), (".gitlab-ci.yml", GinTemplates.gitlabCI)]
+        }
+        return files
     }
 }
