@@ -92,25 +92,34 @@ struct BuildCommand: AsyncParsableCommand {
             base: try baseSource(settings.base, factory: factory), scratchDirectory: scratch)
 
         let quiet = global.quiet
+        let timer = CompileTimer()
         let started = Date()
         let service = ImageBuildService(
             toolchain: GoCommandToolchain(directory: directory, command: settings.goCommand), compress: ParallelGzip.compress,
-            onEvent: { event in if !quiet { Terminal.writeError(Self.describe(event)) } })
+            onEvent: { event in
+                timer.record(event)
+                if !quiet { Terminal.writeError(Self.describe(event)) }
+            })
         let built: BuiltImage
         do { built = try await service.build(request) } catch let failure as GoBuildFailure {
             throw failure.berthError
         }
+        let assembled = Date()
         let progress = TransferProgress(quiet: quiet)
         for destination in destinations {
             let store = try factory.store(for: destination, createLayout: true)
             try await ImagePublisher(destination: store, onEvent: { progress.report($0) })
                 .publish(built, to: destination.repository, tags: tags)
         }
+        let timings = BuildDocument.Seconds(
+            goBuild: timer.total, image: assembled.timeIntervalSince(started) - timer.total,
+            push: Date().timeIntervalSince(assembled))
         if !quiet {
             Terminal.writeError(progress.summary(built.top.digest))
-            Terminal.writeError(String(format: "built and pushed in %.2f s\n", Date().timeIntervalSince(started)))
+            Terminal.writeError(
+                String(format: "go build %.2f s, image %.2f s, push %.2f s\n", timings.goBuild, timings.image, timings.push))
         }
-        try render(built, plan: plan)
+        try render(built, plan: plan, timings: timings)
     }
 
     /// `scratch`, or the base reference resolved through the registry client or a layout.
@@ -156,9 +165,9 @@ struct BuildCommand: AsyncParsableCommand {
         }
     }
 
-    private func render(_ built: BuiltImage, plan: ReleasePlan) throws {
+    private func render(_ built: BuiltImage, plan: ReleasePlan, timings: BuildDocument.Seconds) throws {
         if global.json {
-            Terminal.write(try JSONOutput.encode(BuildDocument(built, plan: plan)) + "\n")
+            Terminal.write(try JSONOutput.encode(BuildDocument(built, plan: plan, seconds: timings)) + "\n")
         } else if global.quiet {
             Terminal.write(built.top.digest.description + "\n")
         } else {
@@ -192,8 +201,35 @@ struct BuildCommand: AsyncParsableCommand {
     }
 }
 
+/// Time spent in `go build`, from each platform's start to its end.
+final class CompileTimer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var started: Date?
+    private var seconds = 0.0
+
+    func record(_ event: BuildEvent) {
+        lock.withLock {
+            switch event {
+            case .compiling: started = Date()
+            case .compiled:
+                if let started { seconds += Date().timeIntervalSince(started) }
+                started = nil
+            default: break
+            }
+        }
+    }
+
+    var total: Double { lock.withLock { seconds } }
+}
+
 /// `berth build --json`.
 struct BuildDocument: Encodable {
+    /// Wall time of each phase: berth's own work is `image` + `push`.
+    struct Seconds: Encodable {
+        let goBuild: Double
+        let image: Double
+        let push: Double
+    }
     struct PlatformImage: Encodable {
         let platform: String
         let digest: String
@@ -208,8 +244,10 @@ struct BuildDocument: Encodable {
     let base: String?
     let baseDigest: String?
     let images: [PlatformImage]
+    let seconds: Seconds
 
-    init(_ built: BuiltImage, plan: ReleasePlan) {
+    init(_ built: BuiltImage, plan: ReleasePlan, seconds: Seconds) {
+        self.seconds = seconds
         digest = built.top.digest.description
         mediaType = built.top.mediaType
         version = plan.decision.version.description

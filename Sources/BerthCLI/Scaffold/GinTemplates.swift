@@ -22,12 +22,14 @@ enum GinTemplates {
         FROM golang:1.19-bookworm AS build
         WORKDIR /src
         COPY go.mod go.sum* ./
-        RUN go mod download
+        RUN --mount=type=cache,target=/go/pkg/mod go mod download
         COPY . .
         ARG VERSION=dev
         ARG VCS_REF=none
         ARG BUILD_DATE=unknown
-        RUN CGO_ENABLED=0 go build -trimpath \\
+        # The caches outlive the build (BuildKit, buildah and podman keep them), so a rebuild is incremental.
+        RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \\
+            CGO_ENABLED=0 go build -trimpath \\
               -ldflags "-s -w -X {{module}}/internal/version.Version=${VERSION} -X {{module}}/internal/version.Commit=${VCS_REF} -X {{module}}/internal/version.BuildDate=${BUILD_DATE}" \\
               -o /out/{{binary}} .
 
