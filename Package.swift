@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -37,6 +38,9 @@ let package = Package(
         ),
         .target(name: "BerthLayout", dependencies: ["BerthCore", "BerthOCI"], exclude: ["README.md"]),
         .target(
+            name: "BerthLedger", dependencies: ["BerthCore", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["README.md"]),
+        .target(
             name: "BerthConfig",
             dependencies: ["BerthCore", .product(name: "Yams", package: "Yams")],
             exclude: ["README.md"]
@@ -44,7 +48,7 @@ let package = Package(
         .target(
             name: "BerthCLI",
             dependencies: [
-                "BerthCore", "BerthOCI", "BerthGit", "BerthConfig", "BerthRegistry", "BerthLayout", "BerthBuild",
+                "BerthCore", "BerthOCI", "BerthGit", "BerthConfig", "BerthRegistry", "BerthLayout", "BerthBuild", "BerthLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]
@@ -55,6 +59,7 @@ let package = Package(
         .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore", "BerthTestSupport"], exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "BerthGitTests", dependencies: ["BerthGit", "BerthTestSupport"]),
         .testTarget(name: "BerthBuildTests", dependencies: ["BerthBuild", "BerthLayout", "BerthTestSupport"]),
+        .testTarget(name: "BerthLedgerTests", dependencies: ["BerthLedger", "BerthTestSupport"]),
         .testTarget(name: "BerthLayoutTests", dependencies: ["BerthLayout", "BerthTestSupport"]),
         .testTarget(name: "BerthRegistryTests", dependencies: ["BerthRegistry", "BerthLayout", "BerthTestSupport"]),
         .testTarget(name: "BerthConfigTests", dependencies: ["BerthConfig", "BerthTestSupport"]),

@@ -11,10 +11,11 @@ declare -A allowed=(
   [BerthProcess]="Foundation Glibc Darwin"
   [BerthGit]="BerthCore BerthOCI BerthProcess Foundation Glibc Darwin"
   [BerthBuild]="BerthCore BerthOCI BerthProcess Foundation Glibc Darwin"
+  [BerthLedger]="BerthCore BerthOCI Foundation GRDB"
   [BerthRegistry]="BerthCore BerthOCI Foundation AsyncHTTPClient NIOCore NIOHTTP1 Logging"
   [BerthLayout]="BerthCore BerthOCI Foundation Glibc"
   [BerthConfig]="BerthCore BerthOCI Foundation Yams"
-  [BerthCLI]="BerthCore BerthOCI BerthGit BerthConfig BerthRegistry BerthLayout BerthBuild BerthProcess ArgumentParser Foundation"
+  [BerthCLI]="BerthCore BerthOCI BerthGit BerthConfig BerthRegistry BerthLayout BerthBuild BerthLedger BerthProcess ArgumentParser Foundation"
   [berth]="BerthCLI"
   [BerthTestSupport]="BerthCore BerthOCI Foundation Glibc"
 )

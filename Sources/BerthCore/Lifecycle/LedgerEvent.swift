@@ -1,0 +1,99 @@
+/// One line of the ledger: something that happened to a release, who did it, when, why, and the
+/// inputs of the decision. Events are only ever appended.
+public struct LedgerEvent: Hashable, Sendable {
+    public enum Kind: String, Hashable, Sendable, CaseIterable {
+        case planned, built, pushed, tagged, released
+        case gateEvaluated = "gate-evaluated"
+        case approved, promoted, deployed
+        case rolledBack = "rolled-back"
+        case markedBad = "marked-bad"
+        case pruned
+    }
+
+    /// The store's sequence number (nil before it is appended); later events have larger ids.
+    public var id: Int64?
+    public var kind: Kind
+    /// The image repository (`registry.example/acme/api`).
+    public var repository: String
+    public var version: String?
+    public var digest: String?
+    public var environment: String?
+    public var gitSHA: String?
+    /// Who: the CI actor (GITHUB_ACTOR, GITLAB_USER_LOGIN), else the local user.
+    public var actor: String
+    /// Seconds since the epoch.
+    public var time: Double
+    public var reason: String?
+    /// The decision's inputs and results (`outcome`, `counts.high`, `report`, …), flat and sorted.
+    public var details: [String: String]
+    /// Events with the same key are one event: the second append of a key is refused (exactly once).
+    public var onceKey: String?
+
+    public init(
+        kind: Kind, repository: String, version: String? = nil, digest: String? = nil, environment: String? = nil,
+        gitSHA: String? = nil, actor: String, time: Double, reason: String? = nil, details: [String: String] = [:],
+        onceKey: String? = nil
+    ) {
+        self.kind = kind
+        self.repository = repository
+        self.version = version
+        self.digest = digest
+        self.environment = environment
+        self.gitSHA = gitSHA
+        self.actor = actor
+        self.time = time
+        self.reason = reason
+        self.details = details
+        self.onceKey = onceKey
+    }
+}
+
+/// Which events to read, newest first.
+public struct LedgerQuery: Hashable, Sendable {
+    public var repository: String?
+    public var environment: String?
+    public var version: String?
+    public var digest: String?
+    public var kinds: Set<LedgerEvent.Kind>?
+    public var limit: Int?
+
+    public init(
+        repository: String? = nil, environment: String? = nil, version: String? = nil, digest: String? = nil,
+        kinds: Set<LedgerEvent.Kind>? = nil, limit: Int? = nil
+    ) {
+        self.repository = repository
+        self.environment = environment
+        self.version = version
+        self.digest = digest
+        self.kinds = kinds
+        self.limit = limit
+    }
+
+    /// Whether `event` matches (for stores that filter in memory).
+    public func matches(_ event: LedgerEvent) -> Bool {
+        (repository == nil || event.repository == repository) && (environment == nil || event.environment == environment)
+            && (version == nil || event.version == version) && (digest == nil || event.digest == digest)
+            && (kinds == nil || kinds!.contains(event.kind))
+    }
+}
+
+/// What an environment runs: the last promotion, deployment or rollback into it.
+public struct EnvironmentState: Hashable, Sendable {
+    public let environment: String
+    public let version: String?
+    public let digest: String?
+    /// When it started running it.
+    public let since: Double
+    public let event: LedgerEvent
+
+    public init(environment: String, version: String?, digest: String?, since: Double, event: LedgerEvent) {
+        self.environment = environment
+        self.version = version
+        self.digest = digest
+        self.since = since
+        self.event = event
+    }
+}
+
+/// The kinds that change what an environment runs.
+public let environmentChangingKinds: Set<LedgerEvent.Kind> = [.promoted, .deployed, .rolledBack]

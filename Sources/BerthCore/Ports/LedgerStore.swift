@@ -1,0 +1,45 @@
+/// The append-only record of releases (BerthLedger: SQLite by default, PostgreSQL for teams; memory in
+/// tests). Every implementation passes the same contract suite.
+public protocol LedgerStore: Sendable {
+    /// Appends `event` and returns it with its id. With an `onceKey` already present nothing is written
+    /// and `LedgerConflict` is thrown, naming the event that holds the key.
+    @discardableResult
+    func append(_ event: LedgerEvent) async throws -> LedgerEvent
+    /// Events matching `query`, newest first.
+    func events(_ query: LedgerQuery) async throws -> [LedgerEvent]
+    /// The event holding `onceKey`, if any.
+    func event(onceKey: String) async throws -> LedgerEvent?
+    /// What each environment of `repository` runs now: the latest promotion, deployment or rollback.
+    func status(repository: String) async throws -> [EnvironmentState]
+}
+
+/// A second append of an exactly-once event.
+public struct LedgerConflict: Error, Sendable, CustomStringConvertible {
+    public let key: String
+    public let existing: LedgerEvent?
+
+    public init(key: String, existing: LedgerEvent?) {
+        self.key = key
+        self.existing = existing
+    }
+
+    public var description: String {
+        guard let existing else { return "'\(key)' is already recorded" }
+        return "'\(key)' was already recorded (event \(existing.id ?? 0), \(existing.kind.rawValue) by \(existing.actor))"
+    }
+}
+
+extension LedgerStore {
+    /// The default `status`: the newest environment-changing event per environment.
+    public func latestPerEnvironment(_ events: [LedgerEvent]) -> [EnvironmentState] {
+        var seen = Set<String>()
+        var states: [EnvironmentState] = []
+        for event in events where environmentChangingKinds.contains(event.kind) {
+            guard let environment = event.environment, seen.insert(environment).inserted else { continue }
+            states.append(
+                EnvironmentState(
+                    environment: environment, version: event.version, digest: event.digest, since: event.time, event: event))
+        }
+        return states.sorted { $0.environment < $1.environment }
+    }
+}

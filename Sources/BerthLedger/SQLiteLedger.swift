@@ -1,0 +1,125 @@
+import BerthCore
+import Foundation
+import GRDB
+
+/// The ledger in a SQLite file. WAL and immediate write transactions with a busy timeout let many
+/// berth processes (parallel CI jobs on one runner) append to one file; `once_key UNIQUE` makes an
+/// exactly-once event (a release) win for exactly one of them.
+public final class SQLiteLedger: LedgerStore, @unchecked Sendable {
+    public let path: String
+    private let pool: DatabasePool
+
+    /// Opens (creating it and its directory when absent) and migrates the ledger at `path`.
+    public init(path: String) throws {
+        self.path = path
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(60)
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try LedgerSchema.migrator.migrate(pool)
+        } catch let error as DatabaseError where [.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode) {
+            throw BerthError(
+                .failure,
+                "ledger '\(path)' is not a berth ledger (corrupt, or another file): move it aside and keep it for inspection; berth starts a new one there"
+            )
+        } catch let error as DatabaseError {
+            throw BerthError(
+                .failure,
+                "ledger '\(path)' can't be opened: \(error.message ?? "\(error.resultCode)"); check the path and its permissions")
+        }
+    }
+
+    public func append(_ event: LedgerEvent) async throws -> LedgerEvent {
+        do {
+            return try await pool.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO events (kind, repository, version, digest, environment, git_sha, actor, time, reason, details, once_key)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        event.kind.rawValue, event.repository, event.version, event.digest, event.environment, event.gitSHA,
+                        event.actor,
+                        event.time, event.reason, try Self.encode(event.details), event.onceKey,
+                    ])
+                var appended = event
+                appended.id = db.lastInsertedRowID
+                return appended
+            }
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            let key = event.onceKey ?? ""
+            throw LedgerConflict(key: key, existing: try await self.event(onceKey: key))
+        }
+    }
+
+    public func events(_ query: LedgerQuery) async throws -> [LedgerEvent] {
+        var clauses: [String] = []
+        var arguments: StatementArguments = []
+        func add(_ column: String, _ value: String?) {
+            guard let value else { return }
+            clauses.append("\(column) = ?")
+            arguments += [value]
+        }
+        add("repository", query.repository)
+        add("environment", query.environment)
+        add("version", query.version)
+        add("digest", query.digest)
+        if let kinds = query.kinds {
+            clauses.append("kind IN (\(kinds.map { _ in "?" }.joined(separator: ",")))")
+            arguments += StatementArguments(kinds.map(\.rawValue).sorted())
+        }
+        var sql = "SELECT * FROM events"
+        if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
+        sql += " ORDER BY id DESC"
+        if let limit = query.limit { sql += " LIMIT \(max(0, limit))" }
+        let finalSQL = sql
+        let finalArguments = arguments
+        return try await pool.read { db in try Row.fetchAll(db, sql: finalSQL, arguments: finalArguments).map(Self.event) }
+    }
+
+    public func event(onceKey: String) async throws -> LedgerEvent? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM events WHERE once_key = ?", arguments: [onceKey]).map(Self.event)
+        }
+    }
+
+    public func status(repository: String) async throws -> [EnvironmentState] {
+        let kinds = environmentChangingKinds.map(\.rawValue).sorted()
+        let rows = try await pool.read { db in
+            // One index range per environment (events_by_environment): fast at any ledger size.
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.* FROM events e JOIN (
+                      SELECT environment, MAX(id) AS id FROM events
+                      WHERE repository = ? AND kind IN (?, ?, ?) AND environment IS NOT NULL GROUP BY environment
+                    ) latest ON e.id = latest.id ORDER BY e.environment
+                    """,
+                arguments: StatementArguments([repository] + kinds))
+        }
+        return rows.map(Self.event).map {
+            EnvironmentState(environment: $0.environment ?? "", version: $0.version, digest: $0.digest, since: $0.time, event: $0)
+        }
+    }
+
+    static func encode(_ details: [String: String]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(details), as: UTF8.self)
+    }
+
+    static func event(_ row: Row) -> LedgerEvent {
+        let detailsText: String = row["details"]
+        var event = LedgerEvent(
+            kind: LedgerEvent.Kind(rawValue: row["kind"]) ?? .planned, repository: row["repository"], version: row["version"],
+            digest: row["digest"], environment: row["environment"], gitSHA: row["git_sha"], actor: row["actor"],
+            time: row["time"],
+            reason: row["reason"],
+            details: (try? JSONDecoder().decode([String: String].self, from: Data(detailsText.utf8))) ?? [:],
+            onceKey: row["once_key"])
+        event.id = row["id"]
+        return event
+    }
+}

@@ -1,0 +1,88 @@
+import BerthCore
+import Foundation
+
+/// The behaviour every `LedgerStore` must have; each rule throws `ContractViolation` naming itself.
+public enum LedgerContract {
+    public struct Violation: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    static func require(_ condition: Bool, _ rule: String, _ detail: @autoclosure () -> String = "") throws {
+        if !condition { throw Violation(description: "\(rule)\(detail().isEmpty ? "" : ": \(detail())")") }
+    }
+
+    /// Runs every rule against a fresh, empty store from `make`.
+    public static func verify(_ make: () async throws -> any LedgerStore) async throws {
+        try await appendsAreNumberedAndRoundTrip(make())
+        try await queriesFilterNewestFirst(make())
+        try await onceKeysAreExclusive(make())
+        try await statusIsTheLatestPerEnvironment(make())
+    }
+
+    static func event(
+        _ kind: LedgerEvent.Kind, _ version: String, environment: String? = nil, time: Double = 1_704_067_200,
+        repository: String = "reg.example/api",
+        onceKey: String? = nil
+    ) -> LedgerEvent {
+        LedgerEvent(
+            kind: kind, repository: repository, version: version,
+            digest: "sha256:" + String(repeating: version.last.map(String.init) ?? "0", count: 64),
+            environment: environment, gitSHA: "0123abc", actor: "ci", time: time, reason: "because",
+            details: ["outcome": "pass", "counts.high": "2"],
+            onceKey: onceKey)
+    }
+
+    static func appendsAreNumberedAndRoundTrip(_ store: any LedgerStore) async throws {
+        let first = try await store.append(event(.built, "1.0.0"))
+        let second = try await store.append(event(.pushed, "1.0.0"))
+        try require(
+            first.id != nil && second.id != nil && second.id! > first.id!, "ids increase",
+            "\(String(describing: first.id)) then \(String(describing: second.id))")
+        let read = try await store.events(LedgerQuery())
+        var expected = event(.pushed, "1.0.0")
+        expected.id = second.id
+        try require(read.first == expected, "an event reads back exactly as appended", "\(String(describing: read.first))")
+    }
+
+    static func queriesFilterNewestFirst(_ store: any LedgerStore) async throws {
+        for (kind, version, environment) in [
+            (LedgerEvent.Kind.promoted, "1.0.0", "dev"), (.promoted, "1.0.0", "staging"), (.promoted, "1.1.0", "dev"),
+            (.gateEvaluated, "1.1.0", nil),
+        ] as [(LedgerEvent.Kind, String, String?)] {
+            try await store.append(event(kind, version, environment: environment))
+        }
+        try await store.append(event(.promoted, "9.9.9", environment: "dev", repository: "reg.example/other"))
+        let dev = try await store.events(LedgerQuery(repository: "reg.example/api", environment: "dev"))
+        try require(dev.map(\.version) == ["1.1.0", "1.0.0"], "environment filter, newest first", "\(dev.map(\.version))")
+        let gates = try await store.events(LedgerQuery(version: "1.1.0", kinds: [.gateEvaluated]))
+        try require(gates.count == 1 && gates[0].kind == .gateEvaluated, "kind and version filters")
+        let limited = try await store.events(LedgerQuery(repository: "reg.example/api", limit: 2))
+        try require(limited.map(\.version) == ["1.1.0", "1.1.0"], "limit keeps the newest", "\(limited.map(\.version))")
+    }
+
+    static func onceKeysAreExclusive(_ store: any LedgerStore) async throws {
+        let first = try await store.append(event(.released, "1.0.0", onceKey: "release:reg.example/api:1.0.0"))
+        do {
+            try await store.append(event(.released, "1.0.0", onceKey: "release:reg.example/api:1.0.0"))
+            try require(false, "a second append of a once key is refused")
+        } catch let conflict as LedgerConflict {
+            try require(conflict.existing?.id == first.id, "the conflict names the event holding the key")
+        }
+        try require(try await store.events(LedgerQuery(kinds: [.released])).count == 1, "a refused append writes nothing")
+        try require(try await store.event(onceKey: "release:reg.example/api:1.0.0")?.id == first.id, "event(onceKey:) finds it")
+        try require(try await store.event(onceKey: "release:reg.example/api:2.0.0") == nil, "an unknown key finds nothing")
+    }
+
+    static func statusIsTheLatestPerEnvironment(_ store: any LedgerStore) async throws {
+        try await store.append(event(.promoted, "1.0.0", environment: "prod", time: 100))
+        try await store.append(event(.promoted, "1.1.0", environment: "staging", time: 200))
+        try await store.append(event(.promoted, "1.1.0", environment: "prod", time: 300))
+        try await store.append(event(.gateEvaluated, "1.2.0", environment: "prod", time: 350))
+        try await store.append(event(.rolledBack, "1.0.0", environment: "prod", time: 400))
+        let status = try await store.status(repository: "reg.example/api")
+        try require(
+            status.map { "\($0.environment)=\($0.version ?? "")@\($0.since)" } == ["prod=1.0.0@400.0", "staging=1.1.0@200.0"],
+            "status: the latest promotion, deployment or rollback per environment",
+            "\(status.map { "\($0.environment)=\($0.version ?? "")@\($0.since)" })")
+    }
+}
