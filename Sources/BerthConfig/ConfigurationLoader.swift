@@ -36,7 +36,7 @@ public enum ConfigurationLoader {
         var config = BerthConfiguration()
         guard let root else { return config }
         let top = try ConfigNode(node: root, file: file, path: "").mapping(known: [
-            "version", "image", "environments", "labels", "go", "git", "build",
+            "version", "image", "environments", "labels", "go", "git", "build", "gates", "ledger",
         ])
         if let version = top["version"] { try readVersion(version, into: &config) }
         if let image = top["image"] { try readImage(image, into: &config) }
@@ -44,6 +44,8 @@ public enum ConfigurationLoader {
         if let labels = top["labels"] { config.project = try readLabels(labels) }
         if let go = top["go"] { try readGo(go, into: &config) }
         if let build = top["build"] { config.build = try readBuild(build) }
+        if let gates = top["gates"] { config.gates = try readGates(gates) }
+        if let ledger = top["ledger"] { config.ledger = try ledger.string() }
         if let git = top["git"] {
             let entries = try git.mapping(known: ["remote"])
             if let remote = entries["remote"] { config.remote = try remote.string() }
@@ -199,5 +201,40 @@ public enum ConfigurationLoader {
         if let sbom = fields["sbom"] { settings.sbom = try sbom.bool() }
         if let dockerfile = fields["dockerfile"] { settings.dockerfile = try dockerfile.string() }
         return settings
+    }
+
+    static func readGates(_ node: ConfigNode) throws -> GatePolicy {
+        let fields = try node.mapping(known: ["critical", "high", "medium", "low", "unknown", "max_report_age_days", "ignore"])
+        var policy = GatePolicy()
+        for severity in Severity.allCases {
+            guard let field = fields[severity.description] else { continue }
+            let text = try field.string().trimmingCharacters(in: .whitespaces)
+            let words = text.split(separator: " ")
+            switch (words.first.map(String.init), words.count) {
+            case ("block", 1): policy.rules[severity] = .block
+            case ("warn", 1): policy.rules[severity] = .warn
+            case ("ignore", 1): policy.rules[severity] = .ignore
+            case ("approve", 1): policy.rules[severity] = .approve(upTo: .max)
+            case ("approve", 2) where Int(words[1]).map { $0 >= 0 } == true: policy.rules[severity] = .approve(upTo: Int(words[1])!)
+            default:
+                throw field.fail("'\(field.path)' is '\(text)': use block, warn, ignore, approve, or 'approve N' (N with approval, more block)")
+            }
+        }
+        if let age = fields["max_report_age_days"] {
+            guard let days = Int(try age.string()), days > 0 else { throw age.fail("'\(age.path)' must be a number of days above 0") }
+            policy.maxReportAgeDays = days
+        }
+        if let ignore = fields["ignore"] {
+            policy.exceptions = try ignore.sequence().map { item in
+                let entry = try item.mapping(known: ["id", "until", "reason"])
+                guard let id = entry["id"], let until = entry["until"], let reason = entry["reason"] else {
+                    throw item.fail("'\(item.path)' needs id, until (YYYY-MM-DD) and reason: an exception without an end or a why is not allowed")
+                }
+                let exception = GatePolicy.Exception(id: try id.string(), until: try until.string(), reason: try reason.string())
+                guard exception.expiry != nil else { throw until.fail("'\(until.path)' must be a date, YYYY-MM-DD") }
+                return exception
+            }
+        }
+        return policy
     }
 }

@@ -17,6 +17,10 @@ public struct BerthConfiguration: Hashable, Sendable {
     public var remote = "origin"
     /// How `berth build` makes images.
     public var build = BuildSettings()
+    /// What scan findings do to a release (`berth gate`).
+    public var gates = GatePolicy()
+    /// Where the ledger is: a SQLite path (default `.berth/ledger.sqlite`) or a postgres:// URL.
+    public var ledger: String?
 
     public init() {}
 

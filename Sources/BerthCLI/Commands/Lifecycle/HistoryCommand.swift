@@ -1,0 +1,51 @@
+import ArgumentParser
+import BerthCore
+import BerthOCI
+import Foundation
+
+struct HistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "The ledger's events for the image, newest first: what was built, gated, approved, promoted, rolled back.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var ledgerOptions: LedgerOptions
+    @Option(help: ArgumentHelp("The image repository (default: the first of image.names).", valueName: "NAME"))
+    var image: String?
+    @Option(name: .customLong("env"), help: ArgumentHelp("Only this environment.", valueName: "NAME")) var environment: String?
+    @Option(help: ArgumentHelp("Only this version.", valueName: "VERSION")) var version: String?
+    @Option(help: ArgumentHelp("At most N events.", valueName: "N")) var limit = 50
+
+    struct Row: Encodable {
+        let id: Int64?
+        let kind: String
+        let version: String?
+        let digest: String?
+        let environment: String?
+        let gitSHA: String?
+        let actor: String
+        let time: String
+        let reason: String?
+        let details: [String: String]
+    }
+
+    func run() async throws {
+        let context = try CommandContext(global: global)
+        let repository = try LifecycleRepository.resolve(image, context: context)
+        let events = try await LedgerFactory.open(ledgerOptions, context: context).events(
+            LedgerQuery(repository: repository, environment: environment, version: version, limit: limit))
+        let rows = events.map {
+            Row(
+                id: $0.id, kind: $0.kind.rawValue, version: $0.version, digest: $0.digest, environment: $0.environment, gitSHA: $0.gitSHA,
+                actor: $0.actor, time: RFC3339.utc(seconds: Int64($0.time)), reason: $0.reason, details: $0.details)
+        }
+        if global.json {
+            Terminal.write(try JSONOutput.encode(rows) + "\n")
+            return
+        }
+        for row in rows {
+            let place = row.environment.map { " \($0)" } ?? ""
+            let digest = row.digest.flatMap { Digest($0)?.short } ?? ""
+            Terminal.write("\(row.time)  #\(row.id ?? 0)  \(row.kind)\(place)  \(row.version ?? "-")  \(digest)  by \(row.actor)\(row.reason.map { ": \($0)" } ?? "")\n")
+        }
+    }
+}
