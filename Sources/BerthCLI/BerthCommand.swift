@@ -15,7 +15,8 @@ public struct BerthCommand: ParsableCommand {
         subcommands: [
             PlanCommand.self, VersionCommand.self, TagsCommand.self, LabelsCommand.self, CheckCommand.self,
             SemverCommand.self, RegistryCommand.self, BuildCommand.self, LintCommand.self, PinCommand.self, InitCommand.self,
-            GateCommand.self, ApproveCommand.self, StatusCommand.self, HistoryCommand.self,
+            ReleaseCommand.self, GateCommand.self, ApproveCommand.self, PromoteCommand.self, StatusCommand.self,
+            HistoryCommand.self,
         ])
 
     public init() {}

@@ -126,7 +126,7 @@ public enum ConfigurationLoader {
 
     static func readEnvironments(_ node: ConfigNode) throws -> [EnvironmentPolicy] {
         try node.sequence().map { item in
-            let fields = try item.mapping(known: ["name", "pattern", "require_final"])
+            let fields = try item.mapping(known: ["name", "pattern", "require_final", "tags"])
             guard let name = fields["name"] else { throw item.fail("'\(item.path)' needs a 'name'") }
             var policy = EnvironmentPolicy(name: try name.string())
             if let pattern = fields["pattern"] {
@@ -136,7 +136,11 @@ public enum ConfigurationLoader {
                 }
                 policy.pattern = text
             }
-            if let final = fields["require_final"] { policy.requireFinal = try final.bool() }
+            if let final = fields["require_final"] {
+                policy.requireFinal = try final.bool()
+                policy = EnvironmentPolicy(name: policy.name, pattern: policy.pattern, requireFinal: policy.requireFinal)
+            }
+            if let tags = fields["tags"] { policy.tags = try tags.strings() }
             return policy
         }
     }
@@ -215,20 +219,27 @@ public enum ConfigurationLoader {
             case ("warn", 1): policy.rules[severity] = .warn
             case ("ignore", 1): policy.rules[severity] = .ignore
             case ("approve", 1): policy.rules[severity] = .approve(upTo: .max)
-            case ("approve", 2) where Int(words[1]).map { $0 >= 0 } == true: policy.rules[severity] = .approve(upTo: Int(words[1])!)
+            case ("approve", 2) where Int(words[1]).map { $0 >= 0 } == true:
+                policy.rules[severity] = .approve(upTo: Int(words[1])!)
             default:
-                throw field.fail("'\(field.path)' is '\(text)': use block, warn, ignore, approve, or 'approve N' (N with approval, more block)")
+                throw field.fail(
+                    "'\(field.path)' is '\(text)': use block, warn, ignore, approve, or 'approve N' (N with approval, more block)"
+                )
             }
         }
         if let age = fields["max_report_age_days"] {
-            guard let days = Int(try age.string()), days > 0 else { throw age.fail("'\(age.path)' must be a number of days above 0") }
+            guard let days = Int(try age.string()), days > 0 else {
+                throw age.fail("'\(age.path)' must be a number of days above 0")
+            }
             policy.maxReportAgeDays = days
         }
         if let ignore = fields["ignore"] {
             policy.exceptions = try ignore.sequence().map { item in
                 let entry = try item.mapping(known: ["id", "until", "reason"])
                 guard let id = entry["id"], let until = entry["until"], let reason = entry["reason"] else {
-                    throw item.fail("'\(item.path)' needs id, until (YYYY-MM-DD) and reason: an exception without an end or a why is not allowed")
+                    throw item.fail(
+                        "'\(item.path)' needs id, until (YYYY-MM-DD) and reason: an exception without an end or a why is not allowed"
+                    )
                 }
                 let exception = GatePolicy.Exception(id: try id.string(), until: try until.string(), reason: try reason.string())
                 guard exception.expiry != nil else { throw until.fail("'\(until.path)' must be a date, YYYY-MM-DD") }

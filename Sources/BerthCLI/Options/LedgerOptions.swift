@@ -4,6 +4,7 @@ import ArgumentParser
 struct LedgerOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "The ledger: a SQLite file (default: ledger in berth.yaml, $BERTH_LEDGER, else .berth/ledger.sqlite).", valueName: "PATH"))
+            "The ledger: a SQLite file (default: ledger in berth.yaml, $BERTH_LEDGER, else .berth/ledger.sqlite).",
+            valueName: "PATH"))
     var ledger: String?
 }

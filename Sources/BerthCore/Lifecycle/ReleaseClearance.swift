@@ -30,7 +30,8 @@ public enum ReleaseClearance {
                 return .cleared("approved by \(approval.actor) (event \(approval.id ?? 0)): \(approval.reason ?? "")")
             }
             return .needsApproval(
-                "gate event \(gate.id ?? 0) needs an approval for \(digest)\(environment.map { " in \($0)" } ?? ""): berth approve VERSION --env ENV --reason WHY")
+                "gate event \(gate.id ?? 0) needs an approval for \(digest)\(environment.map { " in \($0)" } ?? ""): berth approve VERSION --env ENV --reason WHY"
+            )
         default:
             return .blocked("gate event \(gate.id ?? 0) blocked \(digest): \(gate.reason ?? outcome)")
         }

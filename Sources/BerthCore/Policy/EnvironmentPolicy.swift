@@ -7,11 +7,15 @@ public struct EnvironmentPolicy: Hashable, Sendable {
     public var pattern: String?
     /// Only final SemVer releases from the release channel may go here (prod).
     public var requireFinal: Bool
+    /// The tags a promotion here puts on the digest: `{{prefix}}`, `{{version}}`, `{{environment}}`,
+    /// `{{major}}`, `{{minor}}`. Default: `v1.2.0-dev` style, and `v1.2.0` + `latest` where final releases go.
+    public var tags: [String]
 
-    public init(name: String, pattern: String? = nil, requireFinal: Bool = false) {
+    public init(name: String, pattern: String? = nil, requireFinal: Bool = false, tags: [String]? = nil) {
         self.name = name
         self.pattern = pattern
         self.requireFinal = requireFinal
+        self.tags = tags ?? (requireFinal ? ["{{prefix}}{{version}}", "latest"] : ["{{prefix}}{{version}}-{{environment}}"])
     }
 
     /// dev → staging → prod, with prod requiring final releases.

@@ -26,7 +26,9 @@ struct GateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The image: host/repo:tag, host/repo@sha256:…, oci:PATH:tag.", valueName: "REF"))
     var image: String
 
-    @Option(name: .customLong("env"), help: ArgumentHelp("The environment it is headed for (its naming rule applies).", valueName: "NAME"))
+    @Option(
+        name: .customLong("env"),
+        help: ArgumentHelp("The environment it is headed for (its naming rule applies).", valueName: "NAME"))
     var environment: String?
 
     @Option(
@@ -37,7 +39,9 @@ struct GateCommand: AsyncParsableCommand {
     func run() async throws {
         let context = try CommandContext(global: global)
         guard let data = FileManager.default.contents(atPath: report) else {
-            throw BerthError(.badInput, "can't read report '\(report)': check the path (trivy --format json -o FILE, grype -o json --file FILE)")
+            throw BerthError(
+                .badInput,
+                "can't read report '\(report)': check the path (trivy --format json -o FILE, grype -o json --file FILE)")
         }
         let scan = try ScanReport(parsing: data, name: report)
         let reference = try StoreFactory.reference(image)
@@ -51,10 +55,14 @@ struct GateCommand: AsyncParsableCommand {
         let severities = try reportSeverity.map { text throws(BerthError) in try Self.severities(text) }
         let now = LedgerFactory.now
         let decision = try GateEvaluator.evaluate(
-            scan, reportName: report, image: facts.identity, policy: context.configuration.gates, now: now, reportSeverities: severities,
+            scan, reportName: report, image: facts.identity, policy: context.configuration.gates, now: now,
+            reportSeverities: severities,
             tagProblem: tagProblem)
 
         let ledger = try LedgerFactory.open(ledgerOptions, context: context)
+        // The version the ledger knows this digest by (a release), else the image's own label.
+        let known = try await ledger.events(LedgerQuery(repository: facts.repository, digest: decision.image.description))
+            .first { $0.version != nil && $0.kind != .gateEvaluated }
         var details = [
             "outcome": decision.outcome.rawValue, "report": decision.report.description, "scanner": decision.scanner.rawValue,
             "reasons": decision.reasons.joined(separator: "; "), "excepted": decision.excepted.joined(separator: "; "),
@@ -63,8 +71,9 @@ struct GateCommand: AsyncParsableCommand {
         for severity in Severity.allCases { details["counts.\(severity)"] = String(decision.counts[severity] ?? 0) }
         let event = try await ledger.append(
             LedgerEvent(
-                kind: .gateEvaluated, repository: facts.repository, version: facts.version, digest: decision.image.description,
-                environment: environment, gitSHA: facts.revision, actor: LedgerFactory.actor(context), time: now,
+                kind: .gateEvaluated, repository: facts.repository, version: known?.version ?? facts.version,
+                digest: decision.image.description, environment: environment, gitSHA: known?.gitSHA ?? facts.revision,
+                actor: LedgerFactory.actor(context), time: now,
                 reason: decision.reasons.first, details: details))
 
         if global.json {
@@ -90,7 +99,8 @@ struct GateCommand: AsyncParsableCommand {
         var result = Set<Severity>()
         for word in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
             guard let severity = Severity.allCases.first(where: { $0.description == word }) else {
-                throw BerthError(.usage, "--report-severity '\(text)': '\(word)' is not one of UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL")
+                throw BerthError(
+                    .usage, "--report-severity '\(text)': '\(word)' is not one of UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL")
             }
             result.insert(severity)
         }

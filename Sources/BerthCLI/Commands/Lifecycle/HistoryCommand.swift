@@ -5,7 +5,8 @@ import Foundation
 
 struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "history", abstract: "The ledger's events for the image, newest first: what was built, gated, approved, promoted, rolled back.")
+        commandName: "history",
+        abstract: "The ledger's events for the image, newest first: what was built, gated, approved, promoted, rolled back.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var ledgerOptions: LedgerOptions
@@ -35,7 +36,8 @@ struct HistoryCommand: AsyncParsableCommand {
             LedgerQuery(repository: repository, environment: environment, version: version, limit: limit))
         let rows = events.map {
             Row(
-                id: $0.id, kind: $0.kind.rawValue, version: $0.version, digest: $0.digest, environment: $0.environment, gitSHA: $0.gitSHA,
+                id: $0.id, kind: $0.kind.rawValue, version: $0.version, digest: $0.digest, environment: $0.environment,
+                gitSHA: $0.gitSHA,
                 actor: $0.actor, time: RFC3339.utc(seconds: Int64($0.time)), reason: $0.reason, details: $0.details)
         }
         if global.json {
@@ -45,7 +47,9 @@ struct HistoryCommand: AsyncParsableCommand {
         for row in rows {
             let place = row.environment.map { " \($0)" } ?? ""
             let digest = row.digest.flatMap { Digest($0)?.short } ?? ""
-            Terminal.write("\(row.time)  #\(row.id ?? 0)  \(row.kind)\(place)  \(row.version ?? "-")  \(digest)  by \(row.actor)\(row.reason.map { ": \($0)" } ?? "")\n")
+            Terminal.write(
+                "\(row.time)  #\(row.id ?? 0)  \(row.kind)\(place)  \(row.version ?? "-")  \(digest)  by \(row.actor)\(row.reason.map { ": \($0)" } ?? "")\n"
+            )
         }
     }
 }

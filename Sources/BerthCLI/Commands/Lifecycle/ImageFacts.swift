@@ -20,20 +20,23 @@ struct ImageFacts {
         var labels: [String: String] = [:]
         let children = top.isIndex ? try top.index().manifests.map(\.digest) : [top.digest]
         for child in children {
-            let document = child == top.digest ? top : try await store.fetchManifest(reference.repository, reference: child.description)
+            let document =
+                child == top.digest ? top : try await store.fetchManifest(reference.repository, reference: child.description)
             guard !document.isIndex else { continue }
             let manifest = try document.manifest()
             manifests.append(document.digest)
             configs.append(manifest.config.digest)
             if labels.isEmpty, manifest.config.mediaType != MediaType.ociEmpty,
-                let config = try? ImageConfig.parse(try await store.fetchBlob(reference.repository, digest: manifest.config.digest))
+                let config = try? ImageConfig.parse(
+                    try await store.fetchBlob(reference.repository, digest: manifest.config.digest))
             {
                 labels = config.labels
             }
         }
         return ImageFacts(
             reference: reference, repository: repositoryName(reference), document: top,
-            identity: ImageIdentity(digest: top.digest, manifestDigests: Set(manifests), configDigests: Set(configs)), labels: labels)
+            identity: ImageIdentity(digest: top.digest, manifestDigests: Set(manifests), configDigests: Set(configs)),
+            labels: labels)
     }
 
     /// `host/repo` or `oci:PATH`: how the ledger names a repository.

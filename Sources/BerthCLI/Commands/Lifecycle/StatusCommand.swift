@@ -5,7 +5,8 @@ import Foundation
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "What version and digest each environment runs, since when and by whom (from the ledger).")
+        commandName: "status",
+        abstract: "What version and digest each environment runs, since when and by whom (from the ledger).")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var ledgerOptions: LedgerOptions
@@ -26,7 +27,11 @@ struct StatusCommand: AsyncParsableCommand {
         let repository = try LifecycleRepository.resolve(image, context: context)
         let states = try await LedgerFactory.open(ledgerOptions, context: context).status(repository: repository)
         let order = context.configuration.environments.map(\.name)
-        let sorted = states.sorted { (order.firstIndex(of: $0.environment) ?? .max, $0.environment) < (order.firstIndex(of: $1.environment) ?? .max, $1.environment) }
+        let sorted = states.sorted {
+            (order.firstIndex(of: $0.environment) ?? .max, $0.environment) < (
+                order.firstIndex(of: $1.environment) ?? .max, $1.environment
+            )
+        }
         let rows = sorted.map {
             Row(
                 environment: $0.environment, version: $0.version, digest: $0.digest, since: RFC3339.utc(seconds: Int64($0.since)),
@@ -42,6 +47,11 @@ struct StatusCommand: AsyncParsableCommand {
         }
         Terminal.write(
             TextRenderer(color: Terminal.useColor, verbose: global.verbose).rows(
-                rows.map { ($0.environment, "\($0.version ?? "?")  \($0.digest.flatMap { Digest($0)?.short } ?? "?")  since \($0.since) (\($0.event) by \($0.actor))") }))
+                rows.map {
+                    (
+                        $0.environment,
+                        "\($0.version ?? "?")  \($0.digest.flatMap { Digest($0)?.short } ?? "?")  since \($0.since) (\($0.event) by \($0.actor))"
+                    )
+                }))
     }
 }

@@ -1,0 +1,134 @@
+import ArgumentParser
+import BerthCore
+import BerthOCI
+import Foundation
+
+struct PromoteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "promote",
+        abstract: "Promote a released version to the next environment by retagging the very same digest.",
+        discussion:
+            "Environments go in berth.yaml's order (dev → staging → prod). A version enters one only after the previous "
+            + "environment held its digest and its gate passed or was approved for it; a version marked bad needs --force. "
+            + "The environment's tags (v1.2.0-staging; v1.2.0 and latest for prod) are put on the same manifest bytes, "
+            + "every tag is verified to resolve to the digest, and only then is the promotion recorded. A tag naming a "
+            + "version that points elsewhere is a conflict. Exit codes: 0 promoted, 3 conflict, 4 blocked, 5 approval "
+            + "needed, 1 registry or ledger failure, 64 usage.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var registryOptions: RegistryOptions
+    @OptionGroup var ledgerOptions: LedgerOptions
+
+    @Argument(help: "The version to promote (1.2.0).") var version: String
+    @Option(name: .customLong("to"), help: ArgumentHelp("The environment to promote into.", valueName: "ENV")) var target: String
+    @Option(help: ArgumentHelp("The image repository (default: the first of image.names).", valueName: "NAME")) var image: String?
+    @Option(help: ArgumentHelp("Why: recorded with the promotion.", valueName: "TEXT")) var reason: String?
+    @Flag(help: "Promote a version that was marked bad.") var force = false
+    @Flag(name: .customLong("dry-run"), help: "Show the plan; change nothing.") var dryRun = false
+
+    func run() async throws {
+        let context = try CommandContext(global: global)
+        let repository = try LifecycleRepository.resolve(image, context: context)
+        let reference = try StoreFactory.reference(repository)
+        let store = try StoreFactory(options: registryOptions, environment: context.environment).store(for: reference)
+        let ledger = try LedgerFactory.open(ledgerOptions, context: context)
+        let prefix = context.configuration.tags.prefix
+        let digest = try await Self.digest(
+            of: version, repository: repository, reference: reference, store: store, ledger: ledger, prefix: prefix)
+        let events = try await ledger.events(LedgerQuery(repository: repository, digest: digest.description))
+        let environments = context.configuration.environments
+        let templates = environments.first { $0.name == target }?.tags ?? []
+        var existing: [String: String] = [:]
+        for tag in PromotionPlanner.render(templates, version: version, prefix: prefix, environment: target) {
+            if let found = try await store.resolve(reference.repository, reference: tag) {
+                existing[tag] = found.digest.description
+            }
+        }
+        let now = LedgerFactory.now
+        let plan: PromotionPlan
+        do {
+            plan = try PromotionPlanner.plan(
+                version: version, digest: digest.description, to: target, environments: environments, tagPrefix: prefix,
+                events: events,
+                existingTags: existing, now: now, force: force)
+        } catch {
+            Terminal.writeError("berth: error: \(error.message)\n")
+            switch error.kind {
+            case .blocked: throw ExitCode(ExitCodes.blocked)
+            case .needsApproval: throw ExitCode(ExitCodes.approvalNeeded)
+            case .conflict: throw ExitCode(ExitCodes.conflict)
+            case .usage: throw ExitCode(ExitCodes.usage)
+            }
+        }
+        let lines = plan.tags.map { change -> String in
+            switch change.action {
+            case .create: "create \(change.tag)"
+            case .keep: "keep   \(change.tag) (already there)"
+            case .move(let from): "move   \(change.tag) (from \(Digest(from)?.short ?? from))"
+            case .conflict(let existing): "conflict \(change.tag) (\(existing))"
+            }
+        }
+        if dryRun {
+            Terminal.write("promote \(version) (\(digest.short)) \(plan.from ?? "release") → \(target): \(plan.clearance)\n")
+            Terminal.write(lines.map { "  \($0)\n" }.joined())
+            return
+        }
+        let document = try await store.fetchManifest(reference.repository, reference: digest.description)
+        for change in plan.tags where change.action != .keep {
+            try await store.pushManifest(reference.repository, reference: change.tag, manifest: document)
+        }
+        for change in plan.tags {
+            let landed = try await store.resolve(reference.repository, reference: change.tag)
+            guard landed?.digest == digest else {
+                throw BerthError(
+                    .failure,
+                    "\(repository):\(change.tag) resolves to \(landed?.digest.description ?? "nothing") after the retag, not \(digest); nothing was recorded: run berth promote again"
+                )
+            }
+        }
+        let event = try await ledger.append(
+            LedgerEvent(
+                kind: .promoted, repository: repository, version: version, digest: digest.description, environment: target,
+                gitSHA: events.first(where: { $0.gitSHA != nil })?.gitSHA, actor: LedgerFactory.actor(context), time: now,
+                reason: reason ?? "promoted from \(plan.from ?? "release")",
+                details: [
+                    "tags": plan.tags.map(\.tag).joined(separator: ","), "from": plan.from ?? "", "clearance": plan.clearance,
+                ]))
+        if global.json {
+            Terminal.write(
+                try JSONOutput.encode(
+                    PromoteDocument(
+                        version: version, digest: digest.description, environment: target, tags: plan.tags.map(\.tag),
+                        event: event.id)) + "\n")
+        } else {
+            Terminal.write(
+                "promoted \(version) (\(digest.short)) to \(target): \(plan.tags.map(\.tag).joined(separator: " ")) — event \(event.id ?? 0)\n"
+            )
+        }
+    }
+
+    /// The digest of `version`: the newest ledger event that names one, else the registry's version tag.
+    static func digest(
+        of version: String, repository: String, reference: ImageReference, store: any ImageStore, ledger: any LedgerStore,
+        prefix: String
+    ) async throws -> Digest {
+        let recorded = try await ledger.events(
+            LedgerQuery(
+                repository: repository, version: version, kinds: [.released, .pushed, .built, .promoted, .tagged, .gateEvaluated])
+        )
+        if let text = recorded.first(where: { $0.digest != nil })?.digest, let digest = Digest(text) { return digest }
+        if let found = try await store.resolve(reference.repository, reference: prefix + version) { return found.digest }
+        throw BerthError(
+            .failure,
+            "\(repository) has no version \(version): no ledger event names it and tag '\(prefix)\(version)' doesn't exist; was it released?"
+        )
+    }
+}
+
+struct PromoteDocument: Encodable {
+    let version: String
+    let digest: String
+    let environment: String
+    let tags: [String]
+    let event: Int64?
+}

@@ -1,0 +1,48 @@
+import BerthCore
+import Foundation
+
+extension GitRepository {
+    /// Creates the annotated tag `name` at `commit`. Already there at that commit (a re-run, or a
+    /// concurrent run of the same release) is success; at another commit it is a conflict.
+    public func createAnnotatedTag(_ name: String, at commit: String, message: String) throws {
+        for attempt in 1...20 {
+            if let existing = try tagCommit(name) {
+                guard existing == commit else {
+                    throw BerthError(
+                        .conflict,
+                        "git tag '\(name)' already exists at \(existing.prefix(12)), not \(commit.prefix(12)): this version was released from another commit"
+                    )
+                }
+                return
+            }
+            let output = try run(["tag", "-a", "-m", message, "--", name, commit], allowFailure: true)
+            if output.status == 0 { return }
+            // Another process may hold the ref lock or have just created it: look again.
+            if attempt == 20 { throw failure(["tag"], output) }
+            usleep(50_000)
+        }
+    }
+
+    /// The commit a local tag points at, nil when there is none.
+    public func tagCommit(_ name: String) throws -> String? {
+        let output = try run(["rev-parse", "-q", "--verify", "refs/tags/\(name)^{commit}"], allowFailure: true)
+        let sha = output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        return output.status == 0 && !sha.isEmpty ? sha : nil
+    }
+
+    /// Pushes tag `name` to `remote`. Already on the remote at the same commit is success (a concurrent
+    /// run pushed it first); at another commit it is a conflict.
+    public func pushTag(_ name: String, remote: String, commit: String) throws {
+        let output = try run(["push", "--quiet", remote, "refs/tags/\(name):refs/tags/\(name)"], allowFailure: true)
+        if output.status == 0 { return }
+        let remoteCommit = try remoteTags(remote: remote).first { $0.name == name }?.commit
+        if remoteCommit == commit { return }
+        if let remoteCommit {
+            throw BerthError(
+                .conflict,
+                "git tag '\(name)' on '\(remote)' points at \(remoteCommit.prefix(12)), not \(commit.prefix(12)): this version was released from another commit"
+            )
+        }
+        throw failure(["push"], output)
+    }
+}

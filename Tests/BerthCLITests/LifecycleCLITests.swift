@@ -1,0 +1,185 @@
+import BerthCore
+import BerthLayout
+import BerthOCI
+import BerthTestSupport
+import Foundation
+import Testing
+
+/// The release lifecycle against a real Docker Distribution and a real SQLite ledger: release → gate
+/// (each kind of report) → approve → promote ×3, checking registry tags and the ledger at every step.
+@Suite("release, gates, approvals and promotion", .serialized)
+struct LifecycleCLITests {
+    static let ownReports = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("BerthCoreTests/Fixtures/scan-reports").path
+
+    /// A repository whose berth.yaml names `image`, and a bare remote it pushes tags to.
+    static func project(image: String) throws -> (GitRepoBuilder, String) {
+        let repo = try GitRepoBuilder()
+        let remote = repo.path + "/../remote.git"
+        try Shell.run("/usr/bin/git", ["init", "-q", "--bare", remote], environment: repo.environment).check()
+        try repo.write("berth.yaml", "image:\n  names: [\(image)]\nledger: ../ledger.sqlite\n")
+        try repo.git("add", "berth.yaml")
+        try repo.commit("feat: first endpoint")
+        try repo.git("remote", "add", "origin", remote)
+        return (repo, remote)
+    }
+
+    /// Pushes a synthetic image to `image:sha-<head>` (what berth build leaves) through a layout and berth registry cp.
+    static func pushBuild(_ cli: CLIHarness, repo: GitRepoBuilder, image: String) async throws -> String {
+        let head = try repo.git("rev-parse", "--short=7", "HEAD")
+        let layout = repo.path + "/../layout-\(head)"
+        let document = try await TestImages.push(into: try OCILayoutStore(path: layout), repository: "", tag: "build", seed: head)
+        let copy = try cli.run(
+            ["registry", "cp", "oci:\(layout):build", "\(image):sha-\(head)"], in: repo.path, environment: repo.environment)
+        try #require(copy.status == 0, "\(copy.stderr)")
+        return document.digest.description
+    }
+
+    /// One of berth's own reports, made about `digest` (its config digest and repo digest replaced).
+    static func report(_ name: String, about digest: String, in directory: String) throws -> String {
+        var json =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(ownReports)/\(name)")))
+            as! [String: Any]
+        if var metadata = json["Metadata"] as? [String: Any] {
+            metadata["ImageID"] = nil
+            metadata["RepoDigests"] = ["registry.example/api@\(digest)"]
+            json["Metadata"] = metadata
+        }
+        if var source = json["source"] as? [String: Any], var target = source["target"] as? [String: Any] {
+            target["manifestDigest"] = digest
+            target["imageID"] = nil
+            source["target"] = target
+            json["source"] = source
+        }
+        let path = "\(directory)/\(name)"
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    static func json(_ result: ShellResult) throws -> Any { try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) }
+
+    @Test(
+        "release once; gate blocks, asks for approval, passes; promotions retag the same digest in order; status and history tell it"
+    )
+    func lifecycle() async throws {
+        guard RegistryServer.isAvailable else {
+            if IntegrationPolicy.isCI { Issue.record("docker-registry is missing; .ci/run must install it") }
+            print("SKIPPED: docker-registry is not installed")
+            return
+        }
+        let cli = try CLIHarness()
+        let registry = try RegistryServer()
+        defer { registry.stop() }
+        let image = "\(registry.host)/acme/api"
+        let (repo, remote) = try Self.project(image: image)
+        let env = repo.environment
+        func berth(_ arguments: String...) throws -> ShellResult { try cli.run(arguments, in: repo.path, environment: env) }
+        func digestOf(_ tag: String) throws -> String {
+            try berth("registry", "digest", "\(image):\(tag)").stdout.trimmingCharacters(in: .newlines)
+        }
+
+        // Release needs a build.
+        let unbuilt = try berth("release")
+        #expect(unbuilt.status == 1 && unbuilt.stderr.contains("run berth build first"))
+        let digest = try await Self.pushBuild(cli, repo: repo, image: image)
+
+        let release = try berth("release", "--json")
+        try #require(release.status == 0, "\(release.stderr)")
+        #expect(try digestOf("v0.1.0") == digest && digestOf("latest") == digest)
+        let remoteTags = try Shell.run("/usr/bin/git", ["-C", remote, "tag", "--list"], environment: env)
+        #expect(remoteTags.stdout == "v0.1.0\n")
+        let again = try berth("release")
+        #expect(again.status == 3 && again.stderr.contains("already released (event 1"))
+
+        // Not gated yet: blocked.
+        #expect(try berth("promote", "0.1.0", "--to", "dev").status == 4)
+
+        let reports = repo.path + "/.."
+        let truncated = try berth("gate", "--report", "\(Self.ownReports)/trivy-truncated.json", "--image", "\(image):v0.1.0")
+        #expect(truncated.status == 65)
+        let otherImage = try berth("gate", "--report", "\(Self.ownReports)/trivy-critical.json", "--image", "\(image):v0.1.0")
+        #expect(otherImage.status == 65 && otherImage.stderr.contains("not image"))
+        let critical = try berth(
+            "gate", "--json", "--report", try Self.report("trivy-critical.json", about: digest, in: reports), "--image",
+            "\(image):v0.1.0")
+        #expect(critical.status == 4)
+        #expect((try Self.json(critical) as? [String: Any])?["outcome"] as? String == "block")
+        #expect(try berth("promote", "0.1.0", "--to", "dev").status == 4)
+
+        let high = try berth(
+            "gate", "--report", try Self.report("grype-high-1.json", about: digest, in: reports), "--image", "\(image):v0.1.0")
+        #expect(high.status == 5, "\(high.stdout)\(high.stderr)")
+        #expect(try berth("promote", "0.1.0", "--to", "dev").status == 5)
+        let approve = try berth("approve", "0.1.0", "--env", "dev", "--reason", "the High is in a test-only dependency")
+        #expect(approve.status == 0, "\(approve.stderr)")
+        let toDev = try berth("promote", "0.1.0", "--to", "dev")
+        #expect(toDev.status == 0, "\(toDev.stderr)")
+        #expect(try digestOf("v0.1.0-dev") == digest)
+
+        // Order: prod before staging is refused; staging needs its own approval (approvals are per environment).
+        let skip = try berth("promote", "0.1.0", "--to", "prod")
+        #expect(skip.status == 4 && skip.stderr.contains("never in staging"))
+        #expect(try berth("promote", "0.1.0", "--to", "staging").status == 5)
+        #expect(try berth("approve", "0.1.0", "--env", "staging", "--reason", "same as dev").status == 0)
+        #expect(try berth("promote", "0.1.0", "--to", "staging").status == 0)
+
+        // A fresh scan with only a medium finding: a warning, cleared for prod without an approval.
+        #expect(
+            try berth(
+                "gate", "--report", try Self.report("trivy-medium.json", about: digest, in: reports), "--image", "\(image):v0.1.0"
+            ).status == 0)
+        let dryRun = try berth("promote", "0.1.0", "--to", "prod", "--dry-run")
+        #expect(dryRun.status == 0 && dryRun.stdout.contains("keep   v0.1.0") && dryRun.stdout.contains("keep   latest"))
+        let toProd = try berth("promote", "0.1.0", "--to", "prod", "--json")
+        #expect(toProd.status == 0, "\(toProd.stderr)")
+        #expect((try Self.json(toProd) as? [String: Any])?["tags"] as? [String] == ["v0.1.0", "latest"])
+
+        let status = try Self.json(try berth("status", "--json")) as? [[String: Any]]
+        #expect(status?.map { $0["environment"] as? String } == ["dev", "staging", "prod"])
+        #expect(Set(status?.compactMap { $0["digest"] as? String } ?? []) == [digest])
+        let history = try Self.json(try berth("history", "--json")) as? [[String: Any]]
+        #expect(
+            history?.map { $0["kind"] as? String ?? "" }.reversed() == [
+                "released", "gate-evaluated", "gate-evaluated", "approved", "promoted", "approved", "promoted", "gate-evaluated",
+                "promoted",
+            ])
+    }
+
+    @Test("32 concurrent berth release runs of one version: exactly one releases, 31 exit 3, one ledger event, one git tag")
+    func releaseRace() async throws {
+        guard RegistryServer.isAvailable else {
+            if IntegrationPolicy.isCI { Issue.record("docker-registry is missing; .ci/run must install it") }
+            print("SKIPPED: docker-registry is not installed")
+            return
+        }
+        let cli = try CLIHarness()
+        let registry = try RegistryServer()
+        defer { registry.stop() }
+        let image = "\(registry.host)/acme/race"
+        let (repo, remote) = try Self.project(image: image)
+        let digest = try await Self.pushBuild(cli, repo: repo, image: image)
+        let processes = (0..<32).map { _ in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: cli.binary)
+            process.arguments = ["release"]
+            process.currentDirectoryURL = URL(fileURLWithPath: repo.path)
+            process.environment = repo.environment.merging([
+                "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+            ]) { $1 }
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            return process
+        }
+        for process in processes { try process.run() }
+        for process in processes { process.waitUntilExit() }
+        let codes = processes.map(\.terminationStatus)
+        #expect(codes.filter { $0 == 0 }.count == 1, "\(codes)")
+        #expect(codes.filter { $0 == 3 }.count == 31, "\(codes)")
+        let history = try cli.run(["history", "--json"], in: repo.path, environment: repo.environment)
+        let events = try Self.json(history) as? [[String: Any]]
+        #expect(
+            events?.count == 1 && events?.first?["kind"] as? String == "released" && events?.first?["digest"] as? String == digest
+        )
+        #expect(try Shell.run("/usr/bin/git", ["-C", remote, "tag", "--list"]).stdout == "v0.1.0\n")
+    }
+}
