@@ -15,7 +15,7 @@ declare -A allowed=(
   [BerthRegistry]="BerthCore BerthOCI Foundation AsyncHTTPClient NIOCore NIOHTTP1 Logging"
   [BerthLayout]="BerthCore BerthOCI Foundation Glibc"
   [BerthConfig]="BerthCore BerthOCI Foundation Yams"
-  [BerthCLI]="BerthCore BerthOCI BerthGit BerthConfig BerthRegistry BerthLayout BerthBuild BerthLedger BerthProcess ArgumentParser Foundation"
+  [BerthCLI]="BerthCore BerthOCI BerthGit BerthConfig BerthRegistry BerthLayout BerthBuild BerthLedger BerthProcess ArgumentParser Foundation FoundationNetworking"
   [berth]="BerthCLI"
   [BerthTestSupport]="BerthCore BerthOCI Foundation Glibc"
 )

@@ -15,7 +15,8 @@ public struct BerthCommand: ParsableCommand {
         subcommands: [
             PlanCommand.self, VersionCommand.self, TagsCommand.self, LabelsCommand.self, CheckCommand.self,
             SemverCommand.self, RegistryCommand.self, BuildCommand.self, LintCommand.self, PinCommand.self, InitCommand.self,
-            ReleaseCommand.self, GateCommand.self, ApproveCommand.self, PromoteCommand.self, StatusCommand.self,
+            ReleaseCommand.self, GateCommand.self, ApproveCommand.self, PromoteCommand.self, PruneCommand.self,
+            RollbackCommand.self, StatusCommand.self,
             HistoryCommand.self,
         ])
 

@@ -36,7 +36,7 @@ public enum ConfigurationLoader {
         var config = BerthConfiguration()
         guard let root else { return config }
         let top = try ConfigNode(node: root, file: file, path: "").mapping(known: [
-            "version", "image", "environments", "labels", "go", "git", "build", "gates", "ledger",
+            "version", "image", "environments", "labels", "go", "git", "build", "gates", "ledger", "retention", "deploy",
         ])
         if let version = top["version"] { try readVersion(version, into: &config) }
         if let image = top["image"] { try readImage(image, into: &config) }
@@ -46,6 +46,8 @@ public enum ConfigurationLoader {
         if let build = top["build"] { config.build = try readBuild(build) }
         if let gates = top["gates"] { config.gates = try readGates(gates) }
         if let ledger = top["ledger"] { config.ledger = try ledger.string() }
+        if let retention = top["retention"] { config.retention = try readRetention(retention) }
+        if let deploy = top["deploy"] { try readDeploy(deploy, into: &config) }
         if let git = top["git"] {
             let entries = try git.mapping(known: ["remote"])
             if let remote = entries["remote"] { config.remote = try remote.string() }
@@ -247,5 +249,62 @@ public enum ConfigurationLoader {
             }
         }
         return policy
+    }
+
+    static func readRetention(_ node: ConfigNode) throws -> RetentionPolicy {
+        let fields = try node.mapping(known: ["keep", "keep_tags", "keep_days", "keep_promotions"])
+        var policy = RetentionPolicy()
+        func count(_ key: String) throws -> Int? {
+            guard let field = fields[key] else { return nil }
+            guard let value = Int(try field.string()), value >= 0 else {
+                throw field.fail("'\(field.path)' must be a whole number, 0 or more")
+            }
+            return value
+        }
+        if let keep = try count("keep") { policy.keepReleases = keep }
+        if let days = try count("keep_days") { policy.keepDays = days }
+        if let promotions = try count("keep_promotions") { policy.keepPromotions = promotions }
+        if let tags = fields["keep_tags"] {
+            policy.keepPatterns = try tags.sequence().map { item in
+                let pattern = try item.string()
+                guard (try? NSRegularExpression(pattern: pattern)) != nil else {
+                    throw item.fail("'\(item.path)' is not a valid regular expression: \(pattern)")
+                }
+                return pattern
+            }
+        }
+        return policy
+    }
+
+    static func readDeploy(_ node: ConfigNode, into config: inout BerthConfiguration) throws {
+        for (name, entry) in try node.freeMapping() {
+            if name == "commit" {
+                config.deployCommit = try entry.bool()
+                continue
+            }
+            let fields = try entry.mapping(known: [
+                "kustomization", "deployment", "helm_values", "helm_key", "kubectl_context", "namespace", "kubectl_deployment",
+                "container",
+                "health_url", "health_timeout",
+            ])
+            var settings = DeploySettings()
+            func text(_ key: String) throws -> String? { try fields[key].map { try $0.string() } }
+            settings.kustomization = try text("kustomization")
+            settings.deployment = try text("deployment")
+            settings.helmValues = try text("helm_values")
+            if let key = try text("helm_key") { settings.helmKey = key }
+            settings.kubectlContext = try text("kubectl_context")
+            settings.kubectlNamespace = try text("namespace")
+            settings.kubectlDeployment = try text("kubectl_deployment")
+            settings.kubectlContainer = try text("container")
+            settings.healthURL = try text("health_url")
+            if let timeout = fields["health_timeout"] {
+                guard let seconds = Int(try timeout.string()), seconds > 0 else {
+                    throw timeout.fail("'\(timeout.path)' must be seconds above 0")
+                }
+                settings.healthTimeoutSeconds = seconds
+            }
+            config.deploy[name] = settings
+        }
     }
 }

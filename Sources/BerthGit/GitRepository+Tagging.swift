@@ -46,3 +46,12 @@ extension GitRepository {
         throw failure(["push"], output)
     }
 }
+
+extension GitRepository {
+    /// Commits `files` (paths relative to the repository) with `message`; nothing staged is left behind.
+    public func commit(files: [String], message: String) throws -> String {
+        _ = try run(["add", "--"] + files)
+        _ = try run(["commit", "-q", "-m", message, "--"] + files)
+        return try run(["rev-parse", "HEAD"]).stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

@@ -143,6 +143,61 @@ struct LifecycleCLITests {
                 "released", "gate-evaluated", "gate-evaluated", "approved", "promoted", "approved", "promoted", "gate-evaluated",
                 "promoted",
             ])
+
+        // 0.2.0 goes all the way to prod, with a kustomization in the repository pointing at it.
+        try repo.write(
+            "deploy/prod/kustomization.yaml",
+            "# prod overlay\nresources:\n  - ../base\nimages:\n  - name: \(image)\n    newTag: v0.2.0\n")
+        try repo.write(
+            "berth.yaml",
+            "image:\n  names: [\(image)]\nledger: ../ledger.sqlite\ndeploy:\n  prod:\n    kustomization: deploy/prod/kustomization.yaml\n"
+        )
+        try repo.git("add", "-A")
+        try repo.commit("feat: second endpoint")
+        let second = try await Self.pushBuild(cli, repo: repo, image: image)
+        let released = try berth("release")
+        #expect(released.status == 0, "\(released.stderr)")
+        #expect(
+            try berth(
+                "gate", "--report", try Self.report("trivy-clean.json", about: second, in: reports), "--image", "\(image):v0.2.0"
+            ).status == 0)
+        for environment in ["dev", "staging", "prod"] {
+            let promoted = try berth("promote", "0.2.0", "--to", environment)
+            #expect(promoted.status == 0, "\(environment): \(promoted.stderr)")
+        }
+        #expect(try digestOf("latest") == second)
+
+        // Roll prod back: 0.1.0 again, latest moved back, 0.2.0 marked bad, the kustomization committed.
+        let rollback = try berth("rollback", "prod", "--reason", "5xx after deploy", "--json")
+        #expect(rollback.status == 0, "\(rollback.stderr)")
+        #expect((try Self.json(rollback) as? [String: String])?["to"] == "0.1.0")
+        #expect(try digestOf("latest") == digest)
+        let prodNow = (try Self.json(try berth("status", "--json")) as? [[String: Any]])?.first {
+            $0["environment"] as? String == "prod"
+        }
+        #expect(prodNow?["version"] as? String == "0.1.0" && prodNow?["event"] as? String == "rolled-back")
+        let kustomization = try String(contentsOfFile: repo.path + "/deploy/prod/kustomization.yaml", encoding: .utf8)
+        #expect(
+            kustomization
+                == "# prod overlay\nresources:\n  - ../base\nimages:\n  - name: \(image)\n    digest: \(digest)\n    newTag: v0.1.0\n"
+        )
+        #expect(try repo.git("log", "-1", "--format=%s") == "chore(deploy): roll prod back to 0.1.0")
+        let badAgain = try berth("promote", "0.2.0", "--to", "prod")
+        #expect(badAgain.status == 4 && badAgain.stderr.contains("marked bad"))
+
+        // Prune: two old builds no environment ran go; every release an environment ran stays.
+        let layout = repo.path + "/../old"
+        let old = try await TestImages.push(into: try OCILayoutStore(path: layout), repository: "", tag: "old", seed: "old")
+        for tag in ["v0.0.1", "v0.0.2"] {
+            #expect(try berth("registry", "cp", "oci:\(layout):old", "\(image):\(tag)").status == 0)
+        }
+        let plan = try Self.json(try berth("prune", "--keep", "2", "--json")) as? [String: Any]
+        let deleting = (plan?["delete"] as? [[String: String]])?.map { $0["tag"] ?? "" }
+        #expect(deleting == ["v0.0.1", "v0.0.2"])
+        #expect(try digestOf("v0.0.1") == old.digest.description)
+        #expect(try berth("prune", "--keep", "2", "--apply").status == 0)
+        let tags = try berth("registry", "ls", "\(image)").stdout.split(separator: "\n").map(String.init)
+        #expect(!tags.contains("v0.0.1") && tags.contains("v0.1.0") && tags.contains("v0.2.0") && tags.contains("latest"))
     }
 
     @Test("32 concurrent berth release runs of one version: exactly one releases, 31 exit 3, one ledger event, one git tag")

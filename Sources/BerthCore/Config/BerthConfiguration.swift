@@ -19,6 +19,12 @@ public struct BerthConfiguration: Hashable, Sendable {
     public var build = BuildSettings()
     /// What scan findings do to a release (`berth gate`).
     public var gates = GatePolicy()
+    /// Each environment's deploy manifests, kubectl context and health URL (rollback).
+    public var deploy: [String: DeploySettings] = [:]
+    /// Commit changed deploy manifests to git.
+    public var deployCommit = true
+    /// Which tags `berth prune` keeps.
+    public var retention = RetentionPolicy()
     /// Where the ledger is: a SQLite path (default `.berth/ledger.sqlite`) or a postgres:// URL.
     public var ledger: String?
 

@@ -11,6 +11,11 @@ public struct PromotionPlan: Hashable, Sendable {
     public struct TagChange: Hashable, Sendable {
         public let tag: String
         public let action: TagAction
+
+        public init(tag: String, action: TagAction) {
+            self.tag = tag
+            self.action = action
+        }
     }
 
     public let version: String
