@@ -16,8 +16,7 @@ public struct BerthCommand: ParsableCommand {
             PlanCommand.self, VersionCommand.self, TagsCommand.self, LabelsCommand.self, CheckCommand.self,
             SemverCommand.self, RegistryCommand.self, BuildCommand.self, LintCommand.self, PinCommand.self, InitCommand.self,
             ReleaseCommand.self, GateCommand.self, ApproveCommand.self, PromoteCommand.self, PruneCommand.self,
-            RollbackCommand.self, StatusCommand.self,
-            HistoryCommand.self,
+            RollbackCommand.self, StatusCommand.self, HistoryCommand.self, DiffCommand.self,
         ])
 
     public init() {}

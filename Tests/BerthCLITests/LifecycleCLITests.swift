@@ -166,6 +166,10 @@ struct LifecycleCLITests {
             #expect(promoted.status == 0, "\(environment): \(promoted.stderr)")
         }
         #expect(try digestOf("latest") == second)
+        let diff = try berth("diff", "0.1.0", "0.2.0")
+        #expect(
+            diff.stdout.hasPrefix("## 0.2.0 (since 0.1.0)\n\n### Features\n\n- second endpoint ("), "\(diff.stdout)\(diff.stderr)"
+        )
 
         // Roll prod back: 0.1.0 again, latest moved back, 0.2.0 marked bad, the kustomization committed.
         let rollback = try berth("rollback", "prod", "--reason", "5xx after deploy", "--json")

@@ -160,4 +160,40 @@ struct LifecyclePlannerTests {
             try DeployManifestEditor.containerImage(deployment, repository: "reg.example/other", tag: "x", digest: "y")
         }
     }
+
+    @Test("the changelog groups commits by type, breaking changes first, others last")
+    func changelog() {
+        let commits = [
+            GitCommit(sha: "aaaaaaa1", message: "feat(api)!: drop v1 routes"),
+            GitCommit(sha: "bbbbbbb2", message: "fix: nil body"),
+            GitCommit(sha: "ccccccc3", message: "Merge branch 'x'"), GitCommit(sha: "ddddddd4", message: "feat: login\n\nbody"),
+            GitCommit(sha: "eeeeeee5", message: "deps: bump gin"),
+        ]
+        #expect(
+            Changelog(commits: commits).markdown(from: "1.0.0", to: "2.0.0") == """
+                ## 2.0.0 (since 1.0.0)
+
+                ### Breaking changes
+
+                - **api**: drop v1 routes (aaaaaaa)
+
+                ### Features
+
+                - **api**: drop v1 routes (aaaaaaa)
+                - login (ddddddd)
+
+                ### Fixes
+
+                - nil body (bbbbbbb)
+
+                ### deps
+
+                - bump gin (eeeeeee)
+
+                ### Other
+
+                - Merge branch 'x' (ccccccc)
+
+                """)
+    }
 }
