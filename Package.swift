@@ -54,6 +54,7 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .executableTarget(name: "berth", dependencies: ["BerthCLI"], exclude: ["README.md"]),
+        .executableTarget(name: "berth-bench", dependencies: ["BerthCore", "BerthLedger"]),
         .target(name: "BerthTestSupport", dependencies: ["BerthCore", "BerthOCI"], exclude: ["README.md"]),
         .testTarget(name: "BerthOCITests", dependencies: ["BerthOCI"]),
         .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore", "BerthTestSupport"], exclude: ["Fixtures", "Golden"]),

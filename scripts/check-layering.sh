@@ -17,6 +17,7 @@ declare -A allowed=(
   [BerthConfig]="BerthCore BerthOCI Foundation Yams"
   [BerthCLI]="BerthCore BerthOCI BerthGit BerthConfig BerthRegistry BerthLayout BerthBuild BerthLedger BerthProcess ArgumentParser Foundation FoundationNetworking"
   [berth]="BerthCLI"
+  [berth-bench]="BerthCore BerthLedger Foundation"
   [BerthTestSupport]="BerthCore BerthOCI Foundation Glibc"
 )
 # Calls that mean I/O, the wall clock or global state: banned in the pure core.

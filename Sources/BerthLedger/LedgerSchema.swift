@@ -29,6 +29,10 @@ enum LedgerSchema {
                       BEGIN SELECT RAISE(ABORT, 'the berth ledger is append-only'); END;
                     """)
         }
+        migrator.registerMigration("v2: history by environment") { db in
+            // `berth history --env E` reads one environment newest first; v1's status index leads with kind.
+            try db.execute(sql: "CREATE INDEX events_by_repository_environment ON events(repository, environment, id)")
+        }
         return migrator
     }
 }
