@@ -64,7 +64,8 @@ struct InitAndHelpCLITests {
         "help for every command matches its golden file",
         arguments: [
             [], ["plan"], ["version"], ["tags"], ["labels"], ["check"], ["semver"], ["semver", "bump"], ["init"], ["registry"],
-            ["registry", "cp"], ["build"],
+            ["registry", "cp"], ["build"], ["release"], ["gate"], ["approve"], ["promote"], ["rollback"], ["prune"], ["status"],
+            ["history"], ["diff"],
         ])
     func help(command: [String]) throws {
         let result = try CLIHarness().run(["help"] + command, in: "/", environment: ["COLUMNS": "100"])
