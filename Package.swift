@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -38,7 +39,11 @@ let package = Package(
         ),
         .target(name: "BerthLayout", dependencies: ["BerthCore", "BerthOCI"], exclude: ["README.md"]),
         .target(
-            name: "BerthLedger", dependencies: ["BerthCore", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "BerthLedger",
+            dependencies: [
+                "BerthCore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             exclude: ["README.md"]),
         .target(
             name: "BerthConfig",
@@ -55,7 +60,7 @@ let package = Package(
         ),
         .executableTarget(name: "berth", dependencies: ["BerthCLI"], exclude: ["README.md"]),
         .executableTarget(name: "berth-bench", dependencies: ["BerthCore", "BerthLedger"]),
-        .target(name: "BerthTestSupport", dependencies: ["BerthCore", "BerthOCI"], exclude: ["README.md"]),
+        .target(name: "BerthTestSupport", dependencies: ["BerthCore", "BerthOCI", "BerthProcess"], exclude: ["README.md"]),
         .testTarget(name: "BerthOCITests", dependencies: ["BerthOCI"]),
         .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore", "BerthTestSupport"], exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "BerthGitTests", dependencies: ["BerthGit", "BerthTestSupport"]),

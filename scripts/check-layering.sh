@@ -11,14 +11,14 @@ declare -A allowed=(
   [BerthProcess]="Foundation Glibc Darwin"
   [BerthGit]="BerthCore BerthOCI BerthProcess Foundation Glibc Darwin"
   [BerthBuild]="BerthCore BerthOCI BerthProcess Foundation Glibc Darwin"
-  [BerthLedger]="BerthCore BerthOCI Foundation GRDB"
+  [BerthLedger]="BerthCore BerthOCI Foundation GRDB PostgresNIO Logging"
   [BerthRegistry]="BerthCore BerthOCI Foundation AsyncHTTPClient NIOCore NIOHTTP1 Logging"
   [BerthLayout]="BerthCore BerthOCI Foundation Glibc"
   [BerthConfig]="BerthCore BerthOCI Foundation Yams"
   [BerthCLI]="BerthCore BerthOCI BerthGit BerthConfig BerthRegistry BerthLayout BerthBuild BerthLedger BerthProcess ArgumentParser Foundation FoundationNetworking"
   [berth]="BerthCLI"
   [berth-bench]="BerthCore BerthLedger Foundation"
-  [BerthTestSupport]="BerthCore BerthOCI Foundation Glibc"
+  [BerthTestSupport]="BerthCore BerthOCI BerthProcess Foundation Glibc"
 )
 # Calls that mean I/O, the wall clock or global state: banned in the pure core.
 banned='FileManager|ProcessInfo|FileHandle|Process\(|URLSession|Date\(\)|\bprint\(|\bexit\(|getenv|fopen|DispatchQueue'

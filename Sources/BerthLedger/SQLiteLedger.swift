@@ -18,7 +18,7 @@ public final class SQLiteLedger: LedgerStore, @unchecked Sendable {
         configuration.busyMode = .timeout(60)
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
-            try LedgerSchema.migrator.migrate(pool)
+            try LedgerSchema.migrate(pool)
         } catch let error as DatabaseError where [.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode) {
             throw BerthError(
                 .failure,

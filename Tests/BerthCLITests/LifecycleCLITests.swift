@@ -204,8 +204,28 @@ struct LifecycleCLITests {
         #expect(!tags.contains("v0.0.1") && tags.contains("v0.1.0") && tags.contains("v0.2.0") && tags.contains("latest"))
     }
 
-    @Test("32 concurrent berth release runs of one version: exactly one releases, 31 exit 3, one ledger event, one git tag")
+    @Test(
+        "32 concurrent berth release runs of one version, SQLite ledger: exactly one releases, 31 exit 3, one ledger event, one git tag"
+    )
     func releaseRace() async throws {
+        try await race(ledger: nil)
+    }
+
+    @Test("32 concurrent berth release runs of one version, PostgreSQL ledger: exactly one releases, 31 exit 3")
+    func releaseRacePostgres() async throws {
+        guard PostgresServer.isAvailable else {
+            if IntegrationPolicy.isCI { Issue.record("postgresql is missing; .ci/run must install it") }
+            print("SKIPPED: postgresql is not installed")
+            return
+        }
+        let server = try PostgresServer()
+        defer { server.stop() }
+        try await race(ledger: try server.createDatabase("race"))
+        let rows = try server.psql("SELECT kind FROM events", database: "race").stdout
+        #expect(rows.contains("released") && rows.contains("(1 row)"), "\(rows)")
+    }
+
+    func race(ledger: String?) async throws {
         guard RegistryServer.isAvailable else {
             if IntegrationPolicy.isCI { Issue.record("docker-registry is missing; .ci/run must install it") }
             print("SKIPPED: docker-registry is not installed")
@@ -217,28 +237,36 @@ struct LifecycleCLITests {
         let image = "\(registry.host)/acme/race"
         let (repo, remote) = try Self.project(image: image)
         let digest = try await Self.pushBuild(cli, repo: repo, image: image)
-        let processes = (0..<32).map { _ in
+        let logs = (0..<32).map { repo.path + "/../race-\($0).log" }
+        let processes = (0..<32).map { index in
             let process = Process()
             process.executableURL = URL(fileURLWithPath: cli.binary)
             process.arguments = ["release"]
             process.currentDirectoryURL = URL(fileURLWithPath: repo.path)
             process.environment = repo.environment.merging([
                 "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-            ]) { $1 }
+            ]) { $1 }.merging(ledger.map { ["BERTH_LEDGER": $0] } ?? [:]) { $1 }
+            FileManager.default.createFile(atPath: logs[index], contents: nil)
             process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
+            process.standardError = FileHandle(forWritingAtPath: logs[index])
             return process
         }
         for process in processes { try process.run() }
         for process in processes { process.waitUntilExit() }
         let codes = processes.map(\.terminationStatus)
+        let unexpected = codes.indices.filter { codes[$0] != 0 && codes[$0] != 3 }
+            .map { "exit \(codes[$0]): " + ((try? String(contentsOfFile: logs[$0], encoding: .utf8)) ?? "") }
+        #expect(unexpected.isEmpty, "\(unexpected)")
         #expect(codes.filter { $0 == 0 }.count == 1, "\(codes)")
         #expect(codes.filter { $0 == 3 }.count == 31, "\(codes)")
-        let history = try cli.run(["history", "--json"], in: repo.path, environment: repo.environment)
+        let history = try cli.run(
+            ["history", "--json"], in: repo.path,
+            environment: repo.environment.merging(ledger.map { ["BERTH_LEDGER": $0] } ?? [:]) { $1 })
         let events = try Self.json(history) as? [[String: Any]]
         #expect(
-            events?.count == 1 && events?.first?["kind"] as? String == "released" && events?.first?["digest"] as? String == digest
-        )
+            events?.count == 1 && events?.first?["kind"] as? String == "released"
+                && events?.first?["digest"] as? String == digest,
+            "\(history.stdout)\(history.stderr)")
         #expect(try Shell.run("/usr/bin/git", ["-C", remote, "tag", "--list"]).stdout == "v0.1.0\n")
     }
 }

@@ -5,16 +5,13 @@ import Foundation
 /// Opens the ledger a command uses, and says who is acting.
 enum LedgerFactory {
     /// --ledger, else $BERTH_LEDGER, else berth.yaml's `ledger`, else `.berth/ledger.sqlite` beside berth.yaml.
-    static func open(_ options: LedgerOptions, context: CommandContext) throws -> any LedgerStore {
+    static func open(_ options: LedgerOptions, context: CommandContext) async throws -> any LedgerStore {
         let location =
             options.ledger ?? context.environment["BERTH_LEDGER"].flatMap { $0.isEmpty ? nil : $0 } ?? context.configuration
             .ledger
             ?? ".berth/ledger.sqlite"
         if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
-            throw BerthError(
-                .usage,
-                "PostgreSQL ledgers are not in this berth yet: use a SQLite path for --ledger (a shared file works for one runner)"
-            )
+            return try await PostgresLedger(url: location)
         }
         let path = location.hasPrefix("/") ? location : "\(context.projectDirectory)/\(location)"
         return try SQLiteLedger(path: path)

@@ -37,7 +37,7 @@ struct ApproveCommand: AsyncParsableCommand {
             throw BerthError(.usage, "--reason is empty: say why this is approved")
         }
         let repository = try LifecycleRepository.resolve(image, context: context)
-        let ledger = try LedgerFactory.open(ledgerOptions, context: context)
+        let ledger = try await LedgerFactory.open(ledgerOptions, context: context)
         // The gate decisions about the version's digest (as released), else those recorded under the version.
         let released = try await ledger.events(
             LedgerQuery(repository: repository, version: version, kinds: [.released, .pushed, .built]))

@@ -59,7 +59,7 @@ struct GateCommand: AsyncParsableCommand {
             reportSeverities: severities,
             tagProblem: tagProblem)
 
-        let ledger = try LedgerFactory.open(ledgerOptions, context: context)
+        let ledger = try await LedgerFactory.open(ledgerOptions, context: context)
         // The version the ledger knows this digest by (a release), else the image's own label.
         let known = try await ledger.events(LedgerQuery(repository: facts.repository, digest: decision.image.description))
             .first { $0.version != nil && $0.kind != .gateEvaluated }

@@ -31,7 +31,7 @@ struct PromoteCommand: AsyncParsableCommand {
         let repository = try LifecycleRepository.resolve(image, context: context)
         let reference = try StoreFactory.reference(repository)
         let store = try StoreFactory(options: registryOptions, environment: context.environment).store(for: reference)
-        let ledger = try LedgerFactory.open(ledgerOptions, context: context)
+        let ledger = try await LedgerFactory.open(ledgerOptions, context: context)
         let prefix = context.configuration.tags.prefix
         let digest = try await Self.digest(
             of: version, repository: repository, reference: reference, store: store, ledger: ledger, prefix: prefix)

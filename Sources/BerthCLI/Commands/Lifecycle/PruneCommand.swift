@@ -28,7 +28,7 @@ struct PruneCommand: AsyncParsableCommand {
         let repository = try LifecycleRepository.resolve(image, context: context)
         let reference = try StoreFactory.reference(repository)
         let store = try StoreFactory(options: registryOptions, environment: context.environment).store(for: reference)
-        let ledger = try LedgerFactory.open(ledgerOptions, context: context)
+        let ledger = try await LedgerFactory.open(ledgerOptions, context: context)
         var policy = context.configuration.retention
         if let keep { policy.keepReleases = keep }
 

@@ -38,7 +38,7 @@ struct ReleaseCommand: AsyncParsableCommand {
         }
         let version = decision.version.description
         let factory = try StoreFactory(options: registryOptions, environment: context.environment)
-        let ledger = try LedgerFactory.open(ledgerOptions, context: context)
+        let ledger = try await LedgerFactory.open(ledgerOptions, context: context)
 
         // Check everything before changing anything.
         var steps:

@@ -39,7 +39,7 @@ struct RollbackCommand: AsyncParsableCommand {
         let repository = try LifecycleRepository.resolve(image, context: context)
         let reference = try StoreFactory.reference(repository)
         let store = try StoreFactory(options: registryOptions, environment: context.environment).store(for: reference)
-        let ledger = try LedgerFactory.open(ledgerOptions, context: context)
+        let ledger = try await LedgerFactory.open(ledgerOptions, context: context)
         let history = try await ledger.events(
             LedgerQuery(repository: repository, environment: environment, kinds: environmentChangingKinds))
         var events: [LedgerEvent] = []

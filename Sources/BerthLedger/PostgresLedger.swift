@@ -1,0 +1,193 @@
+import BerthCore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The ledger in PostgreSQL, for teams whose CI runners share one: the same events table as SQLite
+/// (append-only by trigger, `once_key UNIQUE`), migrations applied once under an advisory lock.
+public final class PostgresLedger: LedgerStore, @unchecked Sendable {
+    private let client: PostgresClient
+    private let runner: Task<Void, Never>
+    /// The URL without its password, for messages.
+    public let displayName: String
+    private static let logger = Logger(label: "berth.ledger.postgres")
+
+    /// Connects to `url` (`postgres://user:password@host:port/database?sslmode=disable|prefer|require`) and
+    /// migrates the schema.
+    public init(url text: String) async throws {
+        guard let url = URL(string: text), ["postgres", "postgresql"].contains(url.scheme ?? ""), let host = url.host else {
+            throw BerthError(.usage, "ledger URL '\(Self.redacted(text))' is not postgres://USER:PASSWORD@HOST:PORT/DATABASE")
+        }
+        displayName = Self.redacted(text)
+        let database = url.path.split(separator: "/").first.map(String.init) ?? url.user ?? "postgres"
+        let mode =
+            URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
+        let tls: PostgresClient.Configuration.TLS
+        switch mode {
+        case "disable": tls = .disable
+        case "require": tls = .require(.makeClientConfiguration())
+        case "prefer": tls = .prefer(.makeClientConfiguration())
+        default: throw BerthError(.usage, "ledger URL sslmode '\(mode)': use disable, prefer or require")
+        }
+        var configuration = PostgresClient.Configuration(
+            host: host, port: url.port ?? 5432, username: url.user ?? "postgres", password: url.password?.removingPercentEncoding,
+            database: database, tls: tls)
+        configuration.options.connectTimeout = .seconds(10)
+        client = PostgresClient(configuration: configuration)
+        let client = self.client
+        runner = Task { await client.run() }
+        do {
+            try await migrate()
+        } catch {
+            runner.cancel()
+            throw BerthError(
+                .failure,
+                "ledger \(displayName) is unreachable or refused: \(Self.describe(error)); check the server, the URL and the credentials"
+            )
+        }
+    }
+
+    deinit { runner.cancel() }
+
+    /// Closes the connections.
+    public func close() { runner.cancel() }
+
+    static func redacted(_ text: String) -> String {
+        guard var components = URLComponents(string: text), components.password != nil else { return text }
+        components.password = "***"
+        return components.string ?? "postgres://***"
+    }
+
+    static func describe(_ error: Error) -> String {
+        if let error = error as? PSQLError {
+            return error.serverInfo?[.message] ?? "\(error.code)"
+        }
+        return "\(error)"
+    }
+
+    private func migrate() async throws {
+        try await client.withConnection { connection in
+            // One migrator at a time, across processes and runners.
+            try await connection.query("SELECT pg_advisory_lock(7242701)", logger: Self.logger)
+            do {
+                try await connection.query(
+                    "CREATE TABLE IF NOT EXISTS berth_migrations (version INT PRIMARY KEY)", logger: Self.logger)
+                var applied = Set<Int>()
+                for try await version in try await connection.query("SELECT version FROM berth_migrations", logger: Self.logger)
+                    .decode(Int.self)
+                {
+                    applied.insert(version)
+                }
+                for (version, statements) in Self.migrations where !applied.contains(version) {
+                    try await connection.query("BEGIN", logger: Self.logger)
+                    for statement in statements {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: Self.logger)
+                    }
+                    try await connection.query("INSERT INTO berth_migrations (version) VALUES (\(version))", logger: Self.logger)
+                    try await connection.query("COMMIT", logger: Self.logger)
+                }
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: Self.logger)
+                _ = try? await connection.query("SELECT pg_advisory_unlock(7242701)", logger: Self.logger)
+                throw error
+            }
+            try await connection.query("SELECT pg_advisory_unlock(7242701)", logger: Self.logger)
+        }
+    }
+
+    /// The same schema as SQLite's (LedgerSchema), in PostgreSQL's dialect.
+    static let migrations: [(Int, [String])] = [
+        (
+            1,
+            [
+                """
+                CREATE TABLE events (
+                  id BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, repository TEXT NOT NULL, version TEXT, digest TEXT, environment TEXT,
+                  git_sha TEXT, actor TEXT NOT NULL, time DOUBLE PRECISION NOT NULL, reason TEXT, details TEXT NOT NULL, once_key TEXT UNIQUE)
+                """,
+                "CREATE INDEX events_by_environment ON events(repository, kind, environment, id)",
+                "CREATE INDEX events_by_version ON events(repository, version, id)",
+                """
+                CREATE FUNCTION berth_append_only() RETURNS trigger LANGUAGE plpgsql AS
+                $$ BEGIN RAISE EXCEPTION 'the berth ledger is append-only'; END $$
+                """,
+                "CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events FOR EACH ROW EXECUTE FUNCTION berth_append_only()",
+            ]
+        ),
+        (2, ["CREATE INDEX events_by_repository_environment ON events(repository, environment, id)"]),
+    ]
+
+    public func append(_ event: LedgerEvent) async throws -> LedgerEvent {
+        let details = SQLiteLedger.encode(event.details)
+        do {
+            let rows = try await client.query(
+                """
+                INSERT INTO events (kind, repository, version, digest, environment, git_sha, actor, time, reason, details, once_key)
+                VALUES (\(event.kind.rawValue), \(event.repository), \(event.version), \(event.digest), \(event.environment),
+                        \(event.gitSHA), \(event.actor), \(event.time), \(event.reason), \(details), \(event.onceKey))
+                RETURNING id
+                """, logger: Self.logger)
+            var appended = event
+            for try await id in rows.decode(Int64.self) { appended.id = id }
+            return appended
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            let key = event.onceKey ?? ""
+            throw LedgerConflict(key: key, existing: try await self.event(onceKey: key))
+        }
+    }
+
+    public func events(_ query: LedgerQuery) async throws -> [LedgerEvent] {
+        // Filters are bound parameters; NULL means "any".
+        let kinds = query.kinds.map { $0.map(\.rawValue).sorted() }
+        let limit = query.limit.map { Int64(max(0, $0)) }
+        return try await fetch(
+            """
+            SELECT id, kind, repository, version, digest, environment, git_sha, actor, time, reason, details, once_key FROM events
+            WHERE (\(query.repository)::text IS NULL OR repository = \(query.repository))
+              AND (\(query.environment)::text IS NULL OR environment = \(query.environment))
+              AND (\(query.version)::text IS NULL OR version = \(query.version))
+              AND (\(query.digest)::text IS NULL OR digest = \(query.digest))
+              AND (\(kinds)::text[] IS NULL OR kind = ANY(\(kinds)))
+            ORDER BY id DESC LIMIT \(limit)
+            """)
+    }
+
+    public func event(onceKey: String) async throws -> LedgerEvent? {
+        try await fetch(
+            """
+            SELECT id, kind, repository, version, digest, environment, git_sha, actor, time, reason, details, once_key FROM events
+            WHERE once_key = \(onceKey)
+            """
+        ).first
+    }
+
+    public func status(repository: String) async throws -> [EnvironmentState] {
+        let kinds = environmentChangingKinds.map(\.rawValue).sorted()
+        return try await fetch(
+            """
+            SELECT DISTINCT ON (environment) id, kind, repository, version, digest, environment, git_sha, actor, time, reason, details, once_key
+            FROM events WHERE repository = \(repository) AND kind = ANY(\(kinds)) AND environment IS NOT NULL
+            ORDER BY environment, id DESC
+            """
+        ).map {
+            EnvironmentState(environment: $0.environment ?? "", version: $0.version, digest: $0.digest, since: $0.time, event: $0)
+        }
+    }
+
+    private func fetch(_ query: PostgresQuery) async throws -> [LedgerEvent] {
+        var events: [LedgerEvent] = []
+        let rows = try await client.query(query, logger: Self.logger)
+        for try await (id, kind, repository, version, digest, environment, gitSHA, actor, time, reason, details, onceKey)
+            in rows.decode(
+                (Int64, String, String, String?, String?, String?, String?, String, Double, String?, String, String?).self)
+        {
+            var event = LedgerEvent(
+                kind: LedgerEvent.Kind(rawValue: kind) ?? .planned, repository: repository, version: version, digest: digest,
+                environment: environment, gitSHA: gitSHA, actor: actor, time: time, reason: reason,
+                details: (try? JSONDecoder().decode([String: String].self, from: Data(details.utf8))) ?? [:], onceKey: onceKey)
+            event.id = id
+            events.append(event)
+        }
+        return events
+    }
+}

@@ -1,0 +1,76 @@
+import BerthCore
+import BerthLedger
+import BerthTestSupport
+import Foundation
+import Testing
+
+/// The PostgreSQL ledger against a throwaway cluster (initdb / pg_ctl on 127.0.0.1).
+@Suite("PostgreSQL ledger", .serialized)
+struct PostgresLedgerTests {
+    static func server() -> PostgresServer? {
+        guard PostgresServer.isAvailable else {
+            if IntegrationPolicy.isCI { Issue.record("postgresql is missing; .ci/run must install it") }
+            print("SKIPPED: postgresql is not installed (apt-get install postgresql)")
+            return nil
+        }
+        do { return try PostgresServer() } catch {
+            Issue.record("PostgreSQL didn't start: \(error)")
+            return nil
+        }
+    }
+
+    @Test("passes the ledger contract, append-only, exactly one winner among 32 racing writers")
+    func contractAndRace() async throws {
+        guard let server = Self.server() else { return }
+        defer { server.stop() }
+        var count = 0
+        try await LedgerContract.verify {
+            count += 1
+            return try await PostgresLedger(url: try server.createDatabase("contract\(count)"))
+        }
+
+        let url = try server.createDatabase("race")
+        _ = try await PostgresLedger(url: url)
+        let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<32 {
+                group.addTask {
+                    let ledger = try await PostgresLedger(url: url)
+                    defer { ledger.close() }
+                    try await ledger.append(LedgerEvent(kind: .gateEvaluated, repository: "r", actor: "w\(index)", time: 1))
+                    do {
+                        try await ledger.append(
+                            LedgerEvent(
+                                kind: .released, repository: "r", version: "1.0.0", actor: "w\(index)", time: 1,
+                                onceKey: "release:r:1.0.0"))
+                        return true
+                    } catch is LedgerConflict { return false }
+                }
+            }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 }.count == 1)
+        let ledger = try await PostgresLedger(url: url)
+        #expect(try await ledger.events(LedgerQuery(kinds: [.gateEvaluated])).count == 32)
+        #expect(try await ledger.events(LedgerQuery(kinds: [.released])).count == 1)
+        // Read from another connection, as the next berth process would, with history's filters.
+        let reader = try await PostgresLedger(url: url)
+        #expect(try await reader.events(LedgerQuery(repository: "r", limit: 50)).count == 33)
+        #expect(try await reader.events(LedgerQuery(repository: "r", environment: nil, version: nil, limit: 50)).count == 33)
+
+        for statement in ["UPDATE events SET actor = 'mallory'", "DELETE FROM events"] {
+            let result = try server.psql(statement, database: "race")
+            #expect(result.status != 0 && result.stderr.contains("append-only"), "\(statement): \(result.stderr)")
+        }
+    }
+
+    @Test("a database that is down is a clear error that never shows the password")
+    func down() async throws {
+        let port = try FreePort.find()
+        let error = await #expect(throws: BerthError.self) {
+            try await PostgresLedger(url: "postgres://berth:s3cret@127.0.0.1:\(port)/ledger?sslmode=disable")
+        }
+        #expect(error?.message.contains("unreachable") == true)
+        #expect(error?.message.contains("s3cret") == false)
+        #expect(error?.message.contains("127.0.0.1:\(port)") == true)
+    }
+}
