@@ -4,7 +4,7 @@ import ArgumentParser
 struct LedgerOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "The ledger: a SQLite file (default: ledger in berth.yaml, $BERTH_LEDGER, else .berth/ledger.sqlite).",
-            valueName: "PATH"))
+            "The ledger: a SQLite file or postgres://USER:PASSWORD@HOST/DB (default: $BERTH_LEDGER, berth.yaml's ledger, else .berth/ledger.sqlite).",
+            valueName: "PATH|URL"))
     var ledger: String?
 }
