@@ -19,6 +19,36 @@ public enum LedgerContract {
         try await statusIsTheLatestPerEnvironment(make())
     }
 
+    /// 32 writers, each with its own connection from `connect`, append an event each and then race for one
+    /// once key: exactly one wins, and nothing is lost or duplicated.
+    public static func verifyRace(_ connect: @escaping @Sendable () async throws -> any LedgerStore) async throws {
+        let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<32 {
+                group.addTask {
+                    let ledger = try await connect()
+                    try await ledger.append(LedgerEvent(kind: .gateEvaluated, repository: "r", actor: "w\(index)", time: 1))
+                    do {
+                        try await ledger.append(
+                            LedgerEvent(
+                                kind: .released, repository: "r", version: "1.0.0", actor: "w\(index)", time: 1,
+                                onceKey: "release:r:1.0.0"))
+                        return true
+                    } catch is LedgerConflict { return false }
+                }
+            }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        try require(
+            outcomes.filter { $0 }.count == 1, "exactly one of 32 racing writers holds a once key",
+            "\(outcomes.filter { $0 }.count) won")
+        let reader = try await connect()
+        try require(
+            try await reader.events(LedgerQuery(kinds: [.gateEvaluated])).count == 32, "no racing writer's other event is lost")
+        try require(try await reader.events(LedgerQuery(kinds: [.released])).count == 1, "the raced event is written once")
+        try require(
+            try await reader.events(LedgerQuery(repository: "r", limit: 50)).count == 33, "another connection reads them all")
+    }
+
     static func event(
         _ kind: LedgerEvent.Kind, _ version: String, environment: String? = nil, time: Double = 1_704_067_200,
         repository: String = "reg.example/api",

@@ -54,25 +54,6 @@ struct LedgerTests {
     func race() async throws {
         let path = Self.temporaryPath()
         _ = try SQLiteLedger(path: path)
-        let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
-            for index in 0..<32 {
-                group.addTask {
-                    let ledger = try SQLiteLedger(path: path)
-                    try await ledger.append(LedgerEvent(kind: .gateEvaluated, repository: "r", actor: "w\(index)", time: 1))
-                    do {
-                        try await ledger.append(
-                            LedgerEvent(
-                                kind: .released, repository: "r", version: "1.0.0", actor: "w\(index)", time: 1,
-                                onceKey: "release:r:1.0.0"))
-                        return true
-                    } catch is LedgerConflict { return false }
-                }
-            }
-            return try await group.reduce(into: [Bool]()) { $0.append($1) }
-        }
-        #expect(outcomes.filter { $0 }.count == 1)
-        let ledger = try SQLiteLedger(path: path)
-        #expect(try await ledger.events(LedgerQuery(kinds: [.gateEvaluated])).count == 32)
-        #expect(try await ledger.events(LedgerQuery(kinds: [.released])).count == 1)
+        try await LedgerContract.verifyRace { try SQLiteLedger(path: path) }
     }
 }

@@ -31,31 +31,7 @@ struct PostgresLedgerTests {
 
         let url = try server.createDatabase("race")
         _ = try await PostgresLedger(url: url)
-        let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
-            for index in 0..<32 {
-                group.addTask {
-                    let ledger = try await PostgresLedger(url: url)
-                    defer { ledger.close() }
-                    try await ledger.append(LedgerEvent(kind: .gateEvaluated, repository: "r", actor: "w\(index)", time: 1))
-                    do {
-                        try await ledger.append(
-                            LedgerEvent(
-                                kind: .released, repository: "r", version: "1.0.0", actor: "w\(index)", time: 1,
-                                onceKey: "release:r:1.0.0"))
-                        return true
-                    } catch is LedgerConflict { return false }
-                }
-            }
-            return try await group.reduce(into: [Bool]()) { $0.append($1) }
-        }
-        #expect(outcomes.filter { $0 }.count == 1)
-        let ledger = try await PostgresLedger(url: url)
-        #expect(try await ledger.events(LedgerQuery(kinds: [.gateEvaluated])).count == 32)
-        #expect(try await ledger.events(LedgerQuery(kinds: [.released])).count == 1)
-        // Read from another connection, as the next berth process would, with history's filters.
-        let reader = try await PostgresLedger(url: url)
-        #expect(try await reader.events(LedgerQuery(repository: "r", limit: 50)).count == 33)
-        #expect(try await reader.events(LedgerQuery(repository: "r", environment: nil, version: nil, limit: 50)).count == 33)
+        try await LedgerContract.verifyRace { try await PostgresLedger(url: url) }
 
         for statement in ["UPDATE events SET actor = 'mallory'", "DELETE FROM events"] {
             let result = try server.psql(statement, database: "race")
