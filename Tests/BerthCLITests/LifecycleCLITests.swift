@@ -151,6 +151,7 @@ struct LifecycleCLITests {
         try repo.write(
             "berth.yaml",
             "image:\n  names: [\(image)]\nledger: ../ledger.sqlite\ndeploy:\n  prod:\n    kustomization: deploy/prod/kustomization.yaml\n"
+                + "    health_url: http://\(registry.host)/v2/\n"
         )
         try repo.git("add", "-A")
         try repo.commit("feat: second endpoint")
@@ -202,6 +203,16 @@ struct LifecycleCLITests {
         #expect(try berth("prune", "--keep", "2", "--apply").status == 0)
         let tags = try berth("registry", "ls", "\(image)").stdout.split(separator: "\n").map(String.init)
         #expect(!tags.contains("v0.0.1") && tags.contains("v0.1.0") && tags.contains("v0.2.0") && tags.contains("latest"))
+        let events = try Self.json(try berth("history", "--json", "--limit", "500")) as? [[String: Any]]
+        let rolledBack = events?.first { $0["kind"] as? String == "rolled-back" }
+        #expect((rolledBack?["details"] as? [String: String])?["health"] == "200", "the health URL answered and was recorded")
+
+        // The registry goes away mid-lifecycle: the promotion fails and nothing is recorded.
+        registry.stop()
+        let down = try berth("promote", "0.2.0", "--to", "prod", "--force")
+        #expect(down.status == 1, "\(down.stderr)")
+        let after = try Self.json(try berth("history", "--json", "--limit", "500")) as? [[String: Any]]
+        #expect(after?.count == events?.count)
     }
 
     @Test(
