@@ -47,10 +47,8 @@ public final class PostgresLedger: LedgerStore, @unchecked Sendable {
         }
     }
 
+    /// Closing the connections: the client's run task ends with the ledger.
     deinit { runner.cancel() }
-
-    /// Closes the connections.
-    public func close() { runner.cancel() }
 
     static func redacted(_ text: String) -> String {
         guard var components = URLComponents(string: text), components.password != nil else { return text }

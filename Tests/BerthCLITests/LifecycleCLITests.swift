@@ -56,17 +56,21 @@ struct LifecycleCLITests {
         return path
     }
 
+    /// Whether docker-registry is installed: a skip line outside CI, a failure in CI (which installs it).
+    static func registryAvailable() -> Bool {
+        guard !RegistryServer.isAvailable else { return true }
+        if IntegrationPolicy.isCI { Issue.record("docker-registry is missing; .ci/run must install it") }
+        print("SKIPPED: docker-registry is not installed")
+        return false
+    }
+
     static func json(_ result: ShellResult) throws -> Any { try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) }
 
     @Test(
         "release once; gate blocks, asks for approval, passes; promotions retag the same digest in order; status and history tell it"
     )
     func lifecycle() async throws {
-        guard RegistryServer.isAvailable else {
-            if IntegrationPolicy.isCI { Issue.record("docker-registry is missing; .ci/run must install it") }
-            print("SKIPPED: docker-registry is not installed")
-            return
-        }
+        guard Self.registryAvailable() else { return }
         let cli = try CLIHarness()
         let registry = try RegistryServer()
         defer { registry.stop() }
@@ -237,11 +241,7 @@ struct LifecycleCLITests {
     }
 
     func race(ledger: String?) async throws {
-        guard RegistryServer.isAvailable else {
-            if IntegrationPolicy.isCI { Issue.record("docker-registry is missing; .ci/run must install it") }
-            print("SKIPPED: docker-registry is not installed")
-            return
-        }
+        guard Self.registryAvailable() else { return }
         let cli = try CLIHarness()
         let registry = try RegistryServer()
         defer { registry.stop() }

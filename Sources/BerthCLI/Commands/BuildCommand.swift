@@ -126,11 +126,7 @@ struct BuildCommand: AsyncParsableCommand {
     private func baseSource(_ text: String, factory: StoreFactory) throws -> BaseImageSource? {
         guard text != "scratch" else { return nil }
         let reference = try StoreFactory.reference(text)
-        let name: String
-        switch reference.store {
-        case .layout(let path): name = "oci:\(path)" + (reference.tag.map { ":\($0)" } ?? "")
-        case .registry(let host): name = "\(host)/\(reference.repository)" + (reference.tag.map { ":\($0)" } ?? "")
-        }
+        let name = ImageFacts.repositoryName(reference) + (reference.tag.map { ":\($0)" } ?? "")
         return BaseImageSource(
             store: try factory.store(for: reference), repository: reference.repository, reference: reference.reference, name: name
         )

@@ -81,6 +81,10 @@ struct ReleaseCommand: AsyncParsableCommand {
 
         for step in steps {
             for planned in step.tags {
+                // A tag already on the digest isn't written again: a re-run, or the losers of a race,
+                // then send no writes for the registry to serialise (Distribution answered 500 under them).
+                let current = try await step.store.resolve(step.reference.repository, reference: planned.tag.value)
+                if current?.digest == step.document.digest { continue }
                 try await step.store.pushManifest(
                     step.reference.repository, reference: planned.tag.value, manifest: step.document)
             }
