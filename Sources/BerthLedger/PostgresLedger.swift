@@ -115,23 +115,59 @@ public final class PostgresLedger: LedgerStore, @unchecked Sendable {
         (2, ["CREATE INDEX events_by_repository_environment ON events(repository, environment, id)"]),
     ]
 
-    public func append(_ event: LedgerEvent) async throws -> LedgerEvent {
-        let details = SQLiteLedger.encode(event.details)
+    public func append(all events: [LedgerEvent]) async throws -> [LedgerEvent] {
+        // One event is one statement (atomic by itself); several share a transaction.
+        if events.count == 1 { return [try await insertReportingConflict(events[0], on: nil)] }
         do {
-            let rows = try await client.query(
-                """
-                INSERT INTO events (kind, repository, version, digest, environment, git_sha, actor, time, reason, details, once_key)
-                VALUES (\(event.kind.rawValue), \(event.repository), \(event.version), \(event.digest), \(event.environment),
-                        \(event.gitSHA), \(event.actor), \(event.time), \(event.reason), \(details), \(event.onceKey))
-                RETURNING id
-                """, logger: Self.logger)
-            var appended = event
-            for try await id in rows.decode(Int64.self) { appended.id = id }
-            return appended
+            return try await client.withTransaction(logger: Self.logger) { connection in
+                var appended: [LedgerEvent] = []
+                for event in events {
+                    do {
+                        appended.append(try await insert(event, on: connection))
+                    } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+                        throw LedgerConflict(key: event.onceKey ?? "", existing: nil)
+                    }
+                }
+                return appended
+            }
+        } catch let error as PostgresTransactionError {
+            // The holder is read after the rollback: the aborted transaction can't be queried.
+            if let conflict = error.closureError as? LedgerConflict {
+                throw LedgerConflict(key: conflict.key, existing: try await event(onceKey: conflict.key))
+            }
+            throw error.closureError ?? error
+        }
+    }
+
+    /// Inserts `event`, turning a duplicate once key into `LedgerConflict`. `connection` nil: any pooled one.
+    private func insertReportingConflict(_ event: LedgerEvent, on connection: PostgresConnection?) async throws
+        -> LedgerEvent
+    {
+        do {
+            return try await insert(event, on: connection)
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
             let key = event.onceKey ?? ""
             throw LedgerConflict(key: key, existing: try await self.event(onceKey: key))
         }
+    }
+
+    private func insert(_ event: LedgerEvent, on connection: PostgresConnection?) async throws -> LedgerEvent {
+        let details = SQLiteLedger.encode(event.details)
+        let query: PostgresQuery = """
+            INSERT INTO events (kind, repository, version, digest, environment, git_sha, actor, time, reason, details, once_key)
+            VALUES (\(event.kind.rawValue), \(event.repository), \(event.version), \(event.digest), \(event.environment),
+                    \(event.gitSHA), \(event.actor), \(event.time), \(event.reason), \(details), \(event.onceKey))
+            RETURNING id
+            """
+        let rows =
+            if let connection {
+                try await connection.query(query, logger: Self.logger)
+            } else {
+                try await client.query(query, logger: Self.logger)
+            }
+        var appended = event
+        for try await id in rows.decode(Int64.self) { appended.id = id }
+        return appended
     }
 
     public func events(_ query: LedgerQuery) async throws -> [LedgerEvent] {

@@ -31,8 +31,8 @@ public final class SQLiteLedger: LedgerStore, @unchecked Sendable {
         }
     }
 
-    public func append(_ event: LedgerEvent) async throws -> LedgerEvent {
-        let details = Self.encode(event.details)
+    public func append(all events: [LedgerEvent]) async throws -> [LedgerEvent] {
+        var inserting: LedgerEvent?
         do {
             return try appendBlocking { db in
                 // A cached statement: parsed once per connection, not per event.
@@ -41,24 +41,26 @@ public final class SQLiteLedger: LedgerStore, @unchecked Sendable {
                         INSERT INTO events (kind, repository, version, digest, environment, git_sha, actor, time, reason, details, once_key)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """)
-                try insert.execute(arguments: [
-                    event.kind.rawValue, event.repository, event.version, event.digest, event.environment, event.gitSHA,
-                    event.actor,
-                    event.time, event.reason, details, event.onceKey,
-                ])
-                var appended = event
-                appended.id = db.lastInsertedRowID
-                return appended
+                return try events.map { event in
+                    inserting = event
+                    try insert.execute(arguments: [
+                        event.kind.rawValue, event.repository, event.version, event.digest, event.environment, event.gitSHA,
+                        event.actor, event.time, event.reason, Self.encode(event.details), event.onceKey,
+                    ])
+                    var appended = event
+                    appended.id = db.lastInsertedRowID
+                    return appended
+                }
             }
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
-            let key = event.onceKey ?? ""
+            let key = inserting?.onceKey ?? ""
             throw LedgerConflict(key: key, existing: try await self.event(onceKey: key))
         }
     }
 
-    /// GRDB's synchronous write: an append is ~100 µs of SQLite, and the async variant's thread hop
-    /// costs about as much again (scripts/bench-lifecycle.sh).
-    private func appendBlocking(_ body: (Database) throws -> LedgerEvent) throws -> LedgerEvent {
+    /// GRDB's synchronous write (one transaction, rolled back on a throw): an append is ~100 µs of
+    /// SQLite, and the async variant's thread hop costs about as much again (scripts/bench-lifecycle.sh).
+    private func appendBlocking(_ body: (Database) throws -> [LedgerEvent]) throws -> [LedgerEvent] {
         try pool.write(body)
     }
 

@@ -8,14 +8,21 @@ public final class InMemoryLedger: LedgerStore, @unchecked Sendable {
 
     public init() {}
 
-    public func append(_ event: LedgerEvent) async throws -> LedgerEvent {
+    public func append(all events: [LedgerEvent]) async throws -> [LedgerEvent] {
         try lock.withLock {
-            if let key = event.onceKey, let existing = stored.first(where: { $0.onceKey == key }) {
-                throw LedgerConflict(key: key, existing: existing)
+            var keys = Set(stored.compactMap(\.onceKey))
+            for event in events {
+                guard let key = event.onceKey else { continue }
+                guard keys.insert(key).inserted else {
+                    throw LedgerConflict(key: key, existing: stored.first { $0.onceKey == key })
+                }
             }
-            var appended = event
-            appended.id = Int64(stored.count + 1)
-            stored.append(appended)
+            let appended = events.enumerated().map { offset, event in
+                var appended = event
+                appended.id = Int64(stored.count + offset + 1)
+                return appended
+            }
+            stored += appended
             return appended
         }
     }

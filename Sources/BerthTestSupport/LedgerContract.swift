@@ -16,6 +16,7 @@ public enum LedgerContract {
         try await appendsAreNumberedAndRoundTrip(make())
         try await queriesFilterNewestFirst(make())
         try await onceKeysAreExclusive(make())
+        try await batchesAreAllOrNone(make())
         try await statusIsTheLatestPerEnvironment(make())
     }
 
@@ -101,6 +102,28 @@ public enum LedgerContract {
         try require(try await store.events(LedgerQuery(kinds: [.released])).count == 1, "a refused append writes nothing")
         try require(try await store.event(onceKey: "release:reg.example/api:1.0.0")?.id == first.id, "event(onceKey:) finds it")
         try require(try await store.event(onceKey: "release:reg.example/api:2.0.0") == nil, "an unknown key finds nothing")
+    }
+
+    static func batchesAreAllOrNone(_ store: any LedgerStore) async throws {
+        let batch = try await store.append(all: [
+            event(.released, "1.0.0", onceKey: "release:a:1.0.0"), event(.released, "1.0.0", onceKey: "release:b:1.0.0"),
+        ])
+        try require(
+            batch.count == 2 && batch[0].id != nil && batch[1].id! > batch[0].id!, "a batch is numbered in order",
+            "\(batch.map(\.id))")
+        do {
+            try await store.append(all: [
+                event(.released, "2.0.0", onceKey: "release:a:2.0.0"), event(.released, "1.0.0", onceKey: "release:b:1.0.0"),
+            ])
+            try require(false, "a batch holding a taken once key is refused")
+        } catch let conflict as LedgerConflict {
+            try require(
+                conflict.key == "release:b:1.0.0" && conflict.existing?.id == batch[1].id,
+                "the batch's conflict names the taken key and its holder", "\(conflict)")
+        }
+        try require(
+            try await store.event(onceKey: "release:a:2.0.0") == nil, "a refused batch writes none of its events")
+        try require(try await store.events(LedgerQuery()).count == 2, "only the first batch is stored")
     }
 
     static func statusIsTheLatestPerEnvironment(_ store: any LedgerStore) async throws {

@@ -25,6 +25,8 @@ public struct PromotionPlan: Hashable, Sendable {
     public let tags: [TagChange]
     /// Why it may go (gate passed, or who approved).
     public let clearance: String
+    /// The environment runs this digest already and every tag is in place: a re-run, nothing to do.
+    public let isDone: Bool
 }
 
 /// Why a promotion can't happen, with the exit code's kind.
@@ -38,11 +40,11 @@ public struct PromotionRefusal: Error, Equatable, Sendable, CustomStringConverti
 /// Promotion rules: environments in order (dev → staging → prod); a digest enters an environment only
 /// after the previous one held it, with its gate passed or approved, never if marked bad (unless
 /// forced), and by retagging that same digest — never a rebuild. Pure: the ledger's events and the
-/// registry's current tags come in as values.
+/// registry's current tags come in as values, and `current` is the digest the target runs now.
 public enum PromotionPlanner {
     public static func plan(
         version: String, digest: String, to target: String, environments: [EnvironmentPolicy], tagPrefix: String,
-        events: [LedgerEvent], existingTags: [String: String], now: Double, force: Bool = false
+        events: [LedgerEvent], existingTags: [String: String], now: Double, force: Bool = false, current: String? = nil
     ) throws(PromotionRefusal) -> PromotionPlan {
         guard let index = environments.firstIndex(where: { $0.name == target }) else {
             throw PromotionRefusal(
@@ -102,7 +104,9 @@ public enum PromotionPlanner {
                         "can't promote \(version) (\(digest)) to \(target): \(conflicts.joined(separator: ", ")), and tags naming a version never move"
                 )
             }
-            return PromotionPlan(version: version, digest: digest, from: previous, to: target, tags: changes, clearance: why)
+            return PromotionPlan(
+                version: version, digest: digest, from: previous, to: target, tags: changes, clearance: why,
+                isDone: current == digest && changes.allSatisfy { $0.action == .keep })
         case .needsApproval(let why): throw PromotionRefusal(kind: .needsApproval, message: why)
         case .blocked(let why), .notGated(let why): throw PromotionRefusal(kind: .blocked, message: why)
         }

@@ -1,10 +1,11 @@
 /// The append-only record of releases (BerthLedger: SQLite by default, PostgreSQL for teams; memory in
 /// tests). Every implementation passes the same contract suite.
 public protocol LedgerStore: Sendable {
-    /// Appends `event` and returns it with its id. With an `onceKey` already present nothing is written
-    /// and `LedgerConflict` is thrown, naming the event that holds the key.
+    /// Appends `events` in one transaction, all or none, and returns them with their ids in order. If
+    /// any `onceKey` is already present nothing is written and `LedgerConflict` is thrown, naming the
+    /// event that holds the key (a release of several images is recorded whole or not at all).
     @discardableResult
-    func append(_ event: LedgerEvent) async throws -> LedgerEvent
+    func append(all events: [LedgerEvent]) async throws -> [LedgerEvent]
     /// Events matching `query`, newest first.
     func events(_ query: LedgerQuery) async throws -> [LedgerEvent]
     /// The event holding `onceKey`, if any.
@@ -30,6 +31,12 @@ public struct LedgerConflict: Error, Sendable, CustomStringConvertible {
 }
 
 extension LedgerStore {
+    /// Appends one event (see `append(all:)`).
+    @discardableResult
+    public func append(_ event: LedgerEvent) async throws -> LedgerEvent {
+        try await append(all: [event])[0]
+    }
+
     /// The default `status`: the newest environment-changing event per environment.
     public func latestPerEnvironment(_ events: [LedgerEvent]) -> [EnvironmentState] {
         var seen = Set<String>()

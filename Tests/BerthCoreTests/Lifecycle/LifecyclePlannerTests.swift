@@ -40,6 +40,15 @@ struct LifecyclePlannerTests {
             events: [passed, inDev, inStaging],
             existingTags: ["latest": Self.digest("b"), "v1.2.0": a], now: 10)
         #expect(prod.tags == [.init(tag: "v1.2.0", action: .keep), .init(tag: "latest", action: .move(from: Self.digest("b")))])
+        #expect(!prod.isDone)
+        let again = try PromotionPlanner.plan(
+            version: "1.2.0", digest: a, to: "prod", environments: Self.environments, tagPrefix: "v",
+            events: [passed, inDev, inStaging], existingTags: ["latest": a, "v1.2.0": a], now: 10, current: a)
+        #expect(again.isDone, "a re-run after the promotion was recorded has nothing to do")
+        let tagsOnlyLanded = try PromotionPlanner.plan(
+            version: "1.2.0", digest: a, to: "prod", environments: Self.environments, tagPrefix: "v",
+            events: [passed, inDev, inStaging], existingTags: ["latest": a, "v1.2.0": a], now: 10, current: Self.digest("b"))
+        #expect(!tagsOnlyLanded.isDone, "tags in place but not recorded (a crash before the record): record it")
         let conflict = #expect(throws: PromotionRefusal.self) {
             try PromotionPlanner.plan(
                 version: "1.2.0", digest: a, to: "prod", environments: Self.environments, tagPrefix: "v",

@@ -44,13 +44,14 @@ struct PromoteCommand: AsyncParsableCommand {
                 existing[tag] = found.digest.description
             }
         }
+        let current = try await ledger.status(repository: repository).first { $0.environment == target }?.digest
         let now = LedgerFactory.now
         let plan: PromotionPlan
         do {
             plan = try PromotionPlanner.plan(
                 version: version, digest: digest.description, to: target, environments: environments, tagPrefix: prefix,
                 events: events,
-                existingTags: existing, now: now, force: force)
+                existingTags: existing, now: now, force: force, current: current)
         } catch {
             Terminal.writeError("berth: error: \(error.message)\n")
             switch error.kind {
@@ -68,6 +69,10 @@ struct PromoteCommand: AsyncParsableCommand {
             case .conflict(let existing): "conflict \(change.tag) (\(existing))"
             }
         }
+        if plan.isDone {
+            Terminal.write("\(repository) \(version) (\(digest.short)) is already in \(target) with its tags; nothing to do\n")
+            return
+        }
         if dryRun {
             Terminal.write("promote \(version) (\(digest.short)) \(plan.from ?? "release") → \(target): \(plan.clearance)\n")
             Terminal.write(lines.map { "  \($0)\n" }.joined())
@@ -77,6 +82,7 @@ struct PromoteCommand: AsyncParsableCommand {
         for change in plan.tags where change.action != .keep {
             try await store.pushManifest(reference.repository, reference: change.tag, manifest: document)
         }
+        CrashPoint.reached("promote.retagged")
         for change in plan.tags {
             let landed = try await store.resolve(reference.repository, reference: change.tag)
             guard landed?.digest == digest else {
@@ -94,6 +100,7 @@ struct PromoteCommand: AsyncParsableCommand {
                 details: [
                     "tags": plan.tags.map(\.tag).joined(separator: ","), "from": plan.from ?? "", "clearance": plan.clearance,
                 ]))
+        CrashPoint.reached("promote.recorded")
         if global.json {
             Terminal.write(
                 try JSONOutput.encode(

@@ -87,6 +87,7 @@ struct ReleaseCommand: AsyncParsableCommand {
                 if current?.digest == step.document.digest { continue }
                 try await step.store.pushManifest(
                     step.reference.repository, reference: planned.tag.value, manifest: step.document)
+                CrashPoint.reached("release.image-tagged")
             }
             for planned in step.tags {
                 let landed = try await step.store.resolve(step.reference.repository, reference: planned.tag.value)
@@ -98,32 +99,37 @@ struct ReleaseCommand: AsyncParsableCommand {
                 }
             }
         }
+        CrashPoint.reached("release.images-tagged")
         try context.git.createAnnotatedTag(decision.tagName, at: decision.headCommit, message: "Release \(version)")
+        CrashPoint.reached("release.git-tagged")
         let remote = context.configuration.remote
         let hasRemote = try context.git.remoteURL(remote) != nil
         let pushed = !noPushTag && hasRemote
         if pushed { try context.git.pushTag(decision.tagName, remote: remote, commit: decision.headCommit) }
+        CrashPoint.reached("release.git-pushed")
 
+        // Every image's release in one transaction: a crash or a lost race leaves all of them or none.
         let now = LedgerFactory.now
-        var recorded: [LedgerEvent] = []
-        for step in steps {
-            do {
-                recorded.append(
-                    try await ledger.append(
-                        LedgerEvent(
-                            kind: .released, repository: step.repository, version: version,
-                            digest: step.document.digest.description,
-                            gitSHA: decision.headCommit, actor: LedgerFactory.actor(context), time: now,
-                            reason: decision.explanation,
-                            details: [
-                                "tags": step.tags.map(\.tag.value).joined(separator: ","), "gitTag": decision.tagName,
-                                "gitTagPushed": pushed ? remote : "",
-                            ],
-                            onceKey: Self.key(step.repository, version))))
-            } catch let conflict as LedgerConflict {
-                throw Self.alreadyReleased(conflict.existing, repository: step.repository, version: version)
-            }
+        let recorded: [LedgerEvent]
+        do {
+            recorded = try await ledger.append(
+                all: steps.map { step in
+                    LedgerEvent(
+                        kind: .released, repository: step.repository, version: version,
+                        digest: step.document.digest.description,
+                        gitSHA: decision.headCommit, actor: LedgerFactory.actor(context), time: now,
+                        reason: decision.explanation,
+                        details: [
+                            "tags": step.tags.map(\.tag.value).joined(separator: ","), "gitTag": decision.tagName,
+                            "gitTagPushed": pushed ? remote : "",
+                        ],
+                        onceKey: Self.key(step.repository, version))
+                })
+        } catch let conflict as LedgerConflict {
+            let repository = steps.first { Self.key($0.repository, version) == conflict.key }?.repository ?? conflict.key
+            throw Self.alreadyReleased(conflict.existing, repository: repository, version: version)
         }
+        CrashPoint.reached("release.recorded")
         if global.json {
             Terminal.write(
                 try JSONOutput.encode(
