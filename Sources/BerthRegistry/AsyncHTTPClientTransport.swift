@@ -18,6 +18,10 @@ public final class AsyncHTTPClientTransport: HTTPTransport, @unchecked Sendable 
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.connectionPool = .init(idleTimeout: .seconds(60))
+        // A refused or failed connect fails the request at once; RegistryClient's RetryPolicy decides
+        // about retrying (a few seconds of backoff), not the pool, which retried until the 60 s deadline.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(15)
         configuration.httpVersion = .automatic
         configuration.decompression = .disabled
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
@@ -64,8 +68,15 @@ public final class AsyncHTTPClientTransport: HTTPTransport, @unchecked Sendable 
             throw CancellationError()
         } catch {
             // Connection refused or reset, TLS failures, deadlines: no response came back.
-            throw TransportError(String(describing: error))
+            throw TransportError(Self.describe(error))
         }
+    }
+
+    /// A socket error as the system words it ("connection refused"), not NIO's debug text.
+    static func describe(_ error: Error) -> String {
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
+        if let client = error as? HTTPClientError, client == .connectTimeout { return "no connection within the connect timeout" }
+        return String(describing: error)
     }
 
 }

@@ -1,15 +1,17 @@
 // Measures the ledger and the retention planner in-process (scripts/bench-lifecycle.sh runs it):
-// appends one event per transaction, then times status, history and a prune plan. Prints JSON.
+// appends one event per transaction to a SQLite file or a PostgreSQL URL, then times status, history
+// and a prune plan. Prints JSON.
 import BerthCore
 import BerthLedger
 import Foundation
 
 let arguments = CommandLine.arguments
 guard arguments.count == 4, let events = Int(arguments[2]), let tagCount = Int(arguments[3]) else {
-    FileHandle.standardError.write(Data("usage: berth-bench LEDGER.sqlite EVENTS TAGS\n".utf8))
+    FileHandle.standardError.write(Data("usage: berth-bench LEDGER.sqlite|postgres://… EVENTS TAGS\n".utf8))
     exit(64)
 }
-let ledger = try SQLiteLedger(path: arguments[1])
+let ledger: any LedgerStore =
+    arguments[1].hasPrefix("postgres") ? try await PostgresLedger(url: arguments[1]) : try SQLiteLedger(path: arguments[1])
 let repository = "registry.example/acme/api"
 let environments = ["dev", "staging", "prod"]
 let kinds: [LedgerEvent.Kind] = [.built, .pushed, .gateEvaluated, .approved, .promoted, .released]

@@ -10,12 +10,13 @@ struct CLIHarness {
         binary = try #require(BerthBinary.path(), "build berth first (swift build), or set BERTH_BINARY")
     }
 
-    /// Runs berth in `directory` with only `environment` (plus PATH) set: no CI variables leak in.
+    /// Runs berth in `directory` with only `environment` (plus PATH, unless it sets one) set: no CI
+    /// variables leak in.
     func run(
         _ arguments: [String], in directory: String, environment: [String: String] = [:], stdin: String? = nil
     ) throws -> ShellResult {
         var env = environment
-        env["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        env["PATH"] = environment["PATH"] ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         return try Shell.run(binary, arguments, directory: directory, environment: env, replaceEnvironment: true, stdin: stdin)
     }
 

@@ -20,6 +20,11 @@ struct RealRegistryTests {
         return try RegistryServer(basicAuth: basicAuth)
     }
 
+    actor DelayLog {
+        var count = 0
+        func add(_ delay: Duration) { count += 1 }
+    }
+
     static func client(_ server: RegistryServer, credentials: any CredentialSource = AnonymousCredentials()) -> RegistryClient {
         RegistryClient(host: server.host, credentials: credentials, transport: AsyncHTTPClientTransport.shared)
     }
@@ -30,6 +35,22 @@ struct RealRegistryTests {
         defer { server.stop() }
         let check = try #require(ImageStoreContract.all.first { $0.0 == rule }?.1)
         try await check(Self.client(server), "contract/repo")
+    }
+
+    @Test("a registry that refuses connections: the policy's attempts over the real transport, then 'connection refused'")
+    func refused() async throws {
+        let port = try FreePort.find()
+        let delays = DelayLog()
+        var client = RegistryClient(
+            host: "127.0.0.1:\(port)", credentials: AnonymousCredentials(), transport: AsyncHTTPClientTransport.shared)
+        client.retry.sleep = { await delays.add($0) }
+        let error = await #expect(throws: ImageStoreError.self) { try await client.resolve("acme/api", reference: "v1") }
+        #expect(
+            error?.description.contains("connection refused; check that 127.0.0.1:\(port) is reachable") == true,
+            "\(String(describing: error))")
+        // Each failed connect comes back to the policy at once (the pool used to retry it until a 60 s deadline).
+        let waits = await delays.count
+        #expect(client.requestCount == client.retry.maxAttempts && waits == client.retry.maxAttempts - 1)
     }
 
     @Test("retag is exactly 2 requests: GET the manifest, PUT the same bytes")

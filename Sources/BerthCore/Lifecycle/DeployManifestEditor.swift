@@ -38,7 +38,7 @@ public enum DeployManifestEditor {
                 }
                 for (key, value) in [("newTag", tag), ("digest", digest)] {
                     if let at = fields[key] {
-                        lines[at] = "\(itemIndent)\(key): \(value)"
+                        lines[at] = "\(itemIndent)\(key): \(value)" + trailingComment(lines[at])
                     } else {
                         lines.insert("\(itemIndent)\(key): \(value)", at: index + 1)
                         fields = fields.mapValues { $0 > index ? $0 + 1 : $0 }
@@ -56,13 +56,14 @@ public enum DeployManifestEditor {
         var found = false
         let lines = text.components(separatedBy: "\n").map { line -> String in
             guard let range = line.range(of: "image: ") else { return line }
-            let value = line[range.upperBound...].trimmingCharacters(in: CharacterSet(charactersIn: " \"'"))
+            let value = line[range.upperBound...].dropLast(trailingComment(line).count)
+                .trimmingCharacters(in: CharacterSet(charactersIn: " \"'"))
             let name = value.split(separator: "@").first.map(String.init) ?? value
             let bare =
                 name.lastIndex(of: ":").map { colon in name[colon...].contains("/") ? name : String(name[..<colon]) } ?? name
             guard bare == repository else { return line }
             found = true
-            return line[..<range.upperBound] + "\(repository):\(tag)@\(digest)"
+            return line[..<range.upperBound] + "\(repository):\(tag)@\(digest)" + trailingComment(line)
         }
         guard found else { throw .notFound("no 'image: \(repository)…' line") }
         return lines.joined(separator: "\n")
@@ -84,12 +85,33 @@ public enum DeployManifestEditor {
                 continue
             }
             if depth == path.count - 1 {
-                lines[index] = "\(lineIndent)\(path[depth]): \"\(tag)@\(digest)\""
+                lines[index] = "\(lineIndent)\(path[depth]): \"\(tag)@\(digest)\"" + trailingComment(line)
                 return lines.joined(separator: "\n")
             }
             depth += 1
             indent = lineIndent + "  "
         }
         throw .notFound("no key '\(key)' in the values file")
+    }
+
+    /// The ` # comment` ending `line`, with the spaces before it ("" when none): YAML starts a comment
+    /// at a `#` after whitespace, outside quotes.
+    public static func trailingComment(_ line: String) -> String {
+        var quote: Character?
+        var previous: Character = " "
+        for index in line.indices {
+            let character = line[index]
+            if let open = quote {
+                if character == open { quote = nil }
+            } else if character == "\"" || character == "'" {
+                quote = character
+            } else if character == "#", previous == " " || previous == "\t", index != line.startIndex {
+                let start = line[..<index].lastIndex { $0 != " " && $0 != "\t" }.map { line.index(after: $0) } ?? index
+                // A whole-line comment isn't trailing.
+                return line[..<start].allSatisfy({ $0 == " " || $0 == "-" }) ? "" : String(line[start...])
+            }
+            previous = character
+        }
+        return ""
     }
 }

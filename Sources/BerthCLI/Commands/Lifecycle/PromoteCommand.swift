@@ -12,8 +12,11 @@ struct PromoteCommand: AsyncParsableCommand {
             + "environment held its digest and its gate passed or was approved for it; a version marked bad needs --force. "
             + "The environment's tags (v1.2.0-staging; v1.2.0 and latest for prod) are put on the same manifest bytes, "
             + "every tag is verified to resolve to the digest, and only then is the promotion recorded. A tag naming a "
-            + "version that points elsewhere is a conflict. Exit codes: 0 promoted, 3 conflict, 4 blocked, 5 approval "
-            + "needed, 1 registry or ledger failure, 64 usage.")
+            + "version that points elsewhere is a conflict. With deploy.<env> in berth.yaml the environment is then deployed "
+            + "as rollback does it (manifests rewritten to repo:tag@digest and committed, kubectl, health URL) and a "
+            + "deployed event is recorded; --no-deploy leaves that to another tool. Re-running a promotion that is done "
+            + "changes nothing. Exit codes: 0 promoted, 3 conflict, 4 blocked, 5 approval needed, 1 registry, ledger, "
+            + "deploy or health failure, 64 usage.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var registryOptions: RegistryOptions
@@ -24,6 +27,8 @@ struct PromoteCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The image repository (default: the first of image.names).", valueName: "NAME")) var image: String?
     @Option(help: ArgumentHelp("Why: recorded with the promotion.", valueName: "TEXT")) var reason: String?
     @Flag(help: "Promote a version that was marked bad.") var force = false
+    @Flag(name: .customLong("no-deploy"), help: "Retag and record only; don't apply berth.yaml's deploy.<env>.")
+    var noDeploy = false
     @Flag(name: .customLong("dry-run"), help: "Show the plan; change nothing.") var dryRun = false
 
     func run() async throws {
@@ -44,7 +49,10 @@ struct PromoteCommand: AsyncParsableCommand {
                 existing[tag] = found.digest.description
             }
         }
-        let current = try await ledger.status(repository: repository).first { $0.environment == target }?.digest
+        let currentState = try await ledger.status(repository: repository).first { $0.environment == target }
+        let current = currentState?.digest
+        let deploy = noDeploy ? nil : context.configuration.deploy[target]
+        let deployed = currentState?.event.kind == .deployed && current == digest.description
         let now = LedgerFactory.now
         let plan: PromotionPlan
         do {
@@ -69,15 +77,69 @@ struct PromoteCommand: AsyncParsableCommand {
             case .conflict(let existing): "conflict \(change.tag) (\(existing))"
             }
         }
-        if plan.isDone {
-            Terminal.write("\(repository) \(version) (\(digest.short)) is already in \(target) with its tags; nothing to do\n")
+        if plan.isDone && (deploy == nil || deployed) {
+            Terminal.write(
+                "\(repository) \(version) (\(digest.short)) is already in \(target) with its tags\(deploy == nil ? "" : ", deployed"); nothing to do\n"
+            )
             return
         }
         if dryRun {
             Terminal.write("promote \(version) (\(digest.short)) \(plan.from ?? "release") → \(target): \(plan.clearance)\n")
             Terminal.write(lines.map { "  \($0)\n" }.joined())
+            Terminal.write((deploy?.files ?? []).map { "  rewrite \($0)\n" }.joined())
             return
         }
+        let promoted =
+            plan.isDone
+            ? currentState?.event
+            : try await retagAndRecord(
+                plan, repository: repository, reference: reference, digest: digest,
+                gitSHA: events.first(where: { $0.gitSHA != nil })?.gitSHA, actor: LedgerFactory.actor(context), now: now,
+                store: store, ledger: ledger)
+        var deployment: LedgerEvent?
+        var unhealthy: Error?
+        if let deploy {
+            let tag = plan.tags.first?.tag ?? prefix + version
+            let outcome = try await DeployStep(
+                environment: target, settings: deploy, root: context.projectDirectory, git: context.git,
+                commitChanges: context.configuration.deployCommit
+            ).apply(
+                repository: repository, tag: tag, digest: digest.description,
+                commitMessage:
+                    "chore(deploy): \(target) runs \(version)\n\n\(reason ?? "promoted from \(plan.from ?? "release")")")
+            unhealthy = outcome.unhealthy
+            deployment = try await ledger.append(
+                LedgerEvent(
+                    kind: .deployed, repository: repository, version: version, digest: digest.description, environment: target,
+                    gitSHA: promoted?.gitSHA, actor: LedgerFactory.actor(context), time: LedgerFactory.now,
+                    reason: reason ?? "deployed by berth promote",
+                    details: outcome.details.merging(["tag": tag]) { $1 }))
+        }
+        if global.json {
+            Terminal.write(
+                try JSONOutput.encode(
+                    PromoteDocument(
+                        version: version, digest: digest.description, environment: target, tags: plan.tags.map(\.tag),
+                        event: promoted?.id, deployed: deployment?.id, commit: deployment?.details["commit"])) + "\n")
+        } else {
+            Terminal.write(
+                "promoted \(version) (\(digest.short)) to \(target): \(plan.tags.map(\.tag).joined(separator: " ")) — event \(promoted?.id ?? 0)\n"
+            )
+            if let deployment {
+                let done = ["commit", "kubectl", "health"].compactMap { key in deployment.details[key].map { "\(key) \($0)" } }
+                Terminal.write(
+                    "deployed \(target)\(done.isEmpty ? "" : ": " + done.joined(separator: ", ")) — event \(deployment.id ?? 0)\n"
+                )
+            }
+        }
+        if let unhealthy { throw unhealthy }
+    }
+
+    /// Puts the plan's tags on the digest, verifies every one, then records the promotion.
+    func retagAndRecord(
+        _ plan: PromotionPlan, repository: String, reference: ImageReference, digest: Digest, gitSHA: String?, actor: String,
+        now: Double, store: any ImageStore, ledger: any LedgerStore
+    ) async throws -> LedgerEvent {
         let document = try await store.fetchManifest(reference.repository, reference: digest.description)
         for change in plan.tags where change.action != .keep {
             try await store.pushManifest(reference.repository, reference: change.tag, manifest: document)
@@ -95,23 +157,13 @@ struct PromoteCommand: AsyncParsableCommand {
         let event = try await ledger.append(
             LedgerEvent(
                 kind: .promoted, repository: repository, version: version, digest: digest.description, environment: target,
-                gitSHA: events.first(where: { $0.gitSHA != nil })?.gitSHA, actor: LedgerFactory.actor(context), time: now,
+                gitSHA: gitSHA, actor: actor, time: now,
                 reason: reason ?? "promoted from \(plan.from ?? "release")",
                 details: [
                     "tags": plan.tags.map(\.tag).joined(separator: ","), "from": plan.from ?? "", "clearance": plan.clearance,
                 ]))
         CrashPoint.reached("promote.recorded")
-        if global.json {
-            Terminal.write(
-                try JSONOutput.encode(
-                    PromoteDocument(
-                        version: version, digest: digest.description, environment: target, tags: plan.tags.map(\.tag),
-                        event: event.id)) + "\n")
-        } else {
-            Terminal.write(
-                "promoted \(version) (\(digest.short)) to \(target): \(plan.tags.map(\.tag).joined(separator: " ")) — event \(event.id ?? 0)\n"
-            )
-        }
+        return event
     }
 
     /// The digest of `version`: the newest ledger event that names one, else the registry's version tag.
@@ -138,4 +190,6 @@ struct PromoteDocument: Encodable {
     let environment: String
     let tags: [String]
     let event: Int64?
+    let deployed: Int64?
+    let commit: String?
 }

@@ -1,12 +1,7 @@
 import ArgumentParser
 import BerthCore
 import BerthOCI
-import BerthProcess
 import Foundation
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 struct RollbackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -92,25 +87,17 @@ struct RollbackCommand: AsyncParsableCommand {
         var details = [
             "from": plan.fromVersion ?? "", "fromDigest": plan.fromDigest, "tags": plan.movingTags.joined(separator: ","),
         ]
-        if let deploy {
-            let files = try rewrite(
-                deploy, root: context.projectDirectory, repository: repository, tag: versionTag, digest: plan.toDigest)
-            if !files.isEmpty && context.configuration.deployCommit {
-                details["commit"] = try context.git.commit(
-                    files: files, message: "chore(deploy): roll \(environment) back to \(plan.toVersion)\n\n\(reason)")
-            }
-            if let kubectlContext = deploy.kubectlContext {
-                try kubectl(deploy, context: kubectlContext, image: "\(repository):\(versionTag)@\(plan.toDigest)")
-                details["kubectl"] = kubectlContext
-            }
-        }
         // The rollback happened whatever the health check says: record it, then report an unhealthy service.
         var unhealthy: Error?
-        if let url = deploy?.healthURL {
-            do { details["health"] = try await waitHealthy(url, timeout: deploy?.healthTimeoutSeconds ?? 60) } catch {
-                details["health"] = "unhealthy"
-                unhealthy = error
-            }
+        if let deploy {
+            let outcome = try await DeployStep(
+                environment: environment, settings: deploy, root: context.projectDirectory, git: context.git,
+                commitChanges: context.configuration.deployCommit
+            ).apply(
+                repository: repository, tag: versionTag, digest: plan.toDigest,
+                commitMessage: "chore(deploy): roll \(environment) back to \(plan.toVersion)\n\n\(reason)")
+            details.merge(outcome.details) { $1 }
+            unhealthy = outcome.unhealthy
         }
         let event = try await ledger.append(
             LedgerEvent(
@@ -128,94 +115,5 @@ struct RollbackCommand: AsyncParsableCommand {
         } else {
             Terminal.write(summary.replacingOccurrences(of: "roll back", with: "rolled back") + " — event \(event.id ?? 0)\n")
         }
-    }
-
-    /// Rewrites the environment's manifests; returns the paths changed (relative to the project).
-    func rewrite(_ deploy: DeploySettings, root: String, repository: String, tag: String, digest: String) throws -> [String] {
-        var changed: [String] = []
-        let edits: [(String?, (String) throws(DeployManifestEditor.Problem) -> String)] = [
-            (
-                deploy.kustomization,
-                { text throws(DeployManifestEditor.Problem) in
-                    try DeployManifestEditor.kustomization(text, repository: repository, tag: tag, digest: digest)
-                }
-            ),
-            (
-                deploy.deployment,
-                { text throws(DeployManifestEditor.Problem) in
-                    try DeployManifestEditor.containerImage(text, repository: repository, tag: tag, digest: digest)
-                }
-            ),
-            (
-                deploy.helmValues,
-                { text throws(DeployManifestEditor.Problem) in
-                    try DeployManifestEditor.helmValue(text, key: deploy.helmKey, tag: tag, digest: digest)
-                }
-            ),
-        ]
-        for (file, edit) in edits {
-            guard let file else { continue }
-            let path = "\(root)/\(file)"
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw BerthError(
-                    .usage, "deploy manifest '\(file)' of \(environment) doesn't exist: fix deploy.\(environment) in berth.yaml")
-            }
-            let text = String(decoding: data, as: UTF8.self)
-            let updated: String
-            do { updated = try edit(text) } catch {
-                throw BerthError(.badInput, "deploy manifest '\(file)': \(error.description)")
-            }
-            if updated != text {
-                try Data(updated.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-                changed.append(file)
-            }
-        }
-        return changed
-    }
-
-    func kubectl(_ deploy: DeploySettings, context: String, image: String) throws {
-        guard let name = deploy.kubectlDeployment, let container = deploy.kubectlContainer else {
-            throw BerthError(.usage, "deploy.\(environment).kubectl_context needs kubectl_deployment and container in berth.yaml")
-        }
-        guard let kubectl = ProcessRunner.locate("kubectl") else {
-            throw BerthError(
-                .failure, "kubectl is not on PATH, and deploy.\(environment).kubectl_context is set: install kubectl or remove it"
-            )
-        }
-        let scope = ["--context", context] + (deploy.kubectlNamespace.map { ["--namespace", $0] } ?? [])
-        for arguments in [
-            scope + ["set", "image", "deployment/\(name)", "\(container)=\(image)"],
-            scope + ["rollout", "status", "deployment/\(name)", "--timeout=\(deploy.healthTimeoutSeconds)s"],
-        ] {
-            let output = try ProcessRunner.run(kubectl, arguments)
-            guard output.status == 0 else {
-                throw BerthError(
-                    .failure,
-                    "kubectl \(arguments.dropFirst(scope.count).prefix(2).joined(separator: " ")) failed: \(output.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))"
-                )
-            }
-        }
-    }
-
-    /// Polls `url` until a 2xx or the timeout; returns what it saw.
-    func waitHealthy(_ url: String, timeout: Int) async throws -> String {
-        guard let target = URL(string: url) else {
-            throw BerthError(.usage, "deploy.\(environment).health_url '\(url)' is not a URL")
-        }
-        let deadline = Date().addingTimeInterval(Double(timeout))
-        var last = "no answer"
-        while Date() < deadline {
-            if let (_, response) = try? await URLSession.shared.data(from: target),
-                let status = (response as? HTTPURLResponse)?.statusCode
-            {
-                if (200..<300).contains(status) { return "\(status)" }
-                last = "HTTP \(status)"
-            }
-            try await Task.sleep(for: .milliseconds(500))
-        }
-        throw BerthError(
-            .failure,
-            "\(url) didn't answer 2xx within \(timeout) s (last: \(last)); the rollback is done but not healthy — check the service"
-        )
     }
 }
