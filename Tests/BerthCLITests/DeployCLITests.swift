@@ -89,7 +89,7 @@ struct DeployCLITests {
         #expect(
             kinds == [
                 "deployed prod", "promoted prod", "deployed staging", "promoted staging", "promoted dev", "gate-evaluated ",
-                "released ",
+                "released ", "tagged ",
             ], "\(String(describing: kinds))")
         let deployed = history?.first?["details"] as? [String: String]
         #expect(deployed?["kubectl"] == "prod-eu" && deployed?["health"] == "200", "\(String(describing: deployed))")

@@ -28,6 +28,7 @@ struct LayoutLifecycleTests {
         let build = try await TestImages.pushIndex(into: store, repository: "", tag: "sha-\(head)", seed: "new")
         let children = try build.index().manifests.map(\.digest)
 
+        #expect(try berth("plan", "--record", "--quiet").status == 0)
         let release = try berth("release")
         try #require(release.status == 0, "\(release.stderr)")
         let report = try LifecycleCLITests.report("trivy-clean.json", about: build.digest.description, in: repo.path + "/..")
@@ -56,6 +57,14 @@ struct LayoutLifecycleTests {
             #expect(inspect.status == 0, "skopeo reads the pruned layout: \(inspect.stderr)")
         }
         let history = try LifecycleCLITests.json(try berth("history", "--json")) as? [[String: Any]]
+        #expect(
+            history?.map { $0["kind"] as? String ?? "" }.reversed() == [
+                "planned", "tagged", "released", "gate-evaluated", "promoted", "pruned",
+            ], "\(String(describing: history))")
+        let planned = history?.last?["details"] as? [String: String]
+        #expect(
+            planned?["tags"] == "v0.1.0,v0.1,latest,sha-\(head)" && planned?["channel"] == "release",
+            "\(String(describing: planned))")
         let pruned = history?.first { $0["kind"] as? String == "pruned" }
         #expect((pruned?["details"] as? [String: String])?["tags"] == "v0.0.1,v0.0.2")
         let again = try berth("prune", "--keep", "1", "--apply")

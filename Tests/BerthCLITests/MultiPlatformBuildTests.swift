@@ -41,6 +41,12 @@ struct MultiPlatformBuildTests {
         #expect(document["mediaType"] as? String == "application/vnd.oci.image.index.v1+json")
         let images = try #require(document["images"] as? [[String: Any]])
         #expect(images.map { $0["platform"] as? String } == ["linux/amd64", "linux/arm64"])
+        // The build and its push are in the ledger, under the index's digest.
+        let history = try cli.run(["history", "--json"], in: repo.path + "/app", environment: environment)
+        let events = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]]
+        #expect(events?.map { $0["kind"] as? String } == ["pushed", "built"], "\(history.stdout)\(history.stderr)")
+        #expect(events?.allSatisfy { $0["digest"] as? String == document["digest"] as? String } == true)
+        #expect((events?.last?["details"] as? [String: String])?["platforms"] == "linux/amd64,linux/arm64")
 
         for architecture in ["amd64", "arm64"] {
             let inspect = try Shell.run(

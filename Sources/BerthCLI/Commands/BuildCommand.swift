@@ -16,12 +16,14 @@ struct BuildCommand: AsyncParsableCommand {
             + "to the base image (build.base, pinned by digest, or scratch), attaches an SPDX SBOM as an OCI "
             + "referrer, and pushes to each image name (registry or oci:PATH): blobs and manifests first, tags "
             + "last. The same commit gives the same digest on any machine with the same Go. With --driver, runs "
-            + "the project's Dockerfile with buildah, podman or docker instead. "
+            + "the project's Dockerfile with buildah, podman or docker instead. The build and each push are recorded "
+            + "in the ledger (built, pushed), which is opened before anything is built; --no-record skips it. "
             + "Exit codes: 0 ok, 1 build, registry or I/O failure, 3 tag conflict, 64 usage/config, 65 bad input.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: PlanOptions
     @OptionGroup var registryOptions: RegistryOptions
+    @OptionGroup var ledgerOptions: LedgerOptions
 
     @Option(
         name: .customLong("platform"),
@@ -41,6 +43,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Show what would run and where it would go; build nothing.")
     var dryRun = false
 
+    @Flag(name: .customLong("no-record"), help: "Don't record the build and its pushes in the ledger.")
+    var noRecord = false
+
     func run() async throws {
         let context = try CommandContext(global: global)
         let plan = try await context.plan(options, registry: registryOptions)
@@ -58,8 +63,15 @@ struct BuildCommand: AsyncParsableCommand {
         let tags = plan.tags.tags.map(\.tag.value)
         guard !tags.isEmpty else { throw BerthError(.usage, "the plan has no tag to push: run berth plan -v to see why") }
 
+        // Opened first: a ledger that can't be written fails the build before minutes of work.
+        let recorder =
+            dryRun || noRecord
+            ? nil
+            : BuildRecorder(
+                ledger: try await LedgerFactory.open(ledgerOptions, context: context), plan: plan,
+                actor: LedgerFactory.actor(context))
         if let driver {
-            try runDriver(driver, plan: plan, settings: settings, context: context)
+            try await runDriver(driver, plan: plan, settings: settings, context: context, recorder: recorder)
             return
         }
         let directory = context.projectDirectory
@@ -114,6 +126,13 @@ struct BuildCommand: AsyncParsableCommand {
         let timings = BuildDocument.Seconds(
             goBuild: timer.total, image: assembled.timeIntervalSince(started) - timer.total,
             push: Date().timeIntervalSince(assembled))
+        try await recorder?.record(
+            digest: built.top.digest, destinations: destinations.map(ImageFacts.repositoryName), tags: tags,
+            details: [
+                "platforms": built.images.map { "\($0.platform)" }.joined(separator: ","),
+                "base": built.images.first?.base.map { "\($0.name)@\(built.baseDigest ?? $0.digest)" } ?? "scratch",
+                "builder": "berth",
+            ])
         if !quiet {
             Terminal.writeError(progress.summary(built.top.digest))
             Terminal.writeError(
@@ -132,8 +151,9 @@ struct BuildCommand: AsyncParsableCommand {
         )
     }
 
-    private func runDriver(_ driver: DockerfileDriver, plan: ReleasePlan, settings: BuildSettings, context: CommandContext) throws
-    {
+    private func runDriver(
+        _ driver: DockerfileDriver, plan: ReleasePlan, settings: BuildSettings, context: CommandContext, recorder: BuildRecorder?
+    ) async throws {
         let directory = context.projectDirectory
         let references = plan.tags.references
         let loopback = plan.tags.images.allSatisfy { image in
@@ -153,6 +173,22 @@ struct BuildCommand: AsyncParsableCommand {
         }
         try DriverRunner(directory: directory, environment: ["SOURCE_DATE_EPOCH": String(plan.metadata.createdSeconds)])
             .run(invocation, echo: { line in if !global.quiet { Terminal.writeError("+ \(line)\n") } })
+        if let recorder {
+            // The driver pushed; what landed is read back, so the ledger names the digest.
+            let factory = try StoreFactory(options: registryOptions, environment: context.environment)
+            let destinations = try plan.tags.images.map(StoreFactory.reference)
+            let first = destinations[0]
+            let tag = plan.tags.tags[0].tag.value
+            guard let pushed = try await factory.store(for: first).resolve(first.repository, reference: tag) else {
+                throw BerthError(
+                    .failure,
+                    "\(driver.rawValue) finished but \(plan.tags.images[0]):\(tag) isn't in the registry; nothing recorded")
+            }
+            try await recorder.record(
+                digest: pushed.digest, destinations: destinations.map(ImageFacts.repositoryName),
+                tags: plan.tags.tags.map(\.tag.value),
+                details: ["builder": driver.rawValue])
+        }
         if global.json {
             Terminal.write(
                 try JSONOutput.encode(["driver": driver.rawValue, "references": references.joined(separator: ",")]) + "\n")

@@ -10,13 +10,17 @@ struct PlanCommand: AsyncParsableCommand {
         abstract: "Decide version, tags, labels and checks for this build: berth's main job.",
         discussion:
             "Reads git history (Conventional Commits) and the CI environment, then prints the next version, "
-            + "the image tags, OCI labels, build args and Go -ldflags, and checks that the git tag is free. "
+            + "the image tags, OCI labels, build args and Go -ldflags, and checks that the git tag is free. With "
+            + "--record, a plan whose checks pass is recorded in the ledger (a planned event per image). "
             + "Exit codes: 0 ok, 1 git or I/O failure, 3 tag conflict, 64 usage/config, 65 bad input or naming "
             + "policy.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: PlanOptions
     @OptionGroup var registryOptions: RegistryOptions
+    @OptionGroup var ledgerOptions: LedgerOptions
+
+    @Flag(help: "Record the plan in the ledger: the pipeline's first entry in the audit trail.") var record = false
 
     @Option(help: ArgumentHelp("CI output: github ($GITHUB_OUTPUT), gitlab (dotenv), env, docker-args.", valueName: "FORMAT"))
     var format: CIOutputFormat?
@@ -35,6 +39,24 @@ struct PlanCommand: AsyncParsableCommand {
             Terminal.write(TextRenderer(color: Terminal.useColor, verbose: global.verbose).plan(plan))
         }
         try failIfChecksFailed(plan)
+        if record { try await self.record(plan, context: context) }
+    }
+
+    func record(_ plan: ReleasePlan, context: CommandContext) async throws {
+        let ledger = try await LedgerFactory.open(ledgerOptions, context: context)
+        let (actor, now) = (LedgerFactory.actor(context), LedgerFactory.now)
+        var events: [LedgerEvent] = []
+        for image in plan.tags.images {
+            events.append(
+                LedgerEvent(
+                    kind: .planned, repository: ImageFacts.repositoryName(try StoreFactory.reference(image)),
+                    version: plan.decision.version.description, gitSHA: plan.decision.headCommit, actor: actor, time: now,
+                    reason: plan.decision.explanation,
+                    details: [
+                        "tags": plan.tags.tags.map(\.tag.value).joined(separator: ","), "channel": "\(plan.decision.channel)",
+                    ]))
+        }
+        try await ledger.append(all: events)
     }
 
     /// `github` appends to `$GITHUB_OUTPUT` when it's set; everything else goes to stdout.

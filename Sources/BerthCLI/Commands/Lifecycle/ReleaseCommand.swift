@@ -79,7 +79,9 @@ struct ReleaseCommand: AsyncParsableCommand {
             return
         }
 
+        let actor = LedgerFactory.actor(context)
         for step in steps {
+            var written: [String] = []
             for planned in step.tags {
                 // A tag already on the digest isn't written again: a re-run, or the losers of a race,
                 // then send no writes for the registry to serialise (Distribution answered 500 under them).
@@ -87,6 +89,7 @@ struct ReleaseCommand: AsyncParsableCommand {
                 if current?.digest == step.document.digest { continue }
                 try await step.store.pushManifest(
                     step.reference.repository, reference: planned.tag.value, manifest: step.document)
+                written.append(planned.tag.value)
                 CrashPoint.reached("release.image-tagged")
             }
             for planned in step.tags {
@@ -97,6 +100,14 @@ struct ReleaseCommand: AsyncParsableCommand {
                         "\(step.repository):\(planned.tag.value) resolves to \(landed?.digest.short ?? "nothing") after tagging, not \(step.document.digest.short); another run moved it: run berth release again"
                     )
                 }
+            }
+            // What this run changed in the registry, for the audit trail (a re-run records only what it wrote).
+            if !written.isEmpty {
+                try await ledger.append(
+                    LedgerEvent(
+                        kind: .tagged, repository: step.repository, version: version, digest: step.document.digest.description,
+                        gitSHA: decision.headCommit, actor: actor, time: LedgerFactory.now, reason: "release \(version)",
+                        details: ["tags": written.joined(separator: ",")]))
             }
         }
         CrashPoint.reached("release.images-tagged")
@@ -117,7 +128,7 @@ struct ReleaseCommand: AsyncParsableCommand {
                     LedgerEvent(
                         kind: .released, repository: step.repository, version: version,
                         digest: step.document.digest.description,
-                        gitSHA: decision.headCommit, actor: LedgerFactory.actor(context), time: now,
+                        gitSHA: decision.headCommit, actor: actor, time: now,
                         reason: decision.explanation,
                         details: [
                             "tags": step.tags.map(\.tag.value).joined(separator: ","), "gitTag": decision.tagName,
