@@ -212,8 +212,10 @@ public final class PostgresLedger: LedgerStore, @unchecked Sendable {
     public func status(repository: String) async throws -> [EnvironmentState] {
         let kinds = environmentChangingKinds.map(\.rawValue).sorted()
         // A skip scan: the environments one index probe each (a recursive CTE, as PostgreSQL has no
-        // loose index scan), then each one's newest changing event by walking its index range backwards.
-        // DISTINCT ON read every matching row instead: 43 ms at 100,000 events (scripts/bench-lifecycle.sh).
+        // loose index scan), then per environment and changing kind the newest event, one backward probe
+        // of events_by_environment each; the newest of those wins. 0.8 ms at 100,000 events, where
+        // DISTINCT ON read every matching row (43 ms) and one walk per environment without the kind in the
+        // index read an environment's every event when none changed it (39 ms).
         return try await fetch(
             """
             WITH RECURSIVE environments(name) AS (
@@ -224,13 +226,15 @@ public final class PostgresLedger: LedgerStore, @unchecked Sendable {
                         ORDER BY environment LIMIT 1)
                 FROM environments WHERE environments.name IS NOT NULL
             )
-            SELECT latest.* FROM environments CROSS JOIN LATERAL (
+            SELECT DISTINCT ON (latest.environment) latest.* FROM environments
+            CROSS JOIN unnest(\(kinds)::text[]) AS kinds(kind)
+            CROSS JOIN LATERAL (
                 SELECT id, kind, repository, version, digest, environment, git_sha, actor, time, reason, details, once_key
-                FROM events WHERE repository = \(repository) AND environment = environments.name AND kind = ANY(\(kinds))
+                FROM events WHERE repository = \(repository) AND kind = kinds.kind AND environment = environments.name
                 ORDER BY id DESC LIMIT 1
             ) latest
             WHERE environments.name IS NOT NULL
-            ORDER BY latest.environment
+            ORDER BY latest.environment, latest.id DESC
             """
         ).map {
             EnvironmentState(environment: $0.environment ?? "", version: $0.version, digest: $0.digest, since: $0.time, event: $0)
