@@ -129,12 +129,13 @@ public enum LedgerContract {
     static func statusIsTheLatestPerEnvironment(_ store: any LedgerStore) async throws {
         try await store.append(event(.promoted, "1.0.0", environment: "prod", time: 100))
         try await store.append(event(.promoted, "1.1.0", environment: "staging", time: 200))
+        try await store.append(event(.deployed, "1.1.0", environment: "staging", time: 250))
         try await store.append(event(.promoted, "1.1.0", environment: "prod", time: 300))
         try await store.append(event(.gateEvaluated, "1.2.0", environment: "prod", time: 350))
         try await store.append(event(.rolledBack, "1.0.0", environment: "prod", time: 400))
         let status = try await store.status(repository: "reg.example/api")
         try require(
-            status.map { "\($0.environment)=\($0.version ?? "")@\($0.since)" } == ["prod=1.0.0@400.0", "staging=1.1.0@200.0"],
+            status.map { "\($0.environment)=\($0.version ?? "")@\($0.since)" } == ["prod=1.0.0@400.0", "staging=1.1.0@250.0"],
             "status: the latest promotion, deployment or rollback per environment",
             "\(status.map { "\($0.environment)=\($0.version ?? "")@\($0.since)" })")
     }
