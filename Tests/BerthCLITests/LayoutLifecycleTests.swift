@@ -34,6 +34,10 @@ struct LayoutLifecycleTests {
         let report = try LifecycleCLITests.report("trivy-clean.json", about: build.digest.description, in: repo.path + "/..")
         #expect(try berth("gate", "--report", report, "--image", "oci:\(layout):v0.1.0").status == 0)
         #expect(try berth("promote", "0.1.0", "--to", "dev").status == 0)
+        let unknown = try berth("promote", "9.9.9", "--to", "dev")
+        #expect(
+            unknown.status == 1 && unknown.stderr.contains("has no version 9.9.9") && unknown.stderr.contains("was it released?"),
+            "a version never released: \(unknown.stderr)")
 
         let plan = try LifecycleCLITests.json(try berth("prune", "--keep", "1", "--json")) as? [String: Any]
         let deleting = (plan?["delete"] as? [[String: String]])?.map { $0["tag"] ?? "" }
