@@ -49,6 +49,11 @@ extension GitRepository {
 
 extension GitRepository {
     /// Commits `files` (paths relative to the repository) with `message`; nothing staged is left behind.
+    /// Whether `file` differs from HEAD (staged or not).
+    public func hasUncommittedChanges(_ file: String) throws -> Bool {
+        try run(["diff", "--quiet", "HEAD", "--", file], allowFailure: true).status != 0
+    }
+
     public func commit(files: [String], message: String) throws -> String {
         _ = try run(["add", "--"] + files)
         _ = try run(["commit", "-q", "-m", message, "--"] + files)

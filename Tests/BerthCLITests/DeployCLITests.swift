@@ -58,6 +58,10 @@ struct DeployCLITests {
 
         let dryRun = try berth("promote", "0.1.0", "--to", "staging", "--dry-run")
         #expect(dryRun.stdout.contains("  rewrite deploy/staging.yaml"), "\(dryRun.stdout)")
+        // Killed between the rewrite and the commit: the re-run (the promotion is recorded) commits it.
+        let rewritten = try berth("promote", "0.1.0", "--to", "staging", crash: "deploy.rewritten")
+        try #require(rewritten.status == 137, "\(rewritten.stderr)")
+        #expect(try repo.git("status", "--porcelain") == "M deploy/staging.yaml")
         let staging = try berth("promote", "0.1.0", "--to", "staging")
         #expect(staging.status == 0 && staging.stdout.contains("deployed staging: commit "), "\(staging.stdout)\(staging.stderr)")
         #expect(

@@ -27,7 +27,11 @@ struct DeployStep {
 
     func apply(repository: String, tag: String, digest: String, commitMessage: String) async throws -> Outcome {
         var outcome = Outcome()
-        let files = try rewrite(repository: repository, tag: tag, digest: digest)
+        try rewrite(repository: repository, tag: tag, digest: digest)
+        CrashPoint.reached("deploy.rewritten")
+        // What differs from HEAD, not only what this run changed: a run that died before its commit
+        // left the files rewritten, and its re-run commits them.
+        let files = try settings.files.filter { try git.hasUncommittedChanges($0) }
         if !files.isEmpty && commitChanges {
             outcome.details["commit"] = try git.commit(files: files, message: commitMessage)
         }
@@ -44,9 +48,8 @@ struct DeployStep {
         return outcome
     }
 
-    /// Rewrites the environment's manifests; returns the paths changed (relative to the project).
-    func rewrite(repository: String, tag: String, digest: String) throws -> [String] {
-        var changed: [String] = []
+    /// Rewrites the environment's manifests where they don't already name the image.
+    func rewrite(repository: String, tag: String, digest: String) throws {
         let edits: [(String?, (String) throws(DeployManifestEditor.Problem) -> String)] = [
             (
                 settings.kustomization,
@@ -79,12 +82,8 @@ struct DeployStep {
             do { updated = try edit(text) } catch {
                 throw BerthError(.badInput, "deploy manifest '\(file)': \(error.description)")
             }
-            if updated != text {
-                try Data(updated.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-                changed.append(file)
-            }
+            if updated != text { try Data(updated.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) }
         }
-        return changed
     }
 
     func kubectl(context: String, image: String) throws {
