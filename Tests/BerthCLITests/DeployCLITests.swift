@@ -51,9 +51,7 @@ struct DeployCLITests {
         func berth(_ arguments: String..., crash: String? = nil) throws -> ShellResult {
             try cli.run(arguments, in: repo.path, environment: env.merging(crash.map { ["BERTH_CRASH_AT": $0] } ?? [:]) { $1 })
         }
-        try #require(try berth("release").status == 0)
-        let report = try LifecycleCLITests.report("trivy-clean.json", about: digest, in: repo.path + "/..")
-        try #require(try berth("gate", "--report", report, "--image", "\(image):v0.1.0").status == 0)
+        try LifecycleCLITests.releaseCleared(cli, repo: repo, image: image, digest: digest, environment: env)
         try #require(try berth("promote", "0.1.0", "--to", "dev").status == 0)
 
         let dryRun = try berth("promote", "0.1.0", "--to", "staging", "--dry-run")
@@ -119,9 +117,7 @@ struct DeployCLITests {
         let digest = try await LifecycleCLITests.pushBuild(cli, repo: repo, image: image)
         let env = repo.environment.merging(["PATH": "\(kubectl.bin):/usr/bin:/bin"]) { $1 }
         func berth(_ arguments: String...) throws -> ShellResult { try cli.run(arguments, in: repo.path, environment: env) }
-        try #require(try berth("release").status == 0)
-        let report = try LifecycleCLITests.report("trivy-clean.json", about: digest, in: repo.path + "/..")
-        try #require(try berth("gate", "--report", report, "--image", "\(image):v0.1.0").status == 0)
+        try LifecycleCLITests.releaseCleared(cli, repo: repo, image: image, digest: digest, environment: env)
         let failed = try berth("promote", "0.1.0", "--to", "dev")
         #expect(
             failed.status == 1 && failed.stderr.contains("kubectl rollout status failed: error: deployment \"api\" exceeded"),

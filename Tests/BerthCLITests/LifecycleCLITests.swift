@@ -56,6 +56,18 @@ struct LifecycleCLITests {
         return path
     }
 
+    /// Releases HEAD's build (0.1.0) and records a clean gate for it: where every promotion scenario starts.
+    static func releaseCleared(
+        _ cli: CLIHarness, repo: GitRepoBuilder, image: String, digest: String, environment: [String: String]
+    ) throws {
+        let release = try cli.run(["release"], in: repo.path, environment: environment)
+        try #require(release.status == 0, "\(release.stderr)")
+        let report = try report("trivy-clean.json", about: digest, in: repo.path + "/..")
+        let gate = try cli.run(
+            ["gate", "--report", report, "--image", "\(image):v0.1.0"], in: repo.path, environment: environment)
+        try #require(gate.status == 0, "\(gate.stdout)\(gate.stderr)")
+    }
+
     /// Whether docker-registry is installed: a skip line outside CI, a failure in CI (which installs it).
     static func registryAvailable() -> Bool {
         guard !RegistryServer.isAvailable else { return true }
