@@ -9,6 +9,22 @@ import Testing
 /// reaches (an index's children included) still there and readable by skopeo.
 @Suite("lifecycle on an OCI layout")
 struct LayoutLifecycleTests {
+    @Test("the default ledger, .berth/ledger.sqlite, ignores itself: a 'git add -A' never commits it")
+    func defaultLedgerIgnored() throws {
+        let cli = try CLIHarness()
+        let repo = try GitRepoBuilder()
+        try repo.write("berth.yaml", "image:\n  names: [oci:../out]\n")
+        try repo.git("add", "berth.yaml")
+        try repo.commit("feat: first endpoint")
+        let plan = try cli.run(["plan", "--record", "--quiet"], in: repo.path, environment: repo.environment)
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(FileManager.default.fileExists(atPath: repo.path + "/.berth/ledger.sqlite"))
+        try repo.git("add", "-A")
+        #expect(try repo.git("status", "--porcelain") == "", "nothing of .berth is staged")
+        let again = try cli.run(["plan", "--record", "--quiet"], in: repo.path, environment: repo.environment)
+        #expect(again.status == 0, "a second run finds a clean tree: \(again.stderr)")
+    }
+
     @Test("prune --apply on a layout: old releases go, their blobs are collected; kept images and index children stay")
     func pruneLayout() async throws {
         let cli = try CLIHarness()

@@ -9,17 +9,36 @@ enum LedgerFactory {
         let location =
             options.ledger ?? context.environment["BERTH_LEDGER"].flatMap { $0.isEmpty ? nil : $0 } ?? context.configuration
             .ledger
-            ?? ".berth/ledger.sqlite"
+            ?? defaultLocation
         if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
             return try await PostgresLedger(url: location)
         }
         let path = location.hasPrefix("/") ? location : "\(context.projectDirectory)/\(location)"
-        return try SQLiteLedger(path: path)
+        let ledger = try SQLiteLedger(path: path)
+        if location == defaultLocation { ignoreInGit("\(context.projectDirectory)/.berth") }
+        return ledger
+    }
+
+    static let defaultLocation = ".berth/ledger.sqlite"
+
+    /// Makes `.berth/` ignore itself (a `.gitignore` of `*` inside it, as Python's caches do): a ledger
+    /// committed by a `git add .` would make every later berth run leave the tree dirty.
+    static func ignoreInGit(_ directory: String) {
+        let file = "\(directory)/.gitignore"
+        guard !FileManager.default.fileExists(atPath: file) else { return }
+        FileManager.default.createFile(
+            atPath: file, contents: Data("# berth's local ledger: never committed (written by berth)\n*\n".utf8))
     }
 
     /// The CI actor (GITHUB_ACTOR, GITLAB_USER_LOGIN), else the local user.
     static func actor(_ context: CommandContext) -> String {
-        context.ci.actor ?? context.environment["USER"] ?? context.environment["LOGNAME"] ?? "unknown"
+        context.ci.actor ?? context.environment["USER"] ?? context.environment["LOGNAME"] ?? accountName ?? "unknown"
+    }
+
+    /// The account berth runs as, from the password database: containers and cron jobs often set no USER.
+    static var accountName: String? {
+        guard let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name else { return nil }
+        return String(cString: name)
     }
 
     /// The clock (the composition root is where time comes from).
