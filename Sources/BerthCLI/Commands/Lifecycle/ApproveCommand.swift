@@ -89,13 +89,3 @@ struct ApproveCommand: AsyncParsableCommand {
         return value * unit
     }
 }
-
-/// The repository lifecycle commands talk about: --image, else the first of image.names.
-enum LifecycleRepository {
-    static func resolve(_ image: String?, context: CommandContext) throws -> String {
-        guard let name = image ?? context.configuration.images.first else {
-            throw BerthError(.usage, "no image repository: pass --image REGISTRY/REPO or set image.names in berth.yaml")
-        }
-        return name
-    }
-}

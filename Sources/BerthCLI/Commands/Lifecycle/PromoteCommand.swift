@@ -33,9 +33,7 @@ struct PromoteCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = try CommandContext(global: global)
-        let repository = try LifecycleRepository.resolve(image, context: context)
-        let reference = try StoreFactory.reference(repository)
-        let store = try StoreFactory(options: registryOptions, environment: context.environment).store(for: reference)
+        let (repository, reference, store) = try LifecycleRepository.store(image, context: context, options: registryOptions)
         let ledger = try await LedgerFactory.open(ledgerOptions, context: context)
         let prefix = context.configuration.tags.prefix
         let digest = try await Self.digest(

@@ -25,9 +25,7 @@ struct PruneCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = try CommandContext(global: global)
-        let repository = try LifecycleRepository.resolve(image, context: context)
-        let reference = try StoreFactory.reference(repository)
-        let store = try StoreFactory(options: registryOptions, environment: context.environment).store(for: reference)
+        let (repository, reference, store) = try LifecycleRepository.store(image, context: context, options: registryOptions)
         let ledger = try await LedgerFactory.open(ledgerOptions, context: context)
         var policy = context.configuration.retention
         if let keep { policy.keepReleases = keep }

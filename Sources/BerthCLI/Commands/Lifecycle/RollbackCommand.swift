@@ -31,9 +31,7 @@ struct RollbackCommand: AsyncParsableCommand {
     func run() async throws {
         let context = try CommandContext(global: global)
         let policy = try context.configuration.environment(named: environment)
-        let repository = try LifecycleRepository.resolve(image, context: context)
-        let reference = try StoreFactory.reference(repository)
-        let store = try StoreFactory(options: registryOptions, environment: context.environment).store(for: reference)
+        let (repository, reference, store) = try LifecycleRepository.store(image, context: context, options: registryOptions)
         let ledger = try await LedgerFactory.open(ledgerOptions, context: context)
         let history = try await ledger.events(
             LedgerQuery(repository: repository, environment: environment, kinds: environmentChangingKinds))
