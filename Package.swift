@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layering (see CONTRIBUTING.md): BerthOCI <- BerthCore <- adapters (BerthGit, BerthConfig, BerthRegistry, BerthLayout,
-// BerthBuild; BerthProcess spawns processes for the ones that run tools) <- BerthCLI <- berth.
+// BerthBuild, BerthLedger, BerthDeploy; BerthProcess spawns processes for the ones that run tools) <- BerthCLI <- berth.
 // Adapters never import each other; scripts/check-layering.sh enforces it.
 let package = Package(
     name: "berth",
@@ -39,6 +39,14 @@ let package = Package(
         ),
         .target(name: "BerthLayout", dependencies: ["BerthCore", "BerthOCI"], exclude: ["README.md"]),
         .target(
+            name: "BerthDeploy",
+            dependencies: [
+                "BerthCore", "BerthProcess", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            exclude: ["README.md"]
+        ),
+        .target(
             name: "BerthLedger",
             dependencies: [
                 "BerthCore", .product(name: "GRDB", package: "GRDB.swift"),
@@ -54,6 +62,7 @@ let package = Package(
             name: "BerthCLI",
             dependencies: [
                 "BerthCore", "BerthOCI", "BerthGit", "BerthConfig", "BerthRegistry", "BerthLayout", "BerthBuild", "BerthLedger",
+                "BerthDeploy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]
@@ -63,6 +72,7 @@ let package = Package(
         .target(name: "BerthTestSupport", dependencies: ["BerthCore", "BerthOCI", "BerthProcess"], exclude: ["README.md"]),
         .testTarget(name: "BerthOCITests", dependencies: ["BerthOCI"]),
         .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore", "BerthTestSupport"], exclude: ["Fixtures", "Golden"]),
+        .testTarget(name: "BerthDeployTests", dependencies: ["BerthDeploy", "BerthTestSupport"]),
         .testTarget(name: "BerthGitTests", dependencies: ["BerthGit", "BerthTestSupport"]),
         .testTarget(name: "BerthBuildTests", dependencies: ["BerthBuild", "BerthLayout", "BerthTestSupport"]),
         .testTarget(name: "BerthLedgerTests", dependencies: ["BerthLedger", "BerthTestSupport"]),
@@ -71,7 +81,7 @@ let package = Package(
         .testTarget(name: "BerthConfigTests", dependencies: ["BerthConfig", "BerthTestSupport"]),
         .testTarget(
             name: "BerthCLITests",
-            dependencies: ["BerthCLI", "BerthLayout", "BerthTestSupport"],
+            dependencies: ["BerthCLI", "BerthLayout", "BerthLedger", "BerthTestSupport"],
             exclude: ["Golden"]
         ),
     ]

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fails when an import crosses a layer, or when the pure core (BerthCore, BerthOCI) does I/O.
+# Fails when an import crosses a layer, when the pure core (BerthCore, BerthOCI) does I/O, or when the
+# CLI (BerthCLI) writes to a store, the ledger or git itself instead of through a core lifecycle service.
 # The table below is CONTRIBUTING.md's layering table; keep both in step.
 # Usage: scripts/check-layering.sh [SOURCES_DIR]   (default: Sources next to this script)
 set -euo pipefail
@@ -15,13 +16,19 @@ declare -A allowed=(
   [BerthRegistry]="BerthCore BerthOCI Foundation AsyncHTTPClient NIOCore NIOHTTP1 Logging"
   [BerthLayout]="BerthCore BerthOCI Foundation Glibc"
   [BerthConfig]="BerthCore BerthOCI Foundation Yams"
-  [BerthCLI]="BerthCore BerthOCI BerthGit BerthConfig BerthRegistry BerthLayout BerthBuild BerthLedger BerthProcess ArgumentParser Foundation FoundationNetworking"
+  [BerthDeploy]="BerthCore BerthOCI BerthProcess Foundation Glibc Darwin AsyncHTTPClient NIOCore NIOHTTP1 Logging"
+  [BerthCLI]="BerthCore BerthOCI BerthGit BerthConfig BerthRegistry BerthLayout BerthBuild BerthLedger BerthDeploy ArgumentParser Foundation"
   [berth]="BerthCLI"
   [berth-bench]="BerthCore BerthLedger Foundation"
-  [BerthTestSupport]="BerthCore BerthOCI BerthProcess Foundation Glibc"
+  [BerthTestSupport]="BerthCore BerthOCI BerthProcess Foundation Glibc Testing"
 )
 # Calls that mean I/O, the wall clock or global state: banned in the pure core.
-banned='FileManager|ProcessInfo|FileHandle|Process\(|URLSession|Date\(\)|\bprint\(|\bexit\(|getenv|fopen|DispatchQueue'
+banned='FileManager|ProcessInfo|FileHandle|Process\(|URLSession|Date\(\)|\bDate\.now\b|Data\(contentsOf:|String\(contentsOfFile:|\bprint\(|\bexit\(|getenv|fopen|DispatchQueue'
+# Store, ledger and git writes: the CLI leaves them to the core's lifecycle services. Only the ledger's
+# forms of `append` are named, since `.append(` is also the array method.
+cli_writes='\.(pushManifest|pushBlob|deleteTag|deleteManifest|createAnnotatedTag|pushTag)\(|[[:alnum:]_]*[Ll]edger\.append\(|\.append\([[:space:]]*(all:|LedgerEvent\()|\.commit\([[:space:]]*files:'
+# Whole-line `//` and `///` comments are exempt from both lists.
+comment='^[^:]+:[0-9]+:[[:space:]]*///?'
 
 status=0
 for dir in "$sources"/*/; do
@@ -43,7 +50,16 @@ for dir in "$sources"/*/; do
     while IFS= read -r hit; do
       echo "layering: ${hit#"$sources"/}: the pure core does no I/O, clock or global state; pass it in through a port or a parameter" >&2
       status=1
-    done < <(grep -rnE "$banned" --include='*.swift' "$dir" | grep -vE '^[^:]+:[0-9]+:[[:space:]]*///?' || true)
+    done < <(grep -rnE "$banned" --include='*.swift' "$dir" | grep -vE "$comment" || true)
+  fi
+  if [[ $target == BerthCLI ]]; then
+    while IFS= read -r hit; do
+      file=${hit%%:*}; rest=${hit#*:}; line=${rest%%:*}; code=${rest#*:}
+      # Name each write on the line: pushManifest, ledger.append, append(all:), append(LedgerEvent(...)), commit(files:).
+      calls=$(grep -oE "$cli_writes" <<<"$code" | sed -E 's/[[:space:]]+//g; s/^\.//; s/LedgerEvent\($/LedgerEvent(...))/; s/\($//; s/:$/:)/' | paste -sd, - | sed 's/,/, /g')
+      echo "layering: ${file#"$sources"/}:$line: BerthCLI calls a store/ledger/git write ($calls); call a core lifecycle service instead" >&2
+      status=1
+    done < <(grep -rnE "$cli_writes" --include='*.swift' "$dir" | grep -vE "$comment" || true)
   fi
 done
 [[ $status -eq 0 ]] && echo "layering: ok"

@@ -6,34 +6,20 @@ import Foundation
 public enum ParallelGzip {
     public static func compress(_ input: [UInt8]) -> [UInt8] {
         let ranges = Deflate.segments(count: input.count)
-        let parts = SegmentResults(count: ranges.count)
+        // Slots written by concurrent segments, each index once.
+        let parts = Locked([[UInt8]](repeating: [], count: ranges.count))
         input.withUnsafeBufferPointer { buffer in
             // Read-only and alive until concurrentPerform returns.
             nonisolated(unsafe) let shared = buffer
             DispatchQueue.concurrentPerform(iterations: ranges.count) { index in
-                parts.set(index, Deflate.compressSegment(shared, range: ranges[index], isLast: index == ranges.count - 1))
+                let part = Deflate.compressSegment(shared, range: ranges[index], isLast: index == ranges.count - 1)
+                parts.withLock { $0[index] = part }
             }
         }
+        let all = parts.current
         var deflated: [UInt8] = []
-        deflated.reserveCapacity(parts.total)
-        for part in parts.all { deflated += part }
+        deflated.reserveCapacity(all.reduce(0) { $0 + $1.count })
+        for part in all { deflated += part }
         return Gzip.wrap(deflated: deflated, checksum: CRC32.checksum(input), count: input.count)
-    }
-
-    /// Slots written by concurrent segments, each index once.
-    private final class SegmentResults: @unchecked Sendable {
-        private var slots: [[UInt8]]
-        private let lock = NSLock()
-
-        init(count: Int) { slots = Array(repeating: [], count: count) }
-
-        func set(_ index: Int, _ bytes: [UInt8]) {
-            lock.lock()
-            slots[index] = bytes
-            lock.unlock()
-        }
-
-        var all: [[UInt8]] { slots }
-        var total: Int { slots.reduce(0) { $0 + $1.count } }
     }
 }

@@ -12,11 +12,22 @@ public struct BerthCommand: ParsableCommand {
             "Exit codes: 0 success, 1 failure (I/O, git), 3 conflict (a tag exists elsewhere), 4 blocked by "
             + "a gate, 5 approval needed, 64 usage or configuration, 65 bad input data.",
         version: BerthVersion.current,
-        subcommands: [
-            PlanCommand.self, VersionCommand.self, TagsCommand.self, LabelsCommand.self, CheckCommand.self,
-            SemverCommand.self, RegistryCommand.self, BuildCommand.self, LintCommand.self, PinCommand.self, InitCommand.self,
-            ReleaseCommand.self, GateCommand.self, ApproveCommand.self, PromoteCommand.self, PruneCommand.self,
-            RollbackCommand.self, StatusCommand.self, HistoryCommand.self, DiffCommand.self,
+        // The groups of DESIGN.md's command line: plan, registry, build, lifecycle.
+        groupedSubcommands: [
+            CommandGroup(
+                name: "Plan",
+                subcommands: [
+                    PlanCommand.self, VersionCommand.self, TagsCommand.self, LabelsCommand.self, CheckCommand.self,
+                    SemverCommand.self,
+                ]),
+            CommandGroup(name: "Registry", subcommands: [RegistryCommand.self]),
+            CommandGroup(name: "Build", subcommands: [BuildCommand.self, InitCommand.self, LintCommand.self, PinCommand.self]),
+            CommandGroup(
+                name: "Lifecycle",
+                subcommands: [
+                    ReleaseCommand.self, GateCommand.self, ApproveCommand.self, PromoteCommand.self, RollbackCommand.self,
+                    PruneCommand.self, StatusCommand.self, HistoryCommand.self, DiffCommand.self,
+                ]),
         ])
 
     public init() {}
@@ -25,7 +36,7 @@ public struct BerthCommand: ParsableCommand {
     /// prints one line on stderr, never a stack trace.
     public static func runMain(arguments: [String]? = nil) async -> Never {
         do {
-            var command = try parseAsRoot(arguments)
+            var command = try parseAsRoot(emptyValuesSpelledOut(arguments ?? Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -33,14 +44,11 @@ public struct BerthCommand: ParsableCommand {
             }
             Foundation.exit(ExitCodes.success)
         } catch let error as BerthError {
-            Terminal.writeError("berth: error: \(error.message)\n")
-            Foundation.exit(ExitCodes.code(for: error.kind))
+            fail(error)
         } catch let error as ImageStoreError {
-            Terminal.writeError("berth: error: \(error.message)\n")
-            Foundation.exit(ExitCodes.code(for: error.berthError.kind))
+            fail(error.berthError)
         } catch let error as OCIError {
-            Terminal.writeError("berth: error: \(error.description)\n")
-            Foundation.exit(ExitCodes.badInput)
+            fail(BerthError(.badInput, error.description))
         } catch {
             let code = exitCode(for: error).rawValue
             // ArgumentParser's usage errors are 64 already; help and --version are 0.
@@ -51,6 +59,32 @@ public struct BerthCommand: ParsableCommand {
             Foundation.exit(code)
         }
     }
+}
+
+/// The one place a refusal is printed and becomes an exit code: each line of the message marked
+/// `berth: error:`, so text that came from the input can't pass for a line of berth's own.
+func fail(_ error: BerthError) -> Never {
+    let lines = error.message.split(separator: "\n", omittingEmptySubsequences: true)
+    Terminal.writeError((lines.isEmpty ? ["failed"] : lines).map { "berth: error: \($0)\n" }.joined())
+    Foundation.exit(ExitCodes.code(for: error.kind))
+}
+
+/// `--tag-prefix=` as CI scripts write it means the empty value, which ArgumentParser only reads when it
+/// comes as a separate argument (`--tag-prefix ""`). Arguments after `--` are left alone.
+func emptyValuesSpelledOut(_ arguments: [String]) -> [String] {
+    var result: [String] = []
+    var operandsOnly = false
+    for argument in arguments {
+        if argument == "--" { operandsOnly = true }
+        if !operandsOnly, argument.hasPrefix("--"), argument.count > 3, argument.hasSuffix("="),
+            argument.dropFirst(2).dropLast().allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" })
+        {
+            result += [String(argument.dropLast()), ""]
+        } else {
+            result.append(argument)
+        }
+    }
+    return result
 }
 
 /// berth's own version, stamped at release time.

@@ -48,15 +48,28 @@ extension GitRepository {
 }
 
 extension GitRepository {
-    /// Commits `files` (paths relative to the repository) with `message`; nothing staged is left behind.
     /// Whether `file` differs from HEAD (staged or not).
     public func hasUncommittedChanges(_ file: String) throws -> Bool {
         try run(["diff", "--quiet", "HEAD", "--", file], allowFailure: true).status != 0
     }
 
+    /// Commits `files` (paths relative to the repository) with `message`; nothing else staged is
+    /// committed. Another process holding the index lock is waited for; if it committed the same
+    /// changes meanwhile, there is nothing left to commit and HEAD is returned.
     public func commit(files: [String], message: String) throws -> String {
-        _ = try run(["add", "--"] + files)
-        _ = try run(["commit", "-q", "-m", message, "--"] + files)
+        for attempt in 1...40 {
+            let added = try run(["add", "--"] + files, allowFailure: true)
+            let output =
+                added.status == 0 ? try run(["commit", "-q", "-m", message, "--"] + files, allowFailure: true) : added
+            if output.status == 0 { break }
+            if try files.allSatisfy({ try !hasUncommittedChanges($0) }) { break }
+            guard output.stderrText.contains("index.lock"), attempt < 40 else {
+                throw failure(added.status == 0 ? ["commit"] : ["add"], output)
+            }
+            usleep(50_000)
+        }
         return try run(["rev-parse", "HEAD"]).stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
+
+extension GitRepository: GitWriter {}

@@ -12,9 +12,10 @@ import Foundation
 /// Tags are index.json entries annotated with `org.opencontainers.image.ref.name`. Every write goes to a
 /// temporary file first and is renamed into place, so a crash never leaves a half-written blob or index.
 /// A layout holds one repository: repository arguments are ignored.
-public final class OCILayoutStore: ImageStore, @unchecked Sendable {
+public final class OCILayoutStore: GarbageCollecting, Sendable {
     public let path: String
-    private let lock = NSLock()
+    /// Guards no field: it makes index.json read-modify-writes in this process take turns.
+    private let lock = Locked(())
     private let files = FileManager.default
 
     public var displayName: String { "oci:\(path)" }
@@ -58,7 +59,7 @@ public final class OCILayoutStore: ImageStore, @unchecked Sendable {
     }
 
     func exclusively<T>(_ body: () throws -> T) throws -> T {
-        try lock.withLock {
+        try lock.withLock { _ in
             let fd = open("\(path)/oci-layout", O_RDONLY)
             guard fd >= 0 else {
                 throw ImageStoreError(
@@ -272,32 +273,31 @@ extension OCILayoutStore: BlobStreaming {
 }
 
 /// Reads a file in chunks, hashing as it goes, and fails at the end when the hash is wrong.
-final class ChunkedFileReader: @unchecked Sendable {
+final class ChunkedFileReader: Sendable {
     private let handle: FileHandle
     private let digest: Digest
     private let name: String
-    private var hasher: DigestHasher
-    private var done = false
-    private let lock = NSLock()
+    /// The hash so far, and whether the end was reached; the handle is read under this lock too.
+    private let state: Locked<(hasher: DigestHasher, done: Bool)>
 
     init(handle: FileHandle, digest: Digest, name: String) {
         self.handle = handle
         self.digest = digest
         self.name = name
-        hasher = DigestHasher(algorithm: digest.algorithm)
+        state = Locked((DigestHasher(algorithm: digest.algorithm), false))
     }
 
     func next() throws -> Data? {
-        try lock.withLock {
-            guard !done else { return nil }
+        try state.withLock { state in
+            guard !state.done else { return nil }
             let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
             if !chunk.isEmpty {
-                hasher.update(chunk)
+                state.hasher.update(chunk)
                 return chunk
             }
-            done = true
+            state.done = true
             try? handle.close()
-            let actual = hasher.finalize()
+            let actual = state.hasher.finalize()
             guard actual == digest else {
                 throw ImageStoreError(.invalid, "blob \(digest) in \(name) is corrupt (its bytes hash to \(actual))")
             }

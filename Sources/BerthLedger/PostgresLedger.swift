@@ -5,7 +5,7 @@ import PostgresNIO
 
 /// The ledger in PostgreSQL, for teams whose CI runners share one: the same events table as SQLite
 /// (append-only by trigger, `once_key UNIQUE`), migrations applied once under an advisory lock.
-public final class PostgresLedger: LedgerStore, @unchecked Sendable {
+public final class PostgresLedger: LedgerStore, Sendable {
     private let client: PostgresClient
     private let runner: Task<Void, Never>
     /// The URL without its password, for messages.
@@ -255,6 +255,20 @@ public final class PostgresLedger: LedgerStore, @unchecked Sendable {
         ).map {
             EnvironmentState(environment: $0.environment ?? "", version: $0.version, digest: $0.digest, since: $0.time, event: $0)
         }
+    }
+
+    public func repositories() async throws -> [String] {
+        // A skip scan over the (repository, …) index: one probe per repository, not one row per event.
+        var names: [String] = []
+        let rows = try await client.query(
+            """
+            WITH RECURSIVE r(repo) AS (
+              SELECT MIN(repository) FROM events
+              UNION ALL SELECT (SELECT MIN(repository) FROM events WHERE repository > r.repo) FROM r WHERE r.repo IS NOT NULL
+            ) SELECT repo FROM r WHERE repo IS NOT NULL
+            """, logger: Self.logger)
+        for try await name in rows.decode(String.self) { names.append(name) }
+        return names
     }
 
     private func fetch(_ query: PostgresQuery) async throws -> [LedgerEvent] {

@@ -5,7 +5,7 @@ import GRDB
 /// The ledger in a SQLite file. WAL and immediate write transactions with a busy timeout let many
 /// berth processes (parallel CI jobs on one runner) append to one file; `once_key UNIQUE` makes an
 /// exactly-once event (a release) win for exactly one of them.
-public final class SQLiteLedger: LedgerStore, @unchecked Sendable {
+public final class SQLiteLedger: LedgerStore, Sendable {
     public let path: String
     private let pool: DatabasePool
 
@@ -111,6 +111,20 @@ public final class SQLiteLedger: LedgerStore, @unchecked Sendable {
         }
         return rows.map(Self.event).map {
             EnvironmentState(environment: $0.environment ?? "", version: $0.version, digest: $0.digest, since: $0.time, event: $0)
+        }
+    }
+
+    public func repositories() async throws -> [String] {
+        // A skip scan over the (repository, …) index: one probe per repository, not one row per event.
+        try await pool.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    WITH RECURSIVE r(repo) AS (
+                      SELECT MIN(repository) FROM events
+                      UNION ALL SELECT (SELECT MIN(repository) FROM events WHERE repository > r.repo) FROM r WHERE r.repo IS NOT NULL
+                    ) SELECT repo FROM r WHERE repo IS NOT NULL
+                    """)
         }
     }
 

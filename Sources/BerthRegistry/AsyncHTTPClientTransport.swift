@@ -5,7 +5,7 @@ import NIOHTTP1
 
 /// `HTTPTransport` over AsyncHTTPClient: pooled keep-alive connections, TLS verified by default,
 /// redirects left to the caller.
-public final class AsyncHTTPClientTransport: HTTPTransport, @unchecked Sendable {
+public final class AsyncHTTPClientTransport: HTTPTransport, Sendable {
     let client: HTTPClient
     /// The largest response body read (blobs included).
     let maximumBodySize: Int
@@ -81,7 +81,12 @@ public final class AsyncHTTPClientTransport: HTTPTransport, @unchecked Sendable 
 
 }
 
-/// AsyncHTTPClient's body iterator behind a lock, so the chunk closure can be `@Sendable`.
+/// AsyncHTTPClient's body iterator in a box, so the chunk closure can be `@Sendable`.
+// Unchecked: the iterator is not Sendable and its `next()` mutates it across an `await`, so no lock
+// can guard it. Sound because a body has one consumer at a time, which awaits each chunk before
+// asking for the next (RegistryClient's exchange loop, then StreamVerifier's reader); the compiler
+// can't see that the `@Sendable` chunk closure is never called concurrently. A checked actor would
+// need `next(isolation:)`, which is macOS 15+ (berth supports macOS 14).
 final class IteratorBox: @unchecked Sendable {
     private var iterator: HTTPClientResponse.Body.AsyncIterator
     init(_ iterator: HTTPClientResponse.Body.AsyncIterator) { self.iterator = iterator }

@@ -1,3 +1,4 @@
+import BerthCore
 import Foundation
 
 /// One HTTP request, buffered: registries' JSON documents are small, and blobs are read whole before
@@ -63,18 +64,15 @@ extension HTTPTransport {
         var response = try await send(request, timeout: timeout)
         let body = response.body
         response.body = Data()
-        let once = OnceBox(body)
-        return (response, { once.take() })
+        return (response, handOutOnce(body))
     }
 }
 
-/// Hands its value out once, then nil.
-final class OnceBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Data?
-    init(_ value: Data) { self.value = value }
-    func take() -> Data? {
-        lock.withLock {
+/// A closure that returns `data` the first time, then nil.
+func handOutOnce(_ data: Data) -> @Sendable () -> Data? {
+    let value = Locked<Data?>(data)
+    return {
+        value.withLock { value in
             defer { value = nil }
             return value
         }

@@ -40,7 +40,7 @@ extension RegistryClient {
         for _ in 0..<max(1, retry.maxAttempts) {
             do {
                 try await pushBlob(
-                    repository, digest: digest, chunks: BlobChunks(size: Int64(data.count), next: OnceBox(data).take))
+                    repository, digest: digest, chunks: BlobChunks(size: Int64(data.count), next: handOutOnce(data)))
                 return
             } catch let error as ImageStoreError where error.kind == .unavailable {
                 lastError = error
@@ -136,29 +136,31 @@ extension RegistryClient: BlobStreaming {
 }
 
 /// Passes chunks through while hashing them; at the end, a wrong digest is an error instead of the end.
-final class StreamVerifier: @unchecked Sendable {
+final class StreamVerifier: Sendable {
     private let digest: Digest
     private let source: BodyChunks
     private let label: String
-    private var hasher: DigestHasher
-    private var finished = false
+    /// The hash so far, and whether the end was reached.
+    private let state: Locked<(hasher: DigestHasher, finished: Bool)>
 
     init(digest: Digest, source: @escaping BodyChunks, label: String) {
         self.digest = digest
         self.source = source
         self.label = label
-        hasher = DigestHasher(algorithm: digest.algorithm)
+        state = Locked((DigestHasher(algorithm: digest.algorithm), false))
     }
 
     /// Called by one consumer at a time (the upload loop).
     func next() async throws -> Data? {
-        guard !finished else { return nil }
+        guard !state.withLock({ $0.finished }) else { return nil }
         if let chunk = try await source() {
-            hasher.update(chunk)
+            state.withLock { $0.hasher.update(chunk) }
             return chunk
         }
-        finished = true
-        let actual = hasher.finalize()
+        let actual = state.withLock { state in
+            state.finished = true
+            return state.hasher.finalize()
+        }
         guard actual == digest else {
             throw ImageStoreError(.invalid, "\(label): the blob's bytes hash to \(actual), not \(digest); refusing it")
         }

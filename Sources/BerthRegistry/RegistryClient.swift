@@ -8,27 +8,29 @@ import Foundation
 /// Requests carry every manifest media type in `Accept`, content is verified against its digest,
 /// authentication follows the registry's challenges, idempotent requests are retried on 429, 5xx and
 /// dropped connections, and redirects that leave the registry's host lose the Authorization header.
-public final class RegistryClient: BlobMounting, RepositoryCataloging, @unchecked Sendable {
+public final class RegistryClient: BlobMounting, RepositoryCataloging, Sendable {
     /// `host[:port]` as written in references (`docker.io` for Docker Hub).
     public let host: String
     /// `https://host` (or `http://` for loopback and `--insecure`), where `/v2/` lives.
     public let baseURL: URL
     let transport: any HTTPTransport
     let authenticator: RegistryAuthenticator
-    public var retry: RetryPolicy
+    public let retry: RetryPolicy
     /// Per-request limit for small requests; blob transfers get `blobTimeout`.
-    public var timeout: Duration = .seconds(60)
-    public var blobTimeout: Duration = .seconds(600)
+    public let timeout: Duration
+    public let blobTimeout: Duration
     /// Blobs above this size are uploaded in chunks of this size.
-    public var chunkSize = 8 << 20
-    private let counter = RequestCounter()
+    public let chunkSize: Int
+    /// Requests sent, shared by the tasks that use this client.
+    private let counter = Locked(0)
 
     public var displayName: String { host }
 
     /// A client for `host`. Plain http is used only for loopback hosts, or everywhere with `insecure`.
     public init(
         host: String, credentials: any CredentialSource = AnonymousCredentials(), transport: any HTTPTransport,
-        insecure: Bool = false, retry: RetryPolicy = RetryPolicy()
+        insecure: Bool = false, retry: RetryPolicy = RetryPolicy(), timeout: Duration = .seconds(60),
+        blobTimeout: Duration = .seconds(600), chunkSize: Int = 8 << 20
     ) {
         self.host = host
         let apiHost = host == ImageReference.dockerHub ? "registry-1.docker.io" : host
@@ -37,11 +39,14 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, @unchecke
         baseURL = URL(string: "\(plain ? "http" : "https")://\(apiHost)")!
         self.transport = transport
         self.retry = retry
+        self.timeout = timeout
+        self.blobTimeout = blobTimeout
+        self.chunkSize = chunkSize
         authenticator = RegistryAuthenticator(host: host, credentials: credentials, transport: transport, allowInsecure: insecure)
     }
 
     /// Requests sent to the registry (token requests excluded), for tests and benchmarks.
-    public var requestCount: Int { counter.value }
+    public var requestCount: Int { counter.current }
 
     /// `/v2/<repository>/<rest>` on this registry.
     func url(_ path: String, query: [URLQueryItem] = []) -> URL {
@@ -89,7 +94,7 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, @unchecke
             var response: HTTPResponse
             var chunks: BodyChunks?
             do {
-                counter.increment()
+                counter.withLock { $0 += 1 }
                 if streaming {
                     (response, chunks) = try await transport.stream(outgoing, timeout: timeout ?? self.timeout)
                     // Only a success is streamed on; anything else is a small document to read whole.
@@ -157,14 +162,6 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, @unchecke
     public func sharesHost(with other: any ImageStore) -> Bool {
         (other as? RegistryClient)?.host == host
     }
-}
-
-/// A thread-safe counter.
-final class RequestCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    func increment() { lock.withLock { count += 1 } }
-    var value: Int { lock.withLock { count } }
 }
 
 extension String {

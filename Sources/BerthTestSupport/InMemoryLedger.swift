@@ -2,14 +2,13 @@ import BerthCore
 import Foundation
 
 /// A `LedgerStore` in memory, for tests of services and the contract suite's reference.
-public final class InMemoryLedger: LedgerStore, @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [LedgerEvent] = []
+public final class InMemoryLedger: LedgerStore, Sendable {
+    private let stored = Locked<[LedgerEvent]>([])
 
     public init() {}
 
     public func append(all events: [LedgerEvent]) async throws -> [LedgerEvent] {
-        try lock.withLock {
+        try stored.withLock { stored in
             var keys = Set(stored.compactMap(\.onceKey))
             for event in events {
                 guard let key = event.onceKey else { continue }
@@ -28,12 +27,16 @@ public final class InMemoryLedger: LedgerStore, @unchecked Sendable {
     }
 
     public func events(_ query: LedgerQuery) async throws -> [LedgerEvent] {
-        let matching = lock.withLock { stored.reversed().filter(query.matches) }
+        let matching = stored.withLock { $0.reversed().filter(query.matches) }
         return query.limit.map { Array(matching.prefix($0)) } ?? matching
     }
 
     public func event(onceKey: String) async throws -> LedgerEvent? {
-        lock.withLock { stored.first { $0.onceKey == onceKey } }
+        stored.withLock { stored in stored.first { $0.onceKey == onceKey } }
+    }
+
+    public func repositories() async throws -> [String] {
+        stored.withLock { Set($0.map(\.repository)).sorted() }
     }
 
     public func status(repository: String) async throws -> [EnvironmentState] {

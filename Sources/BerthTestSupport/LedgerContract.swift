@@ -18,6 +18,19 @@ public enum LedgerContract {
         try await onceKeysAreExclusive(make())
         try await batchesAreAllOrNone(make())
         try await statusIsTheLatestPerEnvironment(make())
+        try await repositoriesAreListedOnce(make())
+    }
+
+    /// Every repository with an event, once each, sorted; none for an empty ledger.
+    static func repositoriesAreListedOnce(_ ledger: any LedgerStore) async throws {
+        try require(try await ledger.repositories().isEmpty, "an empty ledger knows no repository")
+        for repository in ["reg.example/web", "reg.example/api", "reg.example/web", "oci:/tmp/layout"] {
+            try await ledger.append(event(.built, "1.0.0", repository: repository))
+        }
+        let listed = try await ledger.repositories()
+        try require(
+            listed == ["oci:/tmp/layout", "reg.example/api", "reg.example/web"], "repositories are listed once each, sorted",
+            "\(listed)")
     }
 
     /// 32 writers, each with its own connection from `connect`, append an event each and then race for one

@@ -18,11 +18,10 @@ public final class PostgresServer: @unchecked Sendable {
             .first { FileManager.default.isExecutableFile(atPath: "\($0)/initdb") }
     }
 
-    public static var isAvailable: Bool { binaryDirectory != nil }
-
+    /// Starts a cluster. Tests that do say so with `.requires(.postgresql)`.
     public init() throws {
-        guard let bin = Self.binaryDirectory else {
-            throw ShellError(command: "initdb", status: 127, stderr: "postgresql is not installed")
+        guard ExternalTool.postgresql.isAvailable, let bin = Self.binaryDirectory else {
+            throw ExternalTool.Missing([.postgresql])
         }
         self.bin = bin
         port = try FreePort.find()

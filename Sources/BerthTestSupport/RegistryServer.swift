@@ -18,12 +18,15 @@ public final class RegistryServer: @unchecked Sendable {
     /// `host:port`.
     public var host: String { "127.0.0.1:\(port)" }
 
-    /// Whether the registry binary is installed. In CI (`CI=true`) a missing binary is a failure, not a skip.
-    public static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: binary) }
+    /// The registry binary. Tests that start a registry say so with `.requires(.dockerRegistry)`
+    /// (and `.htpasswd` for Basic auth), which skips them where it is missing, and fails them in CI.
     public static let binary = "/usr/bin/docker-registry"
 
     /// Starts a registry; with `basicAuth` it demands `username`/`password` (written with `htpasswd -B`).
     public init(basicAuth: Bool = false) throws {
+        let needed: [ExternalTool] = basicAuth ? [.dockerRegistry, .htpasswd] : [.dockerRegistry]
+        let missing = needed.filter { !$0.isAvailable }
+        guard missing.isEmpty else { throw ExternalTool.Missing(missing) }
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("berth-registry-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         port = try FreePort.find()
@@ -32,7 +35,7 @@ public final class RegistryServer: @unchecked Sendable {
             username = "berth"
             password = "s3cret-\(UUID().uuidString.prefix(8))"
             let htpasswd = directory.appendingPathComponent("htpasswd").path
-            try Shell.run("/usr/bin/htpasswd", ["-Bbc", htpasswd, username!, password!]).check()
+            try Shell.run(ExternalTool.htpasswd.path, ["-Bbc", htpasswd, username!, password!]).check()
             auth = "auth:\n  htpasswd:\n    realm: berth-test\n    path: \(htpasswd)\n"
         } else {
             username = nil
@@ -139,16 +142,5 @@ public enum FreePort {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
-    }
-}
-
-/// Whether integration tests must run: in CI a missing tool is a failure, never a silent skip.
-public enum IntegrationPolicy {
-    public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
-
-    /// nil when `tool` is installed; otherwise a skip message (outside CI) — callers fail in CI.
-    public static func missing(_ tool: String) -> String? {
-        FileManager.default.isExecutableFile(atPath: tool)
-            ? nil : "SKIPPED: \(tool) is not installed (apt-get install it; .ci/run does)"
     }
 }

@@ -42,17 +42,10 @@ enum GoFixture {
     }
 }
 
-/// Whether `tool` can be used: a skip line outside CI, a failure in CI (which installs it).
-func toolAvailable(_ tool: String) -> Bool {
-    guard let message = IntegrationPolicy.missing(tool) else { return true }
-    if IntegrationPolicy.isCI { Issue.record("\(message) — CI must install it") } else { print(message) }
-    return false
-}
-
+@Suite(.requires(.go))
 struct GoToolchainTests {
     @Test("go build runs with -trimpath, CGO_ENABLED=0 and the ldflags, and go version -m lists the replaced dep")
     func buildsAndReadsBuildInfo() async throws {
-        guard toolAvailable("/usr/bin/go") else { return }
         let root = try GoFixture.module()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let toolchain = GoCommandToolchain(directory: "\(root)/app", environment: GoFixture.environment(root))
@@ -80,7 +73,6 @@ struct GoToolchainTests {
 
     @Test("a failing build shows the compiler's output and says what to do")
     func failingBuild() async throws {
-        guard toolAvailable("/usr/bin/go") else { return }
         let root = try GoFixture.module()
         defer { try? FileManager.default.removeItem(atPath: root) }
         try "package main\n\nfunc main() { undefinedThing() }\n".write(

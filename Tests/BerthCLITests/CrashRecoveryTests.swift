@@ -5,7 +5,7 @@ import Testing
 
 /// berth killed between the steps of `release` and `promote` (BERTH_CRASH_AT exits like a SIGKILL),
 /// then run again: every re-run converges to the one outcome, with no second release or promotion.
-@Suite("a crash at any step of release or promote, then a re-run", .serialized)
+@Suite("a crash at any step of release or promote, then a re-run", .serialized, .requires(.dockerRegistry))
 struct CrashRecoveryTests {
     static let releasePoints = [
         "release.image-tagged", "release.images-tagged", "release.git-tagged", "release.git-pushed", "release.recorded",
@@ -13,7 +13,6 @@ struct CrashRecoveryTests {
 
     @Test("release: a crash after each step, a re-run, and the ledger, registry and remote agree", arguments: releasePoints)
     func release(crashAt point: String) async throws {
-        guard LifecycleCLITests.registryAvailable() else { return }
         let cli = try CLIHarness()
         let registry = try RegistryServer()
         defer { registry.stop() }
@@ -67,7 +66,6 @@ struct CrashRecoveryTests {
 
     @Test("promote: a crash after the retag, and after the record; re-runs record exactly one promotion")
     func promote() async throws {
-        guard LifecycleCLITests.registryAvailable() else { return }
         let cli = try CLIHarness()
         let registry = try RegistryServer()
         defer { registry.stop() }

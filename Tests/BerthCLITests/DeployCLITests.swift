@@ -4,7 +4,7 @@ import Testing
 
 /// `berth promote` deploying an environment as berth.yaml's deploy.<env> says: a Deployment and Helm
 /// values rewritten and committed, kubectl driven, the health URL awaited, a `deployed` event recorded.
-@Suite("promote deploys", .serialized)
+@Suite("promote deploys", .serialized, .requires(.dockerRegistry))
 struct DeployCLITests {
     /// kubectl can't run here (no cluster, no binary in Debian's archive), so a script named kubectl
     /// stands in for it on PATH: it records its arguments, one call per line, and answers like kubectl.
@@ -27,7 +27,6 @@ struct DeployCLITests {
         "promote to prod rewrites the Deployment and the Helm values, commits, runs kubectl, records deployed; a crash before the deploy is finished by a re-run"
     )
     func promoteDeploys() async throws {
-        guard LifecycleCLITests.registryAvailable() else { return }
         let cli = try CLIHarness()
         let registry = try RegistryServer()
         defer { registry.stop() }
@@ -101,7 +100,6 @@ struct DeployCLITests {
 
     @Test("a failed kubectl rollout is exit 1 naming kubectl's error; the promotion stays recorded, no deployed event")
     func kubectlFailure() async throws {
-        guard LifecycleCLITests.registryAvailable() else { return }
         let cli = try CLIHarness()
         let registry = try RegistryServer()
         defer { registry.stop() }

@@ -25,9 +25,9 @@ struct DockerfileCLITests {
         #expect(try cli.run(["lint", "nope"], in: dir).status == 64)
     }
 
-    @Test("pin resolves tags to index digests through a real registry; --check reports and exits 1")
+    @Test("pin resolves tags to index digests through a real registry; --check reports and exits 1", .requires(.dockerRegistry))
     func pin() async throws {
-        guard let server = try RegistryCLITests.server() else { return }
+        let server = try RegistryServer()
         defer { server.stop() }
         let cli = try CLIHarness()
         let (layout, digest) = try await RegistryCLITests.layout()

@@ -9,13 +9,8 @@ import Testing
 /// `berth build` on examples/gin-service, end to end: pushed to a real Docker Distribution, copied
 /// back by skopeo, unpacked by umoci, the unpacked binary run on 127.0.0.1 — and built again in a
 /// second clone (another path, another Go cache) to the very same digest.
-@Suite("berth build of examples/gin-service", .serialized)
+@Suite("berth build of examples/gin-service", .serialized, .requires(.go, .gin, .dockerRegistry, .skopeo, .umoci))
 struct GinServiceBuildTests {
-    static let tools = [
-        "/usr/bin/go", "/usr/share/gocode/src/github.com/gin-gonic/gin", RegistryServer.binary, "/usr/bin/skopeo",
-        "/usr/bin/umoci",
-    ]
-
     /// A hermetic repository holding the example, committed at a fixed date; returns it and the service dir.
     static func clone() throws -> (GitRepoBuilder, String) {
         let repo = try GitRepoBuilder()
@@ -34,11 +29,6 @@ struct GinServiceBuildTests {
         "built, pushed, copied by skopeo, unpacked by umoci: the binary answers the planned version; a second clone gives the same digest"
     )
     func buildPushRunReproduce() async throws {
-        for tool in Self.tools where IntegrationPolicy.missing(tool) != nil {
-            if IntegrationPolicy.isCI { Issue.record("\(tool) is missing; .ci/run must install it") }
-            print(IntegrationPolicy.missing(tool)!)
-            return
-        }
         let cli = try CLIHarness()
         let registry = try RegistryServer()
         defer { registry.stop() }

@@ -8,18 +8,13 @@ import Testing
 
 /// The example Gin service, planned by berth, built offline with Debian's Go and Gin using berth's
 /// -ldflags, run on 127.0.0.1: GET /version must answer exactly the planned version and commit.
-@Suite("examples/gin-service end to end")
+@Suite("examples/gin-service end to end", .requires(.go, .gin))
 struct GinServiceTests {
     static let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("examples/gin-service")
 
     @Test("the service's own Go tests pass offline")
     func goTests() throws {
-        guard FileManager.default.fileExists(atPath: "/usr/bin/go") else {
-            if IntegrationPolicy.isCI { Issue.record("go is missing; .ci/run must install golang-go") }
-            print("SKIPPED: go is missing (apt-get install golang-go golang-github-gin-gonic-gin-dev)")
-            return
-        }
         var env = ProcessInfo.processInfo.environment
         env["GOCACHE"] = FileManager.default.temporaryDirectory.appendingPathComponent("berth-gocache").path
         let result = try Shell.run("/bin/bash", [Self.example.path + "/scripts/go-offline.sh", "test", "."], environment: env)
@@ -28,14 +23,6 @@ struct GinServiceTests {
 
     @Test("berth's ldflags reach the binary: /version answers the planned version, commit and date; SIGTERM stops it cleanly")
     func versionEndpoint() async throws {
-        for tool in ["/usr/bin/go", "/usr/share/gocode/src/github.com/gin-gonic/gin"]
-        where !FileManager.default.fileExists(atPath: tool) {
-            if IntegrationPolicy.isCI {
-                Issue.record("\(tool) is missing; .ci/run must install golang-go and golang-github-gin-gonic-gin-dev")
-            }
-            print("SKIPPED: \(tool) is missing (apt-get install golang-go golang-github-gin-gonic-gin-dev)")
-            return
-        }
         let cli = try CLIHarness()
         let repo = try GitRepoBuilder()
         let service = repo.path + "/examples/gin-service"

@@ -73,23 +73,83 @@ struct InitAndHelpCLITests {
         CLIHarness.expectGolden(result.stdout, "help\(command.map { "-" + $0 }.joined()).txt")
     }
 
-    @Test("scripts/check-layering.sh fails when an import crosses a layer or the core does I/O")
+    @Test(
+        "scripts/check-layering.sh fails when an import crosses a layer, the core does I/O or the CLI writes to a store, the ledger or git"
+    )
     func layeringScript() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let script = root.appendingPathComponent("scripts/check-layering.sh").path
-        let clean = try Shell.run("/bin/bash", [script])
-        #expect(clean.status == 0, "\(clean.stderr)")
-        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("layering-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: copy) }
-        try FileManager.default.copyItem(at: root.appendingPathComponent("Sources"), to: copy)
-        let victim = copy.appendingPathComponent("BerthCore/Config/BerthConfiguration.swift")
-        let original = try String(contentsOf: victim, encoding: .utf8)
-        try ("import BerthGit\n" + original).write(to: victim, atomically: true, encoding: .utf8)
-        let crossed = try Shell.run("/bin/bash", [script, copy.path])
-        #expect(crossed.status != 0 && crossed.stderr.contains("may not import BerthGit"))
-        try (original + "\nlet leak = ProcessInfo.processInfo.environment\n").write(to: victim, atomically: true, encoding: .utf8)
-        let io = try Shell.run("/bin/bash", [script, copy.path])
-        #expect(io.status != 0 && io.stderr.contains("the pure core does no I/O"))
+        // A Sources tree of its own, so the rules are proved whatever state the real tree is in.
+        let tree = FileManager.default.temporaryDirectory.appendingPathComponent("layering-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: tree) }
+        func write(_ file: String, _ source: String) throws {
+            let url = tree.appendingPathComponent(file)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try source.write(to: url, atomically: true, encoding: .utf8)
+        }
+        // Clean: the array's append in the CLI, the banned names in comments, the adapters' own imports.
+        try write("BerthOCI/Reference.swift", "import Foundation\n\npublic struct Reference { public let tag: String }\n")
+        try write(
+            "BerthCore/Planner.swift",
+            """
+            import BerthOCI
+            import Foundation
+
+            /// Date.now is passed in; the core never reads it, nor Data(contentsOf:).
+            // String(contentsOfFile:) neither.
+            public func plan(now: Date) -> Date { now }
+
+            """)
+        try write(
+            "BerthCLI/StatusCommand.swift",
+            """
+            import BerthCore
+            import BerthDeploy
+            import Foundation
+
+            func table(_ tags: [String]) -> [String] {
+                var rows: [String] = []
+                for x in tags { rows.append(x) }
+                // try await ledger.append(event) is the lifecycle service's to call.
+                return rows
+            }
+
+            """)
+        try write("BerthDeploy/Kubectl.swift", "import AsyncHTTPClient\nimport BerthCore\nimport BerthProcess\n")
+        let clean = try Shell.run("/bin/bash", [script, tree.path])
+        #expect(clean.status == 0 && clean.stdout == "layering: ok\n", "\(clean.stderr)")
+
+        let violations: [(file: String, line: String, message: String)] = [
+            ("BerthCore/Leak.swift", "import BerthGit", "BerthCore/Leak.swift:2: BerthCore may not import BerthGit"),
+            ("BerthCLI/Spawn.swift", "import BerthProcess", "BerthCLI/Spawn.swift:2: BerthCLI may not import BerthProcess"),
+            ("BerthCore/Leak.swift", "let leak = ProcessInfo.processInfo.environment", "the pure core does no I/O"),
+            (
+                "BerthCore/Clock.swift", "let now = Date.now",
+                "BerthCore/Clock.swift:2:let now = Date.now: the pure core does no I/O"
+            ),
+            (
+                "BerthOCI/Blob.swift", "let blob = try Data(contentsOf: url)",
+                "BerthOCI/Blob.swift:2:let blob = try Data(contentsOf: url): the pure core does no I/O"
+            ),
+            (
+                "BerthCLI/ReleaseCommand.swift", "try await store.pushManifest(repository, reference: tag, manifest: document)",
+                "BerthCLI/ReleaseCommand.swift:2: BerthCLI calls a store/ledger/git write (pushManifest); call a core lifecycle service instead"
+            ),
+            (
+                "BerthCLI/GateCommand.swift", "try await ledger.append(event)",
+                "BerthCLI/GateCommand.swift:2: BerthCLI calls a store/ledger/git write (ledger.append); call a core lifecycle service instead"
+            ),
+            (
+                "BerthCLI/TagCommand.swift", "try git.createAnnotatedTag(name, at: commit, message: message)",
+                "BerthCLI/TagCommand.swift:2: BerthCLI calls a store/ledger/git write (createAnnotatedTag); call a core lifecycle service instead"
+            ),
+        ]
+        for violation in violations {
+            try write(violation.file, "import Foundation\n\(violation.line)\n")
+            let crossed = try Shell.run("/bin/bash", [script, tree.path])
+            #expect(crossed.status == 1 && crossed.stderr.contains(violation.message), "\(violation.line): \(crossed.stderr)")
+            try FileManager.default.removeItem(at: tree.appendingPathComponent(violation.file))
+        }
     }
 }

@@ -70,7 +70,7 @@ struct LayoutLifecycleTests {
         for kept in [build.digest] + children {
             #expect(FileManager.default.fileExists(atPath: blobs + kept.hex), "\(kept) is reached by a kept tag")
         }
-        if FileManager.default.isExecutableFile(atPath: "/usr/bin/skopeo") {
+        if ExternalTool.skopeo.isAvailableForOptionalStep() {
             let inspect = try Shell.run("/usr/bin/skopeo", ["inspect", "--raw", "oci:\(layout):v0.1.0"])
             #expect(inspect.status == 0, "skopeo reads the pruned layout: \(inspect.stderr)")
         }

@@ -7,7 +7,7 @@ import Testing
 
 /// The release lifecycle against a real Docker Distribution and a real SQLite ledger: release → gate
 /// (each kind of report) → approve → promote ×3, checking registry tags and the ledger at every step.
-@Suite("release, gates, approvals and promotion", .serialized)
+@Suite("release, gates, approvals and promotion", .serialized, .requires(.dockerRegistry))
 struct LifecycleCLITests {
     static let ownReports = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("BerthCoreTests/Fixtures/scan-reports").path
@@ -68,21 +68,12 @@ struct LifecycleCLITests {
         try #require(gate.status == 0, "\(gate.stdout)\(gate.stderr)")
     }
 
-    /// Whether docker-registry is installed: a skip line outside CI, a failure in CI (which installs it).
-    static func registryAvailable() -> Bool {
-        guard !RegistryServer.isAvailable else { return true }
-        if IntegrationPolicy.isCI { Issue.record("docker-registry is missing; .ci/run must install it") }
-        print("SKIPPED: docker-registry is not installed")
-        return false
-    }
-
     static func json(_ result: ShellResult) throws -> Any { try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) }
 
     @Test(
         "release once; gate blocks, asks for approval, passes; promotions retag the same digest in order; status and history tell it"
     )
     func lifecycle() async throws {
-        guard Self.registryAvailable() else { return }
         let cli = try CLIHarness()
         let registry = try RegistryServer()
         defer { registry.stop() }
@@ -239,13 +230,10 @@ struct LifecycleCLITests {
         try await race(ledger: nil)
     }
 
-    @Test("32 concurrent berth release runs of one version, PostgreSQL ledger: exactly one releases, 31 exit 3")
+    @Test(
+        "32 concurrent berth release runs of one version, PostgreSQL ledger: exactly one releases, 31 exit 3",
+        .requires(.postgresql))
     func releaseRacePostgres() async throws {
-        guard PostgresServer.isAvailable else {
-            if IntegrationPolicy.isCI { Issue.record("postgresql is missing; .ci/run must install it") }
-            print("SKIPPED: postgresql is not installed")
-            return
-        }
         let server = try PostgresServer()
         defer { server.stop() }
         try await race(ledger: try server.createDatabase("race"))
@@ -254,7 +242,6 @@ struct LifecycleCLITests {
     }
 
     func race(ledger: String?) async throws {
-        guard Self.registryAvailable() else { return }
         let cli = try CLIHarness()
         let registry = try RegistryServer()
         defer { registry.stop() }

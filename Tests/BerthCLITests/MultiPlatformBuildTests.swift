@@ -4,15 +4,10 @@ import Testing
 
 /// A module-mode Go service (with a replaced dependency, so `go version -m` lists one) built for two
 /// platforms into an OCI layout: an index skopeo reads per platform, and an SBOM listing the dependency.
-@Suite("berth build, several platforms, module mode")
+@Suite("berth build, several platforms, module mode", .requires(.go, .skopeo))
 struct MultiPlatformBuildTests {
     @Test("linux/amd64 + linux/arm64 into a layout: an index, each child's binary for its platform, SBOMs with the module's deps")
     func twoPlatforms() throws {
-        for tool in ["/usr/bin/go", "/usr/bin/skopeo"] where IntegrationPolicy.missing(tool) != nil {
-            if IntegrationPolicy.isCI { Issue.record("\(tool) is missing; .ci/run must install it") }
-            print(IntegrationPolicy.missing(tool)!)
-            return
-        }
         let cli = try CLIHarness()
         let repo = try GitRepoBuilder()
         let files: [String: String] = [

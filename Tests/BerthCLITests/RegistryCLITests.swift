@@ -5,16 +5,8 @@ import BerthTestSupport
 import Foundation
 import Testing
 
-@Suite("berth registry, through the built binary, against a real registry")
+@Suite("berth registry, through the built binary, against a real registry", .requires(.dockerRegistry))
 struct RegistryCLITests {
-    static func server() throws -> RegistryServer? {
-        guard RegistryServer.isAvailable else {
-            if IntegrationPolicy.isCI { Issue.record("docker-registry is not installed; .ci/run must install it") }
-            print("SKIPPED: docker-registry is not installed")
-            return nil
-        }
-        return try RegistryServer()
-    }
 
     /// A layout holding a two-platform index tagged v1.
     static func layout() async throws -> (path: String, digest: Digest) {
@@ -25,7 +17,7 @@ struct RegistryCLITests {
 
     @Test("cp, tag, ls, digest, inspect, rm and catalog work end to end")
     func endToEnd() async throws {
-        guard let server = try Self.server() else { return }
+        let server = try RegistryServer()
         defer { server.stop() }
         let cli = try CLIHarness()
         let (layout, digest) = try await Self.layout()
@@ -59,7 +51,7 @@ struct RegistryCLITests {
 
     @Test("errors: a missing repository exits 1 naming the request; a bad reference exits 65; no tag to rm is 64")
     func errors() async throws {
-        guard let server = try Self.server() else { return }
+        let server = try RegistryServer()
         defer { server.stop() }
         let cli = try CLIHarness()
         let missing = try cli.run(["registry", "ls", "\(server.host)/nope/x"], in: "/")
@@ -73,7 +65,7 @@ struct RegistryCLITests {
 
     @Test("plan --registry: a fixed tag at another image is a conflict; the same digest or commit is fine")
     func planRegistryCheck() async throws {
-        guard let server = try Self.server() else { return }
+        let server = try RegistryServer()
         defer { server.stop() }
         let cli = try CLIHarness()
         let (layout, digest) = try await Self.layout()
@@ -97,11 +89,11 @@ struct RegistryCLITests {
     }
 }
 
-@Suite("berth registry with Basic auth, through the binary")
+@Suite("berth registry with Basic auth, through the binary", .requires(.dockerRegistry, .htpasswd))
 struct RegistryAuthCLITests {
     @Test("--password-stdin works; no password appears in any output, even on failure")
     func passwordStdin() async throws {
-        guard let server = try RegistryCLITests.server().map({ _ in try RegistryServer(basicAuth: true) }) else { return }
+        let server = try RegistryServer(basicAuth: true)
         defer { server.stop() }
         let cli = try CLIHarness()
         let (layout, _) = try await RegistryCLITests.layout()

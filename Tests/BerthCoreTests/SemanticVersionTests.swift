@@ -39,13 +39,9 @@ struct SemanticVersionTests {
         #expect(versions.shuffled().sortedByPrecedence() == versions)
     }
 
-    @Test("the shared SemVer fixtures pass (skipped, and said so, when ../shared is absent)")
+    @Test("the shared SemVer fixtures pass (reported skipped when ../shared is absent)", .requires(.sharedFixtures))
     func sharedFixtures() throws {
-        guard let dir = SharedFixtures.directory() else {
-            print(
-                "SKIPPED: ../shared/fixtures/semver is absent in this checkout; berth's own Fixtures/semver cover the same rules")
-            return
-        }
+        let dir = try #require(SharedFixtures.directory())
         for text in try SharedFixtures.lines(of: "\(dir)/semver/valid.txt") {
             #expect(SemanticVersion(text) != nil, "shared valid: \(text)")
         }

@@ -6,19 +6,9 @@ import Foundation
 import Testing
 
 /// skopeo and umoci read what berth writes; berth reads what they write. In CI the tools are installed
-/// by .ci/run and a missing one fails; elsewhere the test says it was skipped.
-@Suite("OCI layout interop with skopeo and umoci")
+/// by .ci/run and a missing one fails; elsewhere the runner reports the tests skipped.
+@Suite("OCI layout interop with skopeo and umoci", .requires(.skopeo, .umoci, .tar, .gzip))
 struct InteropTests {
-    static func requireTools() throws -> Bool {
-        for tool in ["/usr/bin/skopeo", "/usr/bin/umoci", "/bin/tar", "/bin/gzip"] {
-            if let message = IntegrationPolicy.missing(tool) {
-                if IntegrationPolicy.isCI { Issue.record("\(message) — CI must install it") }
-                print(message)
-                return false
-            }
-        }
-        return true
-    }
 
     /// An image with a real gzip'd tar layer holding `hello.txt`, and diff_ids, as umoci needs.
     static func pushRealImage(into store: any ImageStore, tag: String, label: String) async throws -> ManifestDocument {
@@ -52,7 +42,6 @@ struct InteropTests {
 
     @Test("skopeo inspects and copies a layout berth wrote; umoci unpacks it")
     func toolsReadBerth() async throws {
-        guard try Self.requireTools() else { return }
         let path = temporaryDirectory("layout")
         let copy = temporaryDirectory("skopeo-copy")
         let bundle = temporaryDirectory("bundle")
@@ -73,7 +62,6 @@ struct InteropTests {
 
     @Test("berth reads tags, manifests and config labels from a layout umoci wrote, and copies it")
     func berthReadsUmoci() async throws {
-        guard try Self.requireTools() else { return }
         let path = temporaryDirectory("umoci")
         let target = temporaryDirectory("berth-copy")
         defer { for p in [path, target] { try? FileManager.default.removeItem(atPath: p) } }

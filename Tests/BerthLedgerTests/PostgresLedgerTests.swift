@@ -7,21 +7,9 @@ import Testing
 /// The PostgreSQL ledger against a throwaway cluster (initdb / pg_ctl on 127.0.0.1).
 @Suite("PostgreSQL ledger", .serialized)
 struct PostgresLedgerTests {
-    static func server() -> PostgresServer? {
-        guard PostgresServer.isAvailable else {
-            if IntegrationPolicy.isCI { Issue.record("postgresql is missing; .ci/run must install it") }
-            print("SKIPPED: postgresql is not installed (apt-get install postgresql)")
-            return nil
-        }
-        do { return try PostgresServer() } catch {
-            Issue.record("PostgreSQL didn't start: \(error)")
-            return nil
-        }
-    }
-
-    @Test("passes the ledger contract, append-only, exactly one winner among 32 racing writers")
+    @Test("passes the ledger contract, append-only, exactly one winner among 32 racing writers", .requires(.postgresql))
     func contractAndRace() async throws {
-        guard let server = Self.server() else { return }
+        let server = try PostgresServer()
         defer { server.stop() }
         var count = 0
         try await LedgerContract.verify {

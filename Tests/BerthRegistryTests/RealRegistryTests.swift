@@ -7,31 +7,27 @@ import Testing
 
 @testable import BerthRegistry
 
-/// Against Debian's Docker Distribution 2.8 on 127.0.0.1. In CI (.ci/run installs it) a missing
-/// registry fails; elsewhere these tests say they were skipped.
+/// Against Debian's Docker Distribution 2.8 on 127.0.0.1. Where it isn't installed the tests that need
+/// it are reported skipped; in CI (`CI=true`; .ci/run installs it) they fail instead.
 @Suite("registry client against a real Docker Distribution")
 struct RealRegistryTests {
-    static func registry(basicAuth: Bool = false) throws -> RegistryServer? {
-        guard RegistryServer.isAvailable else {
-            if IntegrationPolicy.isCI { Issue.record("docker-registry is not installed; .ci/run must install it") }
-            print("SKIPPED: \(RegistryServer.binary) is not installed (apt-get install docker-registry)")
-            return nil
-        }
-        return try RegistryServer(basicAuth: basicAuth)
-    }
-
     actor DelayLog {
         var count = 0
         func add(_ delay: Duration) { count += 1 }
     }
 
-    static func client(_ server: RegistryServer, credentials: any CredentialSource = AnonymousCredentials()) -> RegistryClient {
-        RegistryClient(host: server.host, credentials: credentials, transport: AsyncHTTPClientTransport.shared)
+    static func client(
+        _ server: RegistryServer, credentials: any CredentialSource = AnonymousCredentials(), chunkSize: Int = 8 << 20
+    ) -> RegistryClient {
+        RegistryClient(
+            host: server.host, credentials: credentials, transport: AsyncHTTPClientTransport.shared, chunkSize: chunkSize)
     }
 
-    @Test("the registry client keeps the ImageStore contract", arguments: ImageStoreContract.all.map(\.0))
+    @Test(
+        "the registry client keeps the ImageStore contract", .requires(.dockerRegistry),
+        arguments: ImageStoreContract.all.map(\.0))
     func contract(rule: String) async throws {
-        guard let server = try Self.registry() else { return }
+        let server = try RegistryServer()
         defer { server.stop() }
         let check = try #require(ImageStoreContract.all.first { $0.0 == rule }?.1)
         try await check(Self.client(server), "contract/repo")
@@ -41,9 +37,9 @@ struct RealRegistryTests {
     func refused() async throws {
         let port = try FreePort.find()
         let delays = DelayLog()
-        var client = RegistryClient(
-            host: "127.0.0.1:\(port)", credentials: AnonymousCredentials(), transport: AsyncHTTPClientTransport.shared)
-        client.retry.sleep = { await delays.add($0) }
+        let client = RegistryClient(
+            host: "127.0.0.1:\(port)", credentials: AnonymousCredentials(), transport: AsyncHTTPClientTransport.shared,
+            retry: RetryPolicy(sleep: { await delays.add($0) }))
         let error = await #expect(throws: ImageStoreError.self) { try await client.resolve("acme/api", reference: "v1") }
         #expect(
             error?.description.contains("connection refused; check that 127.0.0.1:\(port) is reachable") == true,
@@ -53,9 +49,9 @@ struct RealRegistryTests {
         #expect(client.requestCount == client.retry.maxAttempts && waits == client.retry.maxAttempts - 1)
     }
 
-    @Test("retag is exactly 2 requests: GET the manifest, PUT the same bytes")
+    @Test("retag is exactly 2 requests: GET the manifest, PUT the same bytes", .requires(.dockerRegistry))
     func retagRequests() async throws {
-        guard let server = try Self.registry() else { return }
+        let server = try RegistryServer()
         defer { server.stop() }
         let client = Self.client(server)
         let image = try await TestImages.push(into: client, repository: "acme/api", tag: "v1.0.0", seed: "retag")
@@ -65,9 +61,9 @@ struct RealRegistryTests {
         #expect(try await client.resolve("acme/api", reference: "v1.0")?.digest == image.digest)
     }
 
-    @Test("an index copied to another repository keeps its digest; blobs are mounted, not moved")
+    @Test("an index copied to another repository keeps its digest; blobs are mounted, not moved", .requires(.dockerRegistry))
     func copyIndexWithMount() async throws {
-        guard let server = try Self.registry() else { return }
+        let server = try RegistryServer()
         defer { server.stop() }
         let client = Self.client(server)
         let index = try await TestImages.pushIndex(into: client, repository: "team/a", tag: "v1", seed: "mount")
@@ -79,15 +75,14 @@ struct RealRegistryTests {
         #expect(events.mounted == 6 && events.copied == 0)
     }
 
-    @Test("a copy to another registry streams blobs and verifies the destination")
+    @Test("a copy to another registry streams blobs and verifies the destination", .requires(.dockerRegistry))
     func copyAcrossRegistries() async throws {
-        guard let first = try Self.registry(), let second = try Self.registry() else { return }
+        let (first, second) = (try RegistryServer(), try RegistryServer())
         defer { first.stop(); second.stop() }
         let source = Self.client(first)
-        let destination = Self.client(second)
+        let destination = Self.client(second, chunkSize: 2048)  // force PATCH chunks
         let image = try await TestImages.push(
             into: source, repository: "x/app", tag: "v3", seed: "across", layers: 3, layerSize: 5000)
-        destination.chunkSize = 2048  // force PATCH chunks
         let copied = try await ImageCopier(source: source, destination: destination).copy(
             "x/app", reference: "v3", to: "y/app", tags: ["v3", "latest"])
         #expect(copied.digest == image.digest)
@@ -95,9 +90,9 @@ struct RealRegistryTests {
         #expect(server(second, logged: "PATCH"))
     }
 
-    @Test("a layout streams into a registry in PATCH chunks, and back, with digests intact")
+    @Test("a layout streams into a registry in PATCH chunks, and back, with digests intact", .requires(.dockerRegistry))
     func layoutRegistryStreaming() async throws {
-        guard let server = try Self.registry() else { return }
+        let server = try RegistryServer()
         defer { server.stop() }
         let (a, b) = (
             FileManager.default.temporaryDirectory.appendingPathComponent("s-\(UUID().uuidString)").path,
@@ -107,8 +102,7 @@ struct RealRegistryTests {
         let layout = try OCILayoutStore(path: a)
         let image = try await TestImages.push(
             into: layout, repository: "", tag: "v1", seed: "stream", layers: 2, layerSize: 2_500_000)
-        let client = Self.client(server)
-        client.chunkSize = 1 << 20
+        let client = Self.client(server, chunkSize: 1 << 20)
         try await ImageCopier(source: layout, destination: client).copy("", reference: "v1", to: "s/app", tags: ["v1"])
         #expect(server.accessLogRequests().filter { $0.hasPrefix("\"PATCH ") }.count == 4)
         let back = try OCILayoutStore(path: b)
@@ -121,9 +115,9 @@ struct RealRegistryTests {
         server.accessLogRequests().contains { $0.hasPrefix("\"\(method) ") }
     }
 
-    @Test("safe single-tag delete removes one tag and keeps its aliases")
+    @Test("safe single-tag delete removes one tag and keeps its aliases", .requires(.dockerRegistry))
     func safeTagDelete() async throws {
-        guard let server = try Self.registry() else { return }
+        let server = try RegistryServer()
         defer { server.stop() }
         let client = Self.client(server)
         let image = try await TestImages.push(into: client, repository: "acme/api", tag: "v1.2.3", seed: "delete")
@@ -134,9 +128,11 @@ struct RealRegistryTests {
         #expect(try await client.listTags("acme/api") == ["v1.2.3"])
     }
 
-    @Test("Basic auth: anonymous is refused with a hint, the right password works, a wrong one is named")
+    @Test(
+        "Basic auth: anonymous is refused with a hint, the right password works, a wrong one is named",
+        .requires(.dockerRegistry, .htpasswd))
     func basicAuth() async throws {
-        guard let server = try Self.registry(basicAuth: true) else { return }
+        let server = try RegistryServer(basicAuth: true)
         defer { server.stop() }
         await #expect {
             try await Self.client(server).listTags("acme/api")
@@ -156,9 +152,9 @@ struct RealRegistryTests {
         }
     }
 
-    @Test("credentials come from docker's config.json auths (scheme and path normalised)")
+    @Test("credentials come from docker's config.json auths (scheme and path normalised)", .requires(.dockerRegistry, .htpasswd))
     func dockerConfig() async throws {
-        guard let server = try Self.registry(basicAuth: true) else { return }
+        let server = try RegistryServer(basicAuth: true)
         defer { server.stop() }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("docker-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -173,15 +169,10 @@ struct RealRegistryTests {
         #expect(try await client.catalog().contains("cfg/api"))
     }
 
-    @Test("skopeo reads what berth pushed, and berth reads what skopeo pushed")
+    @Test("skopeo reads what berth pushed, and berth reads what skopeo pushed", .requires(.dockerRegistry, .skopeo))
     func skopeoInterop() async throws {
-        guard let server = try Self.registry() else { return }
+        let server = try RegistryServer()
         defer { server.stop() }
-        guard IntegrationPolicy.missing("/usr/bin/skopeo") == nil else {
-            if IntegrationPolicy.isCI { Issue.record("skopeo is not installed; .ci/run must install it") }
-            print("SKIPPED: skopeo is not installed")
-            return
-        }
         let client = Self.client(server)
         let index = try await TestImages.pushIndex(into: client, repository: "acme/api", tag: "v1", seed: "skopeo")
         let inspect = try Shell.run(

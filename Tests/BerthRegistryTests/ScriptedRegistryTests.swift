@@ -290,8 +290,7 @@ struct ScriptedRegistryTests {
                 return HTTPResponse(status: 500)
             }
         }
-        let client = RegistryClient(host: "registry.example", transport: transport, retry: DelayLog().policy)
-        client.chunkSize = 1024
+        let client = RegistryClient(host: "registry.example", transport: transport, retry: DelayLog().policy, chunkSize: 1024)
         try await client.pushBlob("a", digest: digest, data: blob)
         #expect(!transport.recorded.contains { $0.method == "PUT" && $0.url.path.hasSuffix("session-1") })
     }

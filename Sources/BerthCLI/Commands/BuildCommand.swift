@@ -64,12 +64,7 @@ struct BuildCommand: AsyncParsableCommand {
         guard !tags.isEmpty else { throw BerthError(.usage, "the plan has no tag to push: run berth plan -v to see why") }
 
         // Opened first: a ledger that can't be written fails the build before minutes of work.
-        let recorder =
-            dryRun || noRecord
-            ? nil
-            : BuildRecorder(
-                ledger: try await LedgerFactory.open(ledgerOptions, context: context), plan: plan,
-                actor: LedgerFactory.actor(context))
+        let recorder = dryRun || noRecord ? nil : try await context.recorder(ledgerOptions)
         if let driver {
             try await runDriver(driver, plan: plan, settings: settings, context: context, recorder: recorder)
             return
@@ -126,8 +121,8 @@ struct BuildCommand: AsyncParsableCommand {
         let timings = BuildDocument.Seconds(
             goBuild: timer.total, image: assembled.timeIntervalSince(started) - timer.total,
             push: Date().timeIntervalSince(assembled))
-        try await recorder?.record(
-            digest: built.top.digest, destinations: destinations.map(ImageFacts.repositoryName), tags: tags,
+        try await recorder?.recordBuild(
+            plan, digest: built.top.digest, destinations: plan.tags.images, tags: tags,
             details: [
                 "platforms": built.images.map { "\($0.platform)" }.joined(separator: ","),
                 "base": built.images.first?.base.map { "\($0.name)@\(built.baseDigest ?? $0.digest)" } ?? "scratch",
@@ -145,14 +140,15 @@ struct BuildCommand: AsyncParsableCommand {
     private func baseSource(_ text: String, factory: StoreFactory) throws -> BaseImageSource? {
         guard text != "scratch" else { return nil }
         let reference = try StoreFactory.reference(text)
-        let name = ImageFacts.repositoryName(reference) + (reference.tag.map { ":\($0)" } ?? "")
+        let name = reference.ledgerName + (reference.tag.map { ":\($0)" } ?? "")
         return BaseImageSource(
             store: try factory.store(for: reference), repository: reference.repository, reference: reference.reference, name: name
         )
     }
 
     private func runDriver(
-        _ driver: DockerfileDriver, plan: ReleasePlan, settings: BuildSettings, context: CommandContext, recorder: BuildRecorder?
+        _ driver: DockerfileDriver, plan: ReleasePlan, settings: BuildSettings, context: CommandContext,
+        recorder: PipelineRecorder?
     ) async throws {
         let directory = context.projectDirectory
         let references = plan.tags.references
@@ -184,8 +180,8 @@ struct BuildCommand: AsyncParsableCommand {
                     .failure,
                     "\(driver.rawValue) finished but \(plan.tags.images[0]):\(tag) isn't in the registry; nothing recorded")
             }
-            try await recorder.record(
-                digest: pushed.digest, destinations: destinations.map(ImageFacts.repositoryName),
+            try await recorder.recordBuild(
+                plan, digest: pushed.digest, destinations: plan.tags.images,
                 tags: plan.tags.tags.map(\.tag.value),
                 details: ["builder": driver.rawValue])
         }
@@ -234,24 +230,22 @@ struct BuildCommand: AsyncParsableCommand {
 }
 
 /// Time spent in `go build`, from each platform's start to its end.
-final class CompileTimer: @unchecked Sendable {
-    private let lock = NSLock()
-    private var started: Date?
-    private var seconds = 0.0
+struct CompileTimer: Sendable {
+    private let state = Locked<(started: Date?, seconds: Double)>((nil, 0))
 
     func record(_ event: BuildEvent) {
-        lock.withLock {
+        state.withLock { state in
             switch event {
-            case .compiling: started = Date()
+            case .compiling: state.started = Date()
             case .compiled:
-                if let started { seconds += Date().timeIntervalSince(started) }
-                started = nil
+                if let started = state.started { state.seconds += Date().timeIntervalSince(started) }
+                state.started = nil
             default: break
             }
         }
     }
 
-    var total: Double { lock.withLock { seconds } }
+    var total: Double { state.current.seconds }
 }
 
 /// `berth build --json`.

@@ -39,24 +39,7 @@ struct PlanCommand: AsyncParsableCommand {
             Terminal.write(TextRenderer(color: Terminal.useColor, verbose: global.verbose).plan(plan))
         }
         try failIfChecksFailed(plan)
-        if record { try await self.record(plan, context: context) }
-    }
-
-    func record(_ plan: ReleasePlan, context: CommandContext) async throws {
-        let ledger = try await LedgerFactory.open(ledgerOptions, context: context)
-        let (actor, now) = (LedgerFactory.actor(context), LedgerFactory.now)
-        var events: [LedgerEvent] = []
-        for image in plan.tags.images {
-            events.append(
-                LedgerEvent(
-                    kind: .planned, repository: ImageFacts.repositoryName(try StoreFactory.reference(image)),
-                    version: plan.decision.version.description, gitSHA: plan.decision.headCommit, actor: actor, time: now,
-                    reason: plan.decision.explanation,
-                    details: [
-                        "tags": plan.tags.tags.map(\.tag.value).joined(separator: ","), "channel": "\(plan.decision.channel)",
-                    ]))
-        }
-        try await ledger.append(all: events)
+        if record { try await context.recorder(ledgerOptions).recordPlan(plan) }
     }
 
     /// `github` appends to `$GITHUB_OUTPUT` when it's set; everything else goes to stdout.
@@ -74,11 +57,9 @@ struct PlanCommand: AsyncParsableCommand {
     }
 }
 
-/// Reports failed checks on stderr and exits with the code of the most serious one.
+/// Refuses a plan whose checks failed: one error line per failed check, the exit code of the most
+/// serious one.
 func failIfChecksFailed(_ plan: ReleasePlan) throws {
     guard let kind = plan.failureKind else { return }
-    for finding in plan.findings where finding.status == .fail {
-        Terminal.writeError("berth: error: \(finding.message)\n")
-    }
-    throw ExitCode(ExitCodes.code(for: kind))
+    throw BerthError(kind, plan.findings.filter { $0.status == .fail }.map(\.message).joined(separator: "\n"))
 }

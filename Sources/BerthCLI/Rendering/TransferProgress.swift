@@ -3,28 +3,32 @@ import BerthOCI
 import Foundation
 
 /// Progress of a copy on stderr, one line per blob, and a summary.
-final class TransferProgress: @unchecked Sendable {
+final class TransferProgress: Sendable {
     let quiet: Bool
-    private let lock = NSLock()
-    private var copied = 0
-    private var mounted = 0
-    private var present = 0
-    private var bytes: Int64 = 0
+    /// Counts so far; events arrive from concurrent blob transfers, and lines are written under the lock.
+    private let counts = Locked(Counts())
+
+    private struct Counts {
+        var copied = 0
+        var mounted = 0
+        var present = 0
+        var bytes: Int64 = 0
+    }
 
     init(quiet: Bool) { self.quiet = quiet }
 
     func report(_ event: TransferEvent) {
-        lock.withLock {
+        counts.withLock { counts in
             switch event {
             case .blobCopied(let digest, let size):
-                copied += 1
-                bytes += size
+                counts.copied += 1
+                counts.bytes += size
                 if !quiet { Terminal.writeError("copied  \(digest.short) \(Self.format(size))\n") }
             case .blobMounted(let digest):
-                mounted += 1
+                counts.mounted += 1
                 if !quiet { Terminal.writeError("mounted \(digest.short)\n") }
             case .blobPresent:
-                present += 1
+                counts.present += 1
             case .manifestPushed(let digest, let reference):
                 if !quiet && Digest(reference) == nil { Terminal.writeError("tagged  \(reference) → \(digest.short)\n") }
             }
@@ -32,9 +36,9 @@ final class TransferProgress: @unchecked Sendable {
     }
 
     func summary(_ digest: Digest) -> String {
-        lock.withLock {
-            "\(digest.short): \(copied) blob\(copied == 1 ? "" : "s") copied (\(Self.format(bytes))), \(mounted) mounted, \(present) already there\n"
-        }
+        let counts = counts.current
+        return
+            "\(digest.short): \(counts.copied) blob\(counts.copied == 1 ? "" : "s") copied (\(Self.format(counts.bytes))), \(counts.mounted) mounted, \(counts.present) already there\n"
     }
 
     static func format(_ bytes: Int64) -> String {

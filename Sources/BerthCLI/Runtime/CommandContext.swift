@@ -4,13 +4,13 @@ import BerthGit
 import BerthOCI
 import Foundation
 
-/// The composition root: builds the live dependencies (git, config, CI context, clock) for a command.
+/// The composition root: builds the live dependencies (config, CI context, git on demand, and through
+/// LifecycleComposition the ledger, stores, clock, actor and checkpoint) once for a command.
 struct CommandContext {
     let directory: String
     let configuration: BerthConfiguration
     let environment: [String: String]
     let ci: CIContext
-    let git: GitRepository
     /// The berth.yaml in use, if any; its directory is the project's (the Go module's, for builds).
     let configFile: String?
 
@@ -38,7 +38,11 @@ struct CommandContext {
             payload = FileManager.default.contents(atPath: eventPath)
         }
         ci = CIContext.detect(environment: environment, eventPayload: payload)
-        git = try GitRepository(directory: directory)
+    }
+
+    /// The git repository; made on first use, so commands that only read the ledger need no git.
+    var git: GitRepository {
+        get throws { try GitRepository(directory: directory) }
     }
 
     /// The project's directory: berth.yaml's, else the working directory.
@@ -99,7 +103,7 @@ struct CommandContext {
 
     /// Plans with every check, adding the registry's (`--registry`) when asked.
     func plan(_ options: PlanOptions, registry: RegistryOptions) async throws -> ReleasePlan {
-        let plan = try PlanService(git: git).plan(try planRequest(options))
+        let plan = try PlanService(git: try git).plan(try planRequest(options))
         guard options.registry else { return plan }
         guard !plan.tags.images.isEmpty else {
             throw BerthError(.usage, "--registry needs image names to look in; set image.names in berth.yaml or pass --images")

@@ -20,6 +20,8 @@ public enum ExitCodes {
         switch kind {
         case .failure: failure
         case .conflict: conflict
+        case .blocked: blocked
+        case .needsApproval: approvalNeeded
         case .usage: usage
         case .badInput: badInput
         }

@@ -2,7 +2,7 @@ import BerthCore
 import BerthLedger
 import Foundation
 
-/// Opens the ledger a command uses, and says who is acting.
+/// Opens the ledger a command uses.
 enum LedgerFactory {
     /// --ledger, else $BERTH_LEDGER, else berth.yaml's `ledger`, else `.berth/ledger.sqlite` beside berth.yaml.
     static func open(_ options: LedgerOptions, context: CommandContext) async throws -> any LedgerStore {
@@ -29,18 +29,4 @@ enum LedgerFactory {
         FileManager.default.createFile(
             atPath: file, contents: Data("# berth's local ledger: never committed (written by berth)\n*\n".utf8))
     }
-
-    /// The CI actor (GITHUB_ACTOR, GITLAB_USER_LOGIN), else the local user.
-    static func actor(_ context: CommandContext) -> String {
-        context.ci.actor ?? context.environment["USER"] ?? context.environment["LOGNAME"] ?? accountName ?? "unknown"
-    }
-
-    /// The account berth runs as, from the password database: containers and cron jobs often set no USER.
-    static var accountName: String? {
-        guard let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name else { return nil }
-        return String(cString: name)
-    }
-
-    /// The clock (the composition root is where time comes from).
-    static var now: Double { Date().timeIntervalSince1970 }
 }

@@ -7,24 +7,29 @@ import Foundation
 /// Builds the `ImageStore` a reference names: a registry client (credentials from --username and
 /// --password-stdin, else docker's config.json) or an OCI layout. One client per registry host, so
 /// connections and tokens are shared within a command.
-final class StoreFactory: @unchecked Sendable {
-    let options: RegistryOptions
+final class StoreFactory: ImageStoreProvider {
+    let username: String?
+    let insecure: Bool
     let environment: [String: String]
-    private var clients: [String: RegistryClient] = [:]
-    private var password: String?
+    private let clients = Locked<[String: RegistryClient]>([:])
+    private let password: String?
 
-    init(options: RegistryOptions, environment: [String: String]) throws {
-        self.options = options
+    /// `options` nil: no credentials from the command line, TLS verified (commands without registry flags).
+    init(options: RegistryOptions?, environment: [String: String]) throws {
+        username = options?.username
+        insecure = options?.insecure ?? false
         self.environment = environment
-        if options.passwordStdin {
-            guard options.username != nil else {
+        if options?.passwordStdin == true {
+            guard username != nil else {
                 throw BerthError(.usage, "--password-stdin needs --username NAME")
             }
             let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
             password = input.trimmingCharacters(in: .newlines)
-        } else if options.username != nil {
+        } else if username != nil {
             throw BerthError(
                 .usage, "--username needs the password on standard input: pass --password-stdin (never on the command line)")
+        } else {
+            password = nil
         }
     }
 
@@ -33,7 +38,9 @@ final class StoreFactory: @unchecked Sendable {
         do { return try ImageReference(parsing: text) } catch { throw BerthError(.badInput, error.description) }
     }
 
-    func store(for reference: ImageReference, createLayout: Bool = false) throws -> any ImageStore {
+    func store(for reference: ImageReference) throws -> any ImageStore { try store(for: reference, createLayout: false) }
+
+    func store(for reference: ImageReference, createLayout: Bool) throws -> any ImageStore {
         switch reference.store {
         case .layout(let path):
             return try OCILayoutStore(path: path, create: createLayout)
@@ -43,16 +50,22 @@ final class StoreFactory: @unchecked Sendable {
     }
 
     func client(_ host: String) throws -> RegistryClient {
-        if let existing = clients[host] { return existing }
+        try clients.withLock { clients in
+            if let existing = clients[host] { return existing }
+            let client = try makeClient(host)
+            clients[host] = client
+            return client
+        }
+    }
+
+    private func makeClient(_ host: String) throws -> RegistryClient {
         var sources: [any CredentialSource] = []
-        if let username = options.username, let password {
+        if let username, let password {
             sources.append(StaticCredentials(.basic(username: username, password: password)))
         }
         sources.append(try DockerConfigCredentials(environment: environment))
-        let client = RegistryClient(
+        return RegistryClient(
             host: host, credentials: ChainedCredentials(sources), transport: AsyncHTTPClientTransport.shared,
-            insecure: options.insecure)
-        clients[host] = client
-        return client
+            insecure: insecure)
     }
 }

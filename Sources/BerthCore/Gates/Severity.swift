@@ -1,3 +1,5 @@
+import Foundation
+
 /// A vulnerability severity, ordered (Trivy's upper-case and Grype's capitalised names both parse;
 /// Grype's `Negligible` counts as low).
 public enum Severity: Int, Sendable, Hashable, Comparable, CaseIterable, CustomStringConvertible {
@@ -23,5 +25,20 @@ public enum Severity: Int, Sendable, Hashable, Comparable, CaseIterable, CustomS
         case .high: "high"
         case .critical: "critical"
         }
+    }
+}
+
+extension Severity {
+    /// `HIGH,CRITICAL` (any case, spaces allowed): the severities a scan was limited to (`--report-severity`).
+    public static func list(parsing text: String) throws(BerthError) -> Set<Severity> {
+        var result = Set<Severity>()
+        for word in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
+            guard let severity = allCases.first(where: { $0.description == word }) else {
+                throw BerthError(
+                    .usage, "--report-severity '\(text)': '\(word)' is not one of UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL")
+            }
+            result.insert(severity)
+        }
+        return result
     }
 }

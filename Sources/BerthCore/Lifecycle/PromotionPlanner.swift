@@ -5,7 +5,6 @@ public struct PromotionPlan: Hashable, Sendable {
         case create
         case keep
         case move(from: String)
-        case conflict(existing: String)
     }
 
     public struct TagChange: Hashable, Sendable {
@@ -29,14 +28,6 @@ public struct PromotionPlan: Hashable, Sendable {
     public let isDone: Bool
 }
 
-/// Why a promotion can't happen, with the exit code's kind.
-public struct PromotionRefusal: Error, Equatable, Sendable, CustomStringConvertible {
-    public enum Kind: Equatable, Sendable { case blocked, needsApproval, conflict, usage }
-    public let kind: Kind
-    public let message: String
-    public var description: String { message }
-}
-
 /// Promotion rules: environments in order (dev → staging → prod); a digest enters an environment only
 /// after the previous one held it, with its gate passed or approved, never if marked bad (unless
 /// forced), and by retagging that same digest — never a rebuild. Pure: the ledger's events and the
@@ -45,12 +36,11 @@ public enum PromotionPlanner {
     public static func plan(
         version: String, digest: String, to target: String, environments: [EnvironmentPolicy], tagPrefix: String,
         events: [LedgerEvent], existingTags: [String: String], now: Double, force: Bool = false, current: String? = nil
-    ) throws(PromotionRefusal) -> PromotionPlan {
+    ) throws(BerthError) -> PromotionPlan {
         guard let index = environments.firstIndex(where: { $0.name == target }) else {
-            throw PromotionRefusal(
-                kind: .usage,
-                message:
-                    "no environment '\(target)' in berth.yaml: use one of \(environments.map(\.name).joined(separator: ", "))")
+            throw BerthError(
+                .usage,
+                "no environment '\(target)' in berth.yaml: use one of \(environments.map(\.name).joined(separator: ", "))")
         }
         let environment = environments[index]
         let previous = index > 0 ? environments[index - 1].name : nil
@@ -59,18 +49,16 @@ public enum PromotionPlanner {
                 $0.digest == digest && $0.environment == previous && environmentChangingKinds.contains($0.kind)
             }
             guard held else {
-                throw PromotionRefusal(
-                    kind: .blocked,
-                    message:
-                        "\(version) (\(digest)) was never in \(previous), which comes before \(target): berth promote \(version) --to \(previous) first"
+                throw BerthError(
+                    .blocked,
+                    "\(version) (\(digest)) was never in \(previous), which comes before \(target): berth promote \(version) --to \(previous) first"
                 )
             }
         }
         if let bad = events.first(where: { $0.kind == .markedBad && $0.digest == digest }), !force {
-            throw PromotionRefusal(
-                kind: .blocked,
-                message:
-                    "\(version) (\(digest)) was marked bad (event \(bad.id ?? 0): \(bad.reason ?? "")); pass --force to promote it anyway"
+            throw BerthError(
+                .blocked,
+                "\(version) (\(digest)) was marked bad (event \(bad.id ?? 0): \(bad.reason ?? "")); pass --force to promote it anyway"
             )
         }
         switch ReleaseClearance.verdict(digest: digest, environment: target, events: events, now: now) {
@@ -81,46 +69,50 @@ public enum PromotionPlanner {
             naming.pattern = nil
             let problems =
                 [TagFormatGate.problem(tag: version, environment: naming)]
-                + tags.map { tag in
+                + tags.map { planned in
                     var patternOnly = environment
                     patternOnly.requireFinal = false
-                    return TagFormatGate.problem(tag: tag, environment: patternOnly)
+                    return TagFormatGate.problem(tag: planned.tag, environment: patternOnly)
                 }
-            if let problem = problems.compactMap({ $0 }).first { throw PromotionRefusal(kind: .blocked, message: problem) }
-            let changes = tags.map { tag -> PromotionPlan.TagChange in
-                guard let existing = existingTags[tag] else { return .init(tag: tag, action: .create) }
-                if existing == digest { return .init(tag: tag, action: .keep) }
-                // A tag naming the version is immutable; floating tags (latest) move.
-                return .init(tag: tag, action: tag.contains(version) ? .conflict(existing: existing) : .move(from: existing))
-            }
-            let conflicts = changes.compactMap { change -> String? in
-                if case .conflict(let existing) = change.action { return "'\(change.tag)' already points at \(existing)" }
-                return nil
-            }
+            if let problem = problems.compactMap({ $0 }).first { throw BerthError(.blocked, problem) }
+            let conflicts = ImmutableTags.conflicts(
+                tags.map { ($0.tag, $0.mobility) }, digest: digest, existing: existingTags)
             if !conflicts.isEmpty {
-                throw PromotionRefusal(
-                    kind: .conflict,
-                    message:
-                        "can't promote \(version) (\(digest)) to \(target): \(conflicts.joined(separator: ", ")), and tags naming a version never move"
+                throw BerthError(
+                    .conflict,
+                    "can't promote \(version) (\(digest)) to \(target): \(conflicts.map(\.description).joined(separator: ", ")), and tags naming a version never move"
                 )
+            }
+            let changes = tags.map { planned -> PromotionPlan.TagChange in
+                guard let existing = existingTags[planned.tag] else { return .init(tag: planned.tag, action: .create) }
+                return .init(tag: planned.tag, action: existing == digest ? .keep : .move(from: existing))
             }
             return PromotionPlan(
                 version: version, digest: digest, from: previous, to: target, tags: changes, clearance: why,
                 isDone: current == digest && changes.allSatisfy { $0.action == .keep })
-        case .needsApproval(let why): throw PromotionRefusal(kind: .needsApproval, message: why)
-        case .blocked(let why), .notGated(let why): throw PromotionRefusal(kind: .blocked, message: why)
+        case .needsApproval(let why): throw BerthError(.needsApproval, why)
+        case .blocked(let why), .notGated(let why): throw BerthError(.blocked, why)
         }
     }
 
-    /// The environment's tag templates for `version`.
-    public static func render(_ templates: [String], version: String, prefix: String, environment: String) -> [String] {
+    /// The environment's tag templates for `version`, each with how it moves (the tag planner's rule:
+    /// a tag naming the version is fixed, `latest` and `{{environment}}` tags float).
+    public static func render(_ templates: [String], version: String, prefix: String, environment: String) -> [EnvironmentTag] {
         let core = version.split(separator: "-").first.map(String.init) ?? version
         let parts = core.split(separator: ".").map(String.init)
         return templates.map { template in
-            template.replacingOccurrences(of: "{{prefix}}", with: prefix).replacingOccurrences(of: "{{version}}", with: version)
+            let tag = template.replacingOccurrences(of: "{{prefix}}", with: prefix)
+                .replacingOccurrences(of: "{{version}}", with: version)
                 .replacingOccurrences(of: "{{environment}}", with: environment)
                 .replacingOccurrences(of: "{{major}}", with: parts.first ?? "")
                 .replacingOccurrences(of: "{{minor}}", with: parts.count > 1 ? parts[1] : "")
+            return EnvironmentTag(tag: tag, mobility: TagMobility(template: template))
         }
     }
+}
+
+/// A tag an environment puts on a promoted digest, and whether it may move.
+public struct EnvironmentTag: Hashable, Sendable {
+    public let tag: String
+    public let mobility: TagMobility
 }

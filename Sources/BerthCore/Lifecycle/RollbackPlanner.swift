@@ -20,12 +20,12 @@ public enum RollbackPlanner {
         environment: EnvironmentPolicy, history: [LedgerEvent], events: [LedgerEvent], target: String?, prefix: String,
         now: Double,
         force: Bool = false
-    ) throws(PromotionRefusal) -> RollbackPlan {
+    ) throws(BerthError) -> RollbackPlan {
         guard let current = history.first, let currentDigest = current.digest else {
-            throw PromotionRefusal(
-                kind: .usage, message: "nothing is recorded as running in \(environment.name): there is nothing to roll back")
+            throw BerthError(
+                .usage, "nothing is recorded as running in \(environment.name): there is nothing to roll back")
         }
-        let bad = Set(events.filter { $0.kind == .markedBad }.compactMap(\.digest))
+        let bad = Set(events.compactMap(BadMark.init).map(\.digest.description))
         var rejected: [String] = []
         var chosen: LedgerEvent?
         for candidate in history.dropFirst() {
@@ -48,14 +48,13 @@ public enum RollbackPlanner {
             let scope =
                 target.map { "\($0) never ran in \(environment.name) before" }
                 ?? "no earlier release of \(environment.name) qualifies"
-            throw PromotionRefusal(
-                kind: .blocked,
-                message:
-                    "can't roll back \(environment.name): \(scope)\(rejected.isEmpty ? "" : " (\(rejected.joined(separator: "; ")))")"
+            throw BerthError(
+                .blocked,
+                "can't roll back \(environment.name): \(scope)\(rejected.isEmpty ? "" : " (\(rejected.joined(separator: "; ")))")"
             )
         }
         let moving = PromotionPlanner.render(environment.tags, version: toVersion, prefix: prefix, environment: environment.name)
-            .filter { !$0.contains(toVersion) }
+            .filter { $0.mobility != .fixed }.map(\.tag)
         let clearance: String
         if case .cleared(let why) = ReleaseClearance.verdict(
             digest: toDigest, environment: environment.name, events: events, now: now)

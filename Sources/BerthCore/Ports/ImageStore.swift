@@ -45,6 +45,13 @@ public protocol ReferrersListing: ImageStore {
     func referrers(_ repository: String, digest: Digest) async throws -> [Descriptor]?
 }
 
+/// A store that can reclaim the blobs no tag reaches any more (an OCI layout after tag deletes).
+public protocol GarbageCollecting: ImageStore {
+    /// Removes unreachable blobs; returns how many and their bytes.
+    @discardableResult
+    func garbageCollect() async throws -> (blobs: Int, bytes: Int64)
+}
+
 /// A store that lists its repositories.
 public protocol RepositoryCataloging: ImageStore {
     func catalog() async throws -> [String]

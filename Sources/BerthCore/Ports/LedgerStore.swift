@@ -12,6 +12,8 @@ public protocol LedgerStore: Sendable {
     func event(onceKey: String) async throws -> LedgerEvent?
     /// What each environment of `repository` runs now: the latest promotion, deployment or rollback.
     func status(repository: String) async throws -> [EnvironmentState]
+    /// Every repository with an event, sorted.
+    func repositories() async throws -> [String]
 }
 
 /// A second append of an exactly-once event.

@@ -19,18 +19,8 @@ public struct ImagePublisher: Sendable {
             try await copier.copy("build", reference: sbom.artifact.digest.description, to: repository, tags: [])
             try await referrers.link(sbom.artifact, in: repository)
         }
-        for tag in tags {
-            try await destination.pushManifest(repository, reference: tag, manifest: build.top)
-            onEvent?(.manifestPushed(build.top.digest, reference: tag))
-        }
-        for tag in tags {
-            let landed = try await destination.resolve(repository, reference: tag)
-            guard landed?.digest == build.top.digest else {
-                throw ImageStoreError(
-                    .conflict,
-                    "\(destination.displayName)/\(repository):\(tag) resolves to \(landed?.digest.description ?? "nothing") after the push, not \(build.top.digest); another push raced this one"
-                )
-            }
-        }
+        let writer = TagWriter(store: destination, repository: repository)
+        try await writer.put(tags, on: build.top) { tag in self.onEvent?(.manifestPushed(build.top.digest, reference: tag)) }
+        try await writer.verify(tags, digest: build.top.digest, rerun: "push again")
     }
 }

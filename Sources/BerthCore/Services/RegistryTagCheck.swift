@@ -30,7 +30,8 @@ public struct RegistryTagCheck: Sendable {
                         message: "tag '\(tag)' already points at \(digest.short) in \(place)"))
                 continue
             }
-            if digest == nil, try await builtRevision(of: existing) == revision {
+            if digest == nil, try await ImageFacts.revision(of: existing.digest, repository: repository, store: store) == revision
+            {
                 findings.append(
                     CheckFinding(
                         check: "registry-tag", status: .pass,
@@ -45,17 +46,5 @@ public struct RegistryTagCheck: Sendable {
                 ))
         }
         return findings
-    }
-
-    /// The revision label of the image a descriptor names (the first platform of an index).
-    func builtRevision(of descriptor: Descriptor) async throws -> String? {
-        var document = try await store.fetchManifest(repository, reference: descriptor.digest.description)
-        if document.isIndex {
-            guard let first = try document.index().manifests.first else { return nil }
-            document = try await store.fetchManifest(repository, reference: first.digest.description)
-        }
-        let config = try document.manifest().config
-        guard config.mediaType != MediaType.ociEmpty else { return nil }
-        return try ImageConfig.parse(try await store.fetchBlob(repository, digest: config.digest)).labels[AnnotationKey.revision]
     }
 }

@@ -49,8 +49,14 @@ public struct StagedImageStore: ImageStore, BlobStreaming {
     }
 
     private static func single(_ data: Data) -> BlobChunks {
-        let handed = LockedFlag()
-        return BlobChunks(size: Int64(data.count)) { handed.setOnce() ? data : nil }
+        let handed = Locked(false)
+        return BlobChunks(size: Int64(data.count)) {
+            // The data the first time only.
+            handed.withLock { handed in
+                defer { handed = true }
+                return handed ? nil : data
+            }
+        }
     }
 
     public func pushBlob(_ repository: String, digest: Digest, data: Data) async throws { throw readOnly }
@@ -60,19 +66,4 @@ public struct StagedImageStore: ImageStore, BlobStreaming {
     public func deleteTag(_ repository: String, tag: String) async throws { throw readOnly }
 
     private var readOnly: ImageStoreError { ImageStoreError(.unsupported, "a build's staging store is read-only") }
-}
-
-/// A flag that is set once, from any task.
-final class LockedFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var set = false
-
-    /// True the first time only.
-    func setOnce() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if set { return false }
-        set = true
-        return true
-    }
 }

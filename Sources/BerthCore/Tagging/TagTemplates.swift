@@ -61,7 +61,10 @@ public enum TagMobility: String, Sendable, Codable {
     case highest
 
     /// Classifies a template by its placeholders.
+    /// `{{prefix}}` and an environment's `{{environment}}` are constants: they never make a tag fixed.
     public init(template: String) {
+        let template = template.replacingOccurrences(of: "{{prefix}}", with: "").replacingOccurrences(
+            of: "{{environment}}", with: "")
         let has = { (name: String) in template.contains("{{\(name)}}") || template.contains("{{\(name) ") }
         let patchLevel = ["version", "core", "patch", "prerelease", "sha", "sha_long", "branch", "date"].contains(where: has)
         if patchLevel {

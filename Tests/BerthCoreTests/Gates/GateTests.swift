@@ -107,18 +107,13 @@ struct GateTests {
     }
 
     // MARK: The shared fixtures (real reports from Trivy's and Grype's test data)
+    // Reported skipped where ../shared is absent (a fresh clone); berth's own scan-report fixtures cover every rule.
 
-    static var shared: String? {
-        guard let directory = SharedFixtures.directory() else {
-            print("SKIPPED: ../shared/fixtures is absent (a fresh clone); berth's own scan-report fixtures cover every rule")
-            return nil
-        }
-        return directory + "/scan-reports"
-    }
+    static func shared() throws -> String { try #require(SharedFixtures.directory()) + "/scan-reports" }
 
-    @Test("Trivy alpine 3.9: 2 critical, 4 medium — blocked; matched by its ImageID")
+    @Test("Trivy alpine 3.9: 2 critical, 4 medium — blocked; matched by its ImageID", .requires(.sharedFixtures))
     func trivyAlpine() throws {
-        guard let shared = Self.shared else { return }
+        let shared = try Self.shared()
         let report = try Self.report("trivy-alpine-39.json", directory: shared)
         #expect(ScanReport.counts(report.findings) == [.critical: 2, .medium: 4])
         let image = ImageIdentity(
@@ -127,9 +122,11 @@ struct GateTests {
         #expect(decision.outcome == .block)
     }
 
-    @Test("Trivy scanned with --severity HIGH,CRITICAL is refused: the policy needs HIGH and MEDIUM counts it can't show")
+    @Test(
+        "Trivy scanned with --severity HIGH,CRITICAL is refused: the policy needs HIGH and MEDIUM counts it can't show",
+        .requires(.sharedFixtures))
     func trivyFiltered() throws {
-        guard let shared = Self.shared else { return }
+        let shared = try Self.shared()
         let report = try Self.report("trivy-alpine-39-high-critical.json", directory: shared)
         let image = ImageIdentity(
             digest: Digest.sha256(of: Data("index".utf8)), manifestDigests: [], configDigests: [report.subject.configDigest!])
@@ -145,9 +142,9 @@ struct GateTests {
                 .outcome == .block)
     }
 
-    @Test("Trivy of go.mod files is not about an image: refused; its counts are 1 medium, 4 unknown")
+    @Test("Trivy of go.mod files is not about an image: refused; its counts are 1 medium, 4 unknown", .requires(.sharedFixtures))
     func trivyGoMod() throws {
-        guard let shared = Self.shared else { return }
+        let shared = try Self.shared()
         let report = try Self.report("trivy-gomod.json", directory: shared)
         #expect(ScanReport.counts(report.findings) == [.medium: 1, .unknown: 4])
         #expect(throws: BerthError.self) {
@@ -157,13 +154,14 @@ struct GateTests {
 
     @Test(
         "Grype reports: counted by severity, matched by manifest digest or image ID",
+        .requires(.sharedFixtures),
         arguments: [
             ("grype-image-snapshot.json", [Severity.critical: 1, .low: 1], GateDecision.Outcome.block),
             ("grype-chainguard-ruby.json", [.high: 3], .needsApproval),
             ("grype-empty.json", [:], .pass),
         ])
     func grype(file: String, counts: [Severity: Int], outcome: GateDecision.Outcome) throws {
-        guard let shared = Self.shared else { return }
+        let shared = try Self.shared()
         let report = try Self.report(file, directory: shared)
         #expect(ScanReport.counts(report.findings) == counts)
         let subject = report.subject

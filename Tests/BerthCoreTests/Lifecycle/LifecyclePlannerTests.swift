@@ -28,7 +28,7 @@ struct LifecyclePlannerTests {
             version: "1.2.0", digest: a, to: "dev", environments: Self.environments, tagPrefix: "v", events: [passed],
             existingTags: [:], now: 10)
         #expect(dev.tags == [.init(tag: "v1.2.0-dev", action: .create)] && dev.from == nil)
-        #expect(throws: PromotionRefusal.self) {
+        #expect(throws: BerthError.self) {
             try PromotionPlanner.plan(
                 version: "1.2.0", digest: a, to: "staging", environments: Self.environments, tagPrefix: "v", events: [passed],
                 existingTags: [:], now: 10)
@@ -49,14 +49,14 @@ struct LifecyclePlannerTests {
             version: "1.2.0", digest: a, to: "prod", environments: Self.environments, tagPrefix: "v",
             events: [passed, inDev, inStaging], existingTags: ["latest": a, "v1.2.0": a], now: 10, current: Self.digest("b"))
         #expect(!tagsOnlyLanded.isDone, "tags in place but not recorded (a crash before the record): record it")
-        let conflict = #expect(throws: PromotionRefusal.self) {
+        let conflict = #expect(throws: BerthError.self) {
             try PromotionPlanner.plan(
                 version: "1.2.0", digest: a, to: "prod", environments: Self.environments, tagPrefix: "v",
                 events: [passed, inDev, inStaging],
                 existingTags: ["v1.2.0": Self.digest("c")], now: 10)
         }
         #expect(conflict?.kind == .conflict)
-        let prerelease = #expect(throws: PromotionRefusal.self) {
+        let prerelease = #expect(throws: BerthError.self) {
             try PromotionPlanner.plan(
                 version: "1.3.0-rc.1", digest: a, to: "prod", environments: Self.environments, tagPrefix: "v",
                 events: [passed, Self.event(4, .promoted, "1.3.0-rc.1", a, environment: "staging")], existingTags: [:], now: 10)
@@ -135,7 +135,7 @@ struct LifecyclePlannerTests {
         #expect(
             try RollbackPlanner.plan(environment: prod, history: history, events: gates, target: "1.0.0", prefix: "v", now: 100)
                 .toDigest == a)
-        #expect(throws: PromotionRefusal.self) {
+        #expect(throws: BerthError.self) {
             try RollbackPlanner.plan(
                 environment: prod, history: Array(history.prefix(1)), events: gates, target: nil, prefix: "v", now: 100)
         }

@@ -13,17 +13,9 @@ struct DiffCommand: ParsableCommand {
 
     func run() throws {
         let context = try CommandContext(global: global)
-        let prefix = context.configuration.version.tagPrefix
-        let tags = try context.git.tags()
-        func commit(_ version: String) throws -> String {
-            guard let tag = tags.first(where: { $0.name == prefix + version }) else {
-                throw BerthError(.usage, "no git tag '\(prefix)\(version)': list releases with git tag --list '\(prefix)*'")
-            }
-            return tag.commit
-        }
-        let commits = try context.git.commits(
-            from: try commit(from), to: try commit(to), path: context.configuration.version.path)
-        let changelog = Changelog(commits: commits)
+        let changelog = try ChangelogService(
+            git: try context.git, tagPrefix: context.configuration.version.tagPrefix, path: context.configuration.version.path
+        ).changelog(from: from, to: to)
         if global.json {
             Terminal.write(try JSONOutput.encode(changelog.sections) + "\n")
         } else {

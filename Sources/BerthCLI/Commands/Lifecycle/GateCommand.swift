@@ -43,49 +43,24 @@ struct GateCommand: AsyncParsableCommand {
                 .badInput,
                 "can't read report '\(report)': check the path (trivy --format json -o FILE, grype -o json --file FILE)")
         }
-        let scan = try ScanReport(parsing: data, name: report)
-        let reference = try StoreFactory.reference(image)
-        let store = try StoreFactory(options: registryOptions, environment: context.environment).store(for: reference)
-        let facts = try await ImageFacts.read(reference, store: store)
-        var tagProblem: String?
-        if let environment {
-            let policy = try context.configuration.environment(named: environment)
-            if let tag = reference.tag { tagProblem = TagFormatGate.problem(tag: tag, environment: policy) }
-        }
-        let severities = try reportSeverity.map { text throws(BerthError) in try Self.severities(text) }
-        let now = LedgerFactory.now
-        let decision = try GateEvaluator.evaluate(
-            scan, reportName: report, image: facts.identity, policy: context.configuration.gates, now: now,
-            reportSeverities: severities,
-            tagProblem: tagProblem)
-
-        let ledger = try await LedgerFactory.open(ledgerOptions, context: context)
-        // The version the ledger knows this digest by (a release), else the image's own label.
-        let known = try await ledger.events(LedgerQuery(repository: facts.repository, digest: decision.image.description))
-            .first { $0.version != nil && $0.kind != .gateEvaluated }
-        var details = [
-            "outcome": decision.outcome.rawValue, "report": decision.report.description, "scanner": decision.scanner.rawValue,
-            "reasons": decision.reasons.joined(separator: "; "), "excepted": decision.excepted.joined(separator: "; "),
-            "reportFile": (report as NSString).lastPathComponent,
-        ]
-        for severity in Severity.allCases { details["counts.\(severity)"] = String(decision.counts[severity] ?? 0) }
-        let event = try await ledger.append(
-            LedgerEvent(
-                kind: .gateEvaluated, repository: facts.repository, version: known?.version ?? facts.version,
-                digest: decision.image.description, environment: environment, gitSHA: known?.gitSHA ?? facts.revision,
-                actor: LedgerFactory.actor(context), time: now,
-                reason: decision.reasons.first, details: details))
+        let policy = try environment.map { name throws(BerthError) in try context.configuration.environment(named: name) }
+        let severities = try reportSeverity.map { text throws(BerthError) in try Severity.list(parsing: text) }
+        let service = GateService(try await context.lifecycle(ledgerOptions, registry: registryOptions))
+        let decision = try await service.run(
+            GateRequest(
+                report: data, reportName: report, image: image, policy: context.configuration.gates, environment: policy,
+                reportSeverities: severities))
 
         if global.json {
-            Terminal.write(try JSONOutput.encode(GateDocument(decision, event: event, image: image)) + "\n")
+            Terminal.write(try JSONOutput.encode(GateDocument(decision, image: image)) + "\n")
         } else if !global.quiet {
             var rows: [(String, String)] = [
-                ("decision", decision.outcome.rawValue), ("image", "\(image) (\(decision.image.short))"),
+                ("decision", decision.outcome.rawValue), ("image", "\(image) (\(decision.digest.short))"),
                 ("counts", Severity.allCases.reversed().map { "\($0) \(decision.counts[$0] ?? 0)" }.joined(separator: "  ")),
             ]
             if !decision.reasons.isEmpty { rows.append(("reasons", decision.reasons.joined(separator: "\n"))) }
             if !decision.excepted.isEmpty { rows.append(("excepted", decision.excepted.joined(separator: "\n"))) }
-            rows.append(("recorded", "event \(event.id ?? 0)"))
+            rows.append(("recorded", "event \(decision.eventID ?? 0)"))
             Terminal.write(TextRenderer(color: Terminal.useColor, verbose: global.verbose).rows(rows))
         }
         switch decision.outcome {
@@ -93,42 +68,5 @@ struct GateCommand: AsyncParsableCommand {
         case .needsApproval: throw ExitCode(ExitCodes.approvalNeeded)
         case .block: throw ExitCode(ExitCodes.blocked)
         }
-    }
-
-    static func severities(_ text: String) throws(BerthError) -> Set<Severity> {
-        var result = Set<Severity>()
-        for word in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
-            guard let severity = Severity.allCases.first(where: { $0.description == word }) else {
-                throw BerthError(
-                    .usage, "--report-severity '\(text)': '\(word)' is not one of UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL")
-            }
-            result.insert(severity)
-        }
-        return result
-    }
-}
-
-/// `berth gate --json`.
-struct GateDocument: Encodable {
-    let outcome: String
-    let image: String
-    let digest: String
-    let counts: [String: Int]
-    let reasons: [String]
-    let excepted: [String]
-    let report: String
-    let scanner: String
-    let event: Int64?
-
-    init(_ decision: GateDecision, event: LedgerEvent, image: String) {
-        outcome = decision.outcome.rawValue
-        self.image = image
-        digest = decision.image.description
-        counts = Dictionary(uniqueKeysWithValues: Severity.allCases.map { ($0.description, decision.counts[$0] ?? 0) })
-        reasons = decision.reasons
-        excepted = decision.excepted
-        report = decision.report.description
-        scanner = decision.scanner.rawValue
-        self.event = event.id
     }
 }

@@ -10,35 +10,26 @@ struct HistoryCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var ledgerOptions: LedgerOptions
-    @Option(help: ArgumentHelp("The image repository (default: the first of image.names).", valueName: "NAME"))
+    @Option(
+        help: ArgumentHelp(
+            "The image repository (default: the first of image.names, else every one recorded).", valueName: "NAME"))
     var image: String?
     @Option(name: .customLong("env"), help: ArgumentHelp("Only this environment.", valueName: "NAME")) var environment: String?
     @Option(help: ArgumentHelp("Only this version.", valueName: "VERSION")) var version: String?
     @Option(help: ArgumentHelp("At most N events.", valueName: "N")) var limit = 50
 
-    struct Row: Encodable {
-        let id: Int64?
-        let kind: String
-        let version: String?
-        let digest: String?
-        let environment: String?
-        let gitSHA: String?
-        let actor: String
-        let time: String
-        let reason: String?
-        let details: [String: String]
-    }
-
     func run() async throws {
         let context = try CommandContext(global: global)
-        let repository = try LifecycleRepository.resolve(image, context: context)
-        let events = try await LedgerFactory.open(ledgerOptions, context: context).events(
+        let queries = try await context.queries(ledgerOptions)
+        // No --image and no image.names: the events of every repository, newest first.
+        let repository = image ?? context.configuration.images.first
+        let events = try await queries.history(
             LedgerQuery(repository: repository, environment: environment, version: version, limit: limit))
         let rows = events.map {
-            Row(
-                id: $0.id, kind: $0.kind.rawValue, version: $0.version, digest: $0.digest, environment: $0.environment,
-                gitSHA: $0.gitSHA,
-                actor: $0.actor, time: RFC3339.utc(seconds: Int64($0.time)), reason: $0.reason, details: $0.details)
+            HistoryRow(
+                id: $0.id, kind: $0.kind.rawValue, repository: repository == nil ? $0.repository : nil, version: $0.version,
+                digest: $0.digest, environment: $0.environment, gitSHA: $0.gitSHA, actor: $0.actor,
+                time: RFC3339.utc(seconds: Int64($0.time)), reason: $0.reason, details: $0.details)
         }
         if global.json {
             Terminal.write(try JSONOutput.encode(rows) + "\n")
@@ -47,8 +38,9 @@ struct HistoryCommand: AsyncParsableCommand {
         for row in rows {
             let place = row.environment.map { " \($0)" } ?? ""
             let digest = row.digest.flatMap { Digest($0)?.short } ?? ""
+            let name = row.repository.map { "\($0)  " } ?? ""
             Terminal.write(
-                "\(row.time)  #\(row.id ?? 0)  \(row.kind)\(place)  \(row.version ?? "-")  \(digest)  by \(row.actor)\(row.reason.map { ": \($0)" } ?? "")\n"
+                "\(row.time)  #\(row.id ?? 0)  \(name)\(row.kind)\(place)  \(row.version ?? "-")  \(digest)  by \(row.actor)\(row.reason.map { ": \($0)" } ?? "")\n"
             )
         }
     }

@@ -12,28 +12,19 @@ struct RegistryRemoveCommand: AsyncParsableCommand {
     @OptionGroup var registry: RegistryOptions
     @Argument(help: "host/repo:tag, host/repo@sha256:…, or oci:PATH:tag.") var reference: String
     @Flag(help: "Really delete (the default only shows what would go).") var yes = false
+    @Flag(name: .customLong("dry-run"), help: "Only show what would go (the default without --yes).") var dryRun = false
 
     func run() async throws {
         let parsed = try StoreFactory.reference(reference)
-        guard parsed.tag != nil || parsed.digest != nil else {
-            throw BerthError(.usage, "'\(reference)' names no tag or digest; say which to delete (repo:tag or repo@sha256:…)")
-        }
         let store = try StoreFactory(options: registry, environment: Environment.variables).store(for: parsed)
-        guard let descriptor = try await store.resolve(parsed.repository, reference: parsed.reference) else {
-            throw BerthError(.failure, "'\(reference)' does not exist; nothing to delete")
-        }
-        let what =
-            parsed.digest != nil
-            ? "manifest \(descriptor.digest) and every tag on it" : "tag '\(parsed.tag!)' (at \(descriptor.digest.short))"
-        guard yes else {
-            Terminal.write("would delete \(what) from \(store.displayName)/\(parsed.repository); pass --yes to delete\n")
+        let removal = ImageRemoval(store: store)
+        let plan = try await removal.preview(parsed)
+        guard yes && !dryRun else {
+            Terminal.write(
+                "would delete \(plan.description) from \(store.displayName)/\(parsed.repository); pass --yes to delete\n")
             return
         }
-        if let digest = parsed.digest {
-            try await store.deleteManifest(parsed.repository, digest: digest)
-        } else {
-            try await store.deleteTag(parsed.repository, tag: parsed.tag!)
-        }
-        Terminal.write("deleted \(what)\n")
+        try await removal.run(plan)
+        Terminal.write("deleted \(plan.description)\n")
     }
 }

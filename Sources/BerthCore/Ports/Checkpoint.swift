@@ -1,0 +1,24 @@
+/// The named points between the steps of a lifecycle command, where a crash must leave a state the
+/// next run converges from. The CLI turns `BERTH_CRASH_AT=<point>` into a process exit there; in-process
+/// tests throw instead and run the service again.
+public enum LifecycleCheckpoint: String, Sendable, CaseIterable {
+    case releaseImageTagged = "release.image-tagged"
+    case releaseImagesTagged = "release.images-tagged"
+    case releaseGitTagged = "release.git-tagged"
+    case releaseGitPushed = "release.git-pushed"
+    case releaseRecorded = "release.recorded"
+    case promoteRetagged = "promote.retagged"
+    case promoteRecorded = "promote.recorded"
+    case deployRewritten = "deploy.rewritten"
+}
+
+/// A hook called at each `LifecycleCheckpoint`; the default does nothing.
+public struct Checkpoint: Sendable {
+    private let hook: @Sendable (LifecycleCheckpoint) throws -> Void
+
+    public init(_ hook: @escaping @Sendable (LifecycleCheckpoint) throws -> Void) { self.hook = hook }
+
+    public static let none = Checkpoint { _ in }
+
+    public func reached(_ point: LifecycleCheckpoint) throws { try hook(point) }
+}

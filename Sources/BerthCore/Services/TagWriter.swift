@@ -1,0 +1,50 @@
+import BerthOCI
+
+/// Puts tags on one manifest and proves they landed: the identical bytes PUT per tag (never
+/// re-serialised, so the digest can't change), then every tag resolved and compared with the digest.
+/// The one put-then-verify of berth: publishing a build, release, promotion and rollback use it.
+public struct TagWriter: Sendable {
+    public let store: any ImageStore
+    /// The repository within the store.
+    public let repository: String
+    /// How messages name it (`host/repo`).
+    public let name: String
+
+    public init(store: any ImageStore, repository: String, name: String? = nil) {
+        self.store = store
+        self.repository = repository
+        self.name = name ?? "\(store.displayName)/\(repository)"
+    }
+
+    /// Writes `tags` onto `document`; with `skipPresent`, a tag already on its digest isn't written again
+    /// (a re-run, or the losers of a race, then send no writes for the registry to serialise).
+    /// `afterEach` runs after each write. Returns the tags written.
+    @discardableResult
+    public func put(
+        _ tags: [String], on document: ManifestDocument, skipPresent: Bool = false,
+        afterEach: (String) throws -> Void = { _ in }
+    ) async throws -> [String] {
+        var written: [String] = []
+        for tag in tags {
+            if skipPresent, try await store.resolve(repository, reference: tag)?.digest == document.digest { continue }
+            try await store.pushManifest(repository, reference: tag, manifest: document)
+            written.append(tag)
+            try afterEach(tag)
+        }
+        return written
+    }
+
+    /// Checks every tag resolves to `digest`; another writer moving one is a lost race (`.conflict`),
+    /// and `rerun` says what to run again.
+    public func verify(_ tags: [String], digest: Digest, rerun: String) async throws {
+        for tag in tags {
+            let landed = try await store.resolve(repository, reference: tag)
+            guard landed?.digest == digest else {
+                throw BerthError(
+                    .conflict,
+                    "\(name):\(tag) resolves to \(landed?.digest.short ?? "nothing") after tagging, not \(digest.short); another run moved it: \(rerun)"
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+
+/// Something an integration test needs that the package can't provide: a program from Debian, or the
+/// workplace's shared fixtures. `.requires(…)` turns a list of them into a test or suite trait, so one
+/// rule holds everywhere: outside CI a missing tool makes the runner report the test as *skipped* (with
+/// the install hint), never passed; with `CI=true` (`.ci/run` installs everything) the test fails,
+/// naming what is missing and how to install it.
+///
+/// `BERTH_TEST_HIDE_TOOLS=docker-registry,skopeo` (raw values, or `all`) makes tools look absent, to
+/// check the rule itself.
+public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertible {
+    /// Docker Distribution, `/usr/bin/docker-registry`; `RegistryServer` runs it.
+    case dockerRegistry = "docker-registry"
+    /// `htpasswd` (apache2-utils), for a `RegistryServer` with Basic auth.
+    case htpasswd
+    case skopeo
+    case umoci
+    case buildah
+    /// The Go toolchain (golang-go).
+    case go
+    /// Debian's Gin sources in the GOPATH tree `/usr/share/gocode`, for examples/gin-service.
+    case gin
+    /// PostgreSQL's `initdb` and `pg_ctl`; `PostgresServer` runs them.
+    case postgresql
+    case tar
+    case gzip
+    /// `../shared/fixtures` beside the repository (or `BERTH_SHARED_FIXTURES`); see `SharedFixtures`.
+    case sharedFixtures = "shared-fixtures"
+
+    public var description: String { self == .sharedFixtures ? "../shared/fixtures" : rawValue }
+
+    /// The file or directory whose presence means the tool is installed.
+    public var path: String {
+        switch self {
+        case .dockerRegistry: RegistryServer.binary
+        case .htpasswd: "/usr/bin/htpasswd"
+        case .skopeo: "/usr/bin/skopeo"
+        case .umoci: "/usr/bin/umoci"
+        case .buildah: "/usr/bin/buildah"
+        case .go: "/usr/bin/go"
+        case .gin: "/usr/share/gocode/src/github.com/gin-gonic/gin"
+        case .postgresql: (PostgresServer.binaryDirectory ?? "/usr/lib/postgresql/<version>/bin") + "/initdb"
+        case .tar: "/bin/tar"
+        case .gzip: "/bin/gzip"
+        case .sharedFixtures: SharedFixtures.directory() ?? "../shared/fixtures"
+        }
+    }
+
+    /// How to get it.
+    public var installHint: String {
+        switch self {
+        case .dockerRegistry: "apt-get install docker-registry"
+        case .htpasswd: "apt-get install apache2-utils"
+        case .go: "apt-get install golang-go"
+        case .gin: "apt-get install golang-github-gin-gonic-gin-dev"
+        case .skopeo, .umoci, .buildah, .postgresql, .tar, .gzip: "apt-get install \(rawValue)"
+        case .sharedFixtures:
+            "check out the shared repository beside this one as ../shared, or set BERTH_SHARED_FIXTURES"
+                + " (berth's own fixtures cover the same rules meanwhile)"
+        }
+    }
+
+    /// Whether it is installed (and not hidden by `BERTH_TEST_HIDE_TOOLS`).
+    public var isAvailable: Bool {
+        if Self.hidden.contains(rawValue) || Self.hidden.contains("all") { return false }
+        switch self {
+        case .gin: return FileManager.default.fileExists(atPath: path)
+        case .postgresql: return PostgresServer.binaryDirectory != nil
+        case .sharedFixtures: return SharedFixtures.directory() != nil
+        default: return FileManager.default.isExecutableFile(atPath: path)
+        }
+    }
+
+    /// One line for a skip or a failure: what is missing, and how to install it.
+    public var missingMessage: String {
+        self == .sharedFixtures
+            ? "../shared/fixtures is absent: \(installHint)" : "\(rawValue) is not installed (no \(path)): \(installHint)"
+    }
+
+    /// Whether a missing tool must fail the tests rather than skip them: `CI=true`.
+    public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+
+    /// Fails a test in CI because `tools` are missing.
+    public struct Missing: Error, CustomStringConvertible {
+        public let tools: [ExternalTool]
+        public init(_ tools: [ExternalTool]) { self.tools = tools }
+        public var description: String {
+            tools.map(\.missingMessage).joined(separator: "; ")
+                + (ExternalTool.isCI ? " — CI=true makes a missing tool a failure (.ci/run installs it)" : "")
+        }
+    }
+
+    /// For an optional step inside a test that otherwise runs without the tool: true when it is available.
+    /// Outside CI a missing tool leaves the step out and says so; in CI it records an issue.
+    public func isAvailableForOptionalStep(sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+        if isAvailable { return true }
+        if Self.isCI {
+            Issue.record("\(Missing([self]).description)", sourceLocation: sourceLocation)
+        } else {
+            print("SKIPPED a step: \(missingMessage)")
+        }
+        return false
+    }
+
+    private static var hidden: Set<String> {
+        Set(
+            (ProcessInfo.processInfo.environment["BERTH_TEST_HIDE_TOOLS"] ?? "").split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            })
+    }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// Runs the test (or every test of the suite, every case of a parameterized test) only where all of
+    /// `tools` are available. Outside CI a missing one skips it: the runner reports it skipped, with what
+    /// is missing and how to install it. With `CI=true` it is not skipped: it fails with that message
+    /// before its body runs.
+    public static func requires(_ tools: ExternalTool..., sourceLocation: SourceLocation = #_sourceLocation) -> Self {
+        let missing = tools.filter { !$0.isAvailable }
+        let comment: Comment =
+            missing.isEmpty
+            ? "needs \(tools.map(\.description).joined(separator: ", "))" : "\(ExternalTool.Missing(missing).description)"
+        return .enabled(comment, sourceLocation: sourceLocation) {
+            let missing = tools.filter { !$0.isAvailable }
+            if missing.isEmpty { return true }
+            if ExternalTool.isCI { throw ExternalTool.Missing(missing) }
+            return false
+        }
+    }
+}
