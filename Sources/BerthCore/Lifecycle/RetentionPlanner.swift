@@ -81,6 +81,17 @@ public enum RetentionPlanner {
         for (index, entry) in entries.enumerated() where reasons[index] == nil && kept.contains(entry.value) {
             reasons[index] = "same image as a kept tag"
         }
+        // A referrers fallback tag (`sha256-<hex>`, cosign's `sha256-<hex>.sig`/`.att`) holds what is
+        // attached to its subject (SBOM, signatures): it goes only with a subject that is itself deleted.
+        let deletedImages = Set(entries.indices.filter { reasons[$0] == nil }.map { entries[$0].value })
+        for (index, entry) in entries.enumerated() where reasons[index] == nil {
+            guard let subject = referrerSubject(entry.key) else { continue }
+            if kept.contains(subject) || environmentDigests.contains(subject) {
+                reasons[index] = "attached to a kept image"
+            } else if !deletedImages.contains(subject) {
+                reasons[index] = "attached to an image no tag here names"
+            }
+        }
         var keep: [RetentionPlan.Entry] = []
         var delete: [RetentionPlan.Entry] = []
         for (index, entry) in entries.enumerated() {
@@ -91,6 +102,17 @@ public enum RetentionPlanner {
             }
         }
         return RetentionPlan(keep: keep, delete: delete)
+    }
+
+    /// The subject digest of a referrers fallback tag (OCI distribution-spec "referrers tag schema",
+    /// and cosign's `.sig`/`.att`/`.sbom` suffixes); nil for any other tag.
+    static func referrerSubject(_ tag: String) -> String? {
+        guard tag.hasPrefix("sha256-") else { return nil }
+        let hex = tag.dropFirst(7).prefix { $0 != "." }
+        guard hex.count == 64, hex.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { return nil }
+        let suffix = tag.dropFirst(7 + 64)
+        guard suffix.isEmpty || ["sig", "att", "sbom"].contains(suffix.dropFirst()) && suffix.first == "." else { return nil }
+        return "sha256:" + hex
     }
 
     /// The indexes of the tags some pattern matches. The tags are matched as the lines of one text, in

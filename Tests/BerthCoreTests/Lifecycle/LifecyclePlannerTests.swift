@@ -112,6 +112,26 @@ struct LifecyclePlannerTests {
         #expect(plan.keep.first { $0.tag == "v0.9.0" }?.reason == "younger than 7 days")
     }
 
+    @Test("retention: referrers fallback tags (SBOMs, signatures) stay with a kept subject and go with a deleted one")
+    func retentionReferrers() {
+        func fallback(_ digest: String, _ suffix: String = "") -> String { "sha256-" + digest.dropFirst(7) + suffix }
+        let (kept, gone, elsewhere) = (Self.digest("1"), Self.digest("2"), Self.digest("9"))
+        let tags = [
+            "v1.1.0": kept, "v1.0.0": gone, fallback(kept): Self.digest("a"), fallback(kept, ".sig"): Self.digest("b"),
+            fallback(gone): Self.digest("c"), fallback(gone, ".att"): Self.digest("d"), fallback(elsewhere): Self.digest("e"),
+            "sha256-not-a-digest": Self.digest("f"),
+        ]
+        var policy = RetentionPolicy()
+        policy.keepReleases = 1
+        let plan = RetentionPlanner.plan(
+            tags: tags, prefix: "v", policy: policy, environmentDigests: [], ages: [:], now: 1_000_000)
+        #expect(
+            plan.delete.map(\.tag).sorted()
+                == [fallback(gone), fallback(gone, ".att"), "sha256-not-a-digest", "v1.0.0"].sorted())
+        #expect(plan.keep.first { $0.tag == fallback(kept, ".sig") }?.reason == "attached to a kept image")
+        #expect(plan.keep.first { $0.tag == fallback(elsewhere) }?.reason == "attached to an image no tag here names")
+    }
+
     @Test(
         "rollback: the newest earlier release that passed its gates and isn't bad; --to picks one; nothing qualifies is refused")
     func rollback() throws {
