@@ -40,7 +40,7 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
         case .buildah: "/usr/bin/buildah"
         case .go: "/usr/bin/go"
         case .gin: "/usr/share/gocode/src/github.com/gin-gonic/gin"
-        case .postgresql: (PostgresServer.binaryDirectory ?? "/usr/lib/postgresql/<version>/bin") + "/initdb"
+        case .postgresql: (PostgresServer.binaryDirectory ?? "/usr/lib/postgresql/*/bin") + "/initdb"
         case .tar: "/bin/tar"
         case .gzip: "/bin/gzip"
         case .sharedFixtures: SharedFixtures.directory() ?? "../shared/fixtures"
@@ -63,7 +63,7 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
 
     /// Whether it is installed (and not hidden by `BERTH_TEST_HIDE_TOOLS`).
     public var isAvailable: Bool {
-        if Self.hidden.contains(rawValue) || Self.hidden.contains("all") { return false }
+        if isHidden { return false }
         switch self {
         case .gin: return FileManager.default.fileExists(atPath: path)
         case .postgresql: return PostgresServer.binaryDirectory != nil
@@ -74,8 +74,9 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
 
     /// One line for a skip or a failure: what is missing, and how to install it.
     public var missingMessage: String {
-        self == .sharedFixtures
-            ? "../shared/fixtures is absent: \(installHint)" : "\(rawValue) is not installed (no \(path)): \(installHint)"
+        (self == .sharedFixtures
+            ? "../shared/fixtures is absent: \(installHint)" : "\(rawValue) is not installed (no \(path)): \(installHint)")
+            + (isHidden ? " [hidden by BERTH_TEST_HIDE_TOOLS]" : "")
     }
 
     /// Whether a missing tool must fail the tests rather than skip them: `CI=true`.
@@ -103,11 +104,11 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
         return false
     }
 
-    private static var hidden: Set<String> {
-        Set(
-            (ProcessInfo.processInfo.environment["BERTH_TEST_HIDE_TOOLS"] ?? "").split(separator: ",").map {
-                $0.trimmingCharacters(in: .whitespaces)
-            })
+    private var isHidden: Bool {
+        let hidden = (ProcessInfo.processInfo.environment["BERTH_TEST_HIDE_TOOLS"] ?? "").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        return hidden.contains(rawValue) || hidden.contains("all")
     }
 }
 

@@ -1,13 +1,15 @@
+import BerthCore
 import Foundation
 
 /// Builds real git repositories in temporary directories for tests, hermetically: no global or system
 /// config, HOME in the temp dir, fixed author and committer dates (one minute apart), fixed identity.
-public final class GitRepoBuilder: @unchecked Sendable {
+public final class GitRepoBuilder: Sendable {
     /// The work tree.
     public let path: String
     /// The environment every git call here uses; pass it to adapters and the CLI under test.
     public let environment: [String: String]
-    private var clock: Int64
+    /// The next commit's time; each commit moves it a minute on, each tag a second.
+    private let clock: Locked<Int64>
 
     /// A fresh repository on `branch` (default `main`), starting its clock at 2024-01-01T00:00:00Z.
     public init(branch: String = "main", start: Int64 = 1_704_067_200) throws {
@@ -16,7 +18,7 @@ public final class GitRepoBuilder: @unchecked Sendable {
         path = root.appendingPathComponent("repo").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         environment = GitRepoBuilder.hermeticEnvironment(home: root.path)
-        clock = start
+        clock = Locked(start)
         try git("init", "-q", "-b", branch)
     }
 
@@ -47,21 +49,27 @@ public final class GitRepoBuilder: @unchecked Sendable {
     /// Commits `message`, touching `file` (default: a file named after the commit count) so the tree changes.
     @discardableResult
     public func commit(_ message: String, file: String? = nil, content: String? = nil) throws -> String {
-        clock += 60
-        let name = file ?? "file-\(clock).txt"
+        let time = clock.withLock { clock in
+            clock += 60
+            return clock
+        }
+        let name = file ?? "file-\(time).txt"
         let url = URL(fileURLWithPath: path).appendingPathComponent(name)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data((content ?? "\(message)\n\(clock)\n").utf8).write(to: url)
+        try Data((content ?? "\(message)\n\(time)\n").utf8).write(to: url)
         try git(["add", "--", name])
-        let date = "@\(clock) +0000"
+        let date = "@\(time) +0000"
         try git(["commit", "-q", "-m", message], extraEnvironment: ["GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date])
         return try git("rev-parse", "HEAD")
     }
 
     /// Tags HEAD (or `commit`); annotated with a message when `annotated`.
     public func tag(_ name: String, at commit: String? = nil, annotated: Bool = false) throws {
-        clock += 1
-        let date = "@\(clock) +0000"
+        let time = clock.withLock { clock in
+            clock += 1
+            return clock
+        }
+        let date = "@\(time) +0000"
         var arguments = ["tag"]
         if annotated { arguments += ["-a", "-m", "release \(name)"] }
         arguments.append(name)
@@ -77,8 +85,11 @@ public final class GitRepoBuilder: @unchecked Sendable {
     /// Merges `branch` into the current branch with a merge commit.
     @discardableResult
     public func merge(_ branch: String, message: String? = nil) throws -> String {
-        clock += 60
-        let date = "@\(clock) +0000"
+        let time = clock.withLock { clock in
+            clock += 60
+            return clock
+        }
+        let date = "@\(time) +0000"
         try git(
             ["merge", "-q", "--no-ff", "-m", message ?? "Merge branch '\(branch)'", branch],
             extraEnvironment: ["GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date])

@@ -1,3 +1,4 @@
+import BerthCore
 import Foundation
 
 /// The outcome of a command run by tests.
@@ -48,11 +49,12 @@ public enum Shell {
             input.fileHandleForWriting.write(Data(stdin.utf8))
             try input.fileHandleForWriting.close()
         }
-        let errData = ErrCollector()
+        let errData = Locked(Data())
         let group = DispatchGroup()
         group.enter()
         DispatchQueue.global().async {
-            errData.set(err.fileHandleForReading.readDataToEndOfFile())
+            let data = err.fileHandleForReading.readDataToEndOfFile()
+            errData.withLock { $0 = data }
             group.leave()
         }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
@@ -60,13 +62,6 @@ public enum Shell {
         process.waitUntilExit()
         return ShellResult(
             status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: errData.get(), as: UTF8.self))
+            stderr: String(decoding: errData.current, as: UTF8.self))
     }
-}
-
-private final class ErrCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-    func set(_ value: Data) { lock.withLock { data = value } }
-    func get() -> Data { lock.withLock { data } }
 }

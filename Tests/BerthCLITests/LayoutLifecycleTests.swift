@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// The lifecycle on a local OCI layout (`image.names: [oci:PATH]`) instead of a registry: release,
-/// promote, then prune with --apply — tags removed, unreachable blobs collected, everything a kept tag
+/// promote, then prune with --yes — tags removed, unreachable blobs collected, everything a kept tag
 /// reaches (an index's children included) still there and readable by skopeo.
 @Suite("lifecycle on an OCI layout")
 struct LayoutLifecycleTests {
@@ -25,7 +25,7 @@ struct LayoutLifecycleTests {
         #expect(again.status == 0, "a second run finds a clean tree: \(again.stderr)")
     }
 
-    @Test("prune --apply on a layout: old releases go, their blobs are collected; kept images and index children stay")
+    @Test("prune --yes on a layout: old releases go, their blobs are collected; kept images and index children stay")
     func pruneLayout() async throws {
         let cli = try CLIHarness()
         let repo = try GitRepoBuilder()
@@ -59,7 +59,7 @@ struct LayoutLifecycleTests {
         let blobs = layout + "/blobs/sha256/"
         #expect(FileManager.default.fileExists(atPath: blobs + old1.digest.hex), "a plan deletes nothing")
 
-        let applied = try berth("prune", "--keep", "1", "--apply")
+        let applied = try berth("prune", "--keep", "1", "--yes")
         #expect(applied.status == 0 && applied.stdout.contains("2 deleted"), "\(applied.stdout)\(applied.stderr)")
         let tags = Set(try await store.listTags(""))
         #expect(tags == ["v0.1.0", "v0.1", "latest", "sha-\(head)", "v0.1.0-dev"], "\(tags)")
@@ -85,7 +85,7 @@ struct LayoutLifecycleTests {
             "\(String(describing: planned))")
         let pruned = history?.first { $0["kind"] as? String == "pruned" }
         #expect((pruned?["details"] as? [String: String])?["tags"] == "v0.0.1,v0.0.2")
-        let again = try berth("prune", "--keep", "1", "--apply")
+        let again = try berth("prune", "--keep", "1", "--yes")
         #expect(again.status == 0 && again.stdout.contains("0 deleted"), "a second prune has nothing to do: \(again.stdout)")
     }
 }

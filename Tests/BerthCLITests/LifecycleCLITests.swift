@@ -70,38 +70,75 @@ struct LifecycleCLITests {
 
     static func json(_ result: ShellResult) throws -> Any { try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) }
 
-    @Test(
-        "release once; gate blocks, asks for approval, passes; promotions retag the same digest in order; status and history tell it"
-    )
-    func lifecycle() async throws {
-        let cli = try CLIHarness()
-        let registry = try RegistryServer()
-        defer { registry.stop() }
-        let image = "\(registry.host)/acme/api"
-        let (repo, remote) = try Self.project(image: image)
-        let env = repo.environment
-        func berth(_ arguments: String...) throws -> ShellResult { try cli.run(arguments, in: repo.path, environment: env) }
+    /// One project on a fresh registry: the CLI, the image, HEAD's build pushed, `berth` in the repository.
+    struct Scenario {
+        let cli: CLIHarness
+        let registry: RegistryServer
+        let image: String
+        let repo: GitRepoBuilder
+        let remote: String
+        let digest: String
+        var reports: String { repo.path + "/.." }
+
+        static func start(build: Bool = true) async throws -> Scenario {
+            let cli = try CLIHarness()
+            let registry = try RegistryServer()
+            let image = "\(registry.host)/acme/api"
+            let (repo, remote) = try LifecycleCLITests.project(image: image)
+            let digest = build ? try await LifecycleCLITests.pushBuild(cli, repo: repo, image: image) : ""
+            return Scenario(cli: cli, registry: registry, image: image, repo: repo, remote: remote, digest: digest)
+        }
+
+        @discardableResult
+        func berth(_ arguments: String...) throws -> ShellResult {
+            try cli.run(arguments, in: repo.path, environment: repo.environment)
+        }
+
         func digestOf(_ tag: String) throws -> String {
             try berth("registry", "digest", "\(image):\(tag)").stdout.trimmingCharacters(in: .newlines)
         }
 
-        // Release needs a build.
-        let unbuilt = try berth("release")
+        /// 0.1.0 released, gated clean, promoted to `environments`.
+        func releasedAndPromoted(to environments: [String]) throws {
+            try LifecycleCLITests.releaseCleared(cli, repo: repo, image: image, digest: digest, environment: repo.environment)
+            for environment in environments {
+                let promoted = try berth("promote", "0.1.0", "--to", environment)
+                try #require(promoted.status == 0, "\(environment): \(promoted.stderr)")
+            }
+        }
+    }
+
+    @Test("release needs a build, releases once, tags the digest and pushes the git tag; an ungated release can't be promoted")
+    func release() async throws {
+        let scenario = try await Scenario.start(build: false)
+        defer { scenario.registry.stop() }
+        let unbuilt = try scenario.berth("release")
         #expect(unbuilt.status == 1 && unbuilt.stderr.contains("run berth build first"))
-        let digest = try await Self.pushBuild(cli, repo: repo, image: image)
+        let digest = try await Self.pushBuild(scenario.cli, repo: scenario.repo, image: scenario.image)
 
-        let release = try berth("release", "--json")
+        let release = try scenario.berth("release", "--json")
         try #require(release.status == 0, "\(release.stderr)")
-        #expect(try digestOf("v0.1.0") == digest && digestOf("latest") == digest)
-        let remoteTags = try Shell.run("/usr/bin/git", ["-C", remote, "tag", "--list"], environment: env)
+        #expect(try scenario.digestOf("v0.1.0") == digest && scenario.digestOf("latest") == digest)
+        let remoteTags = try Shell.run(
+            "/usr/bin/git", ["-C", scenario.remote, "tag", "--list"], environment: scenario.repo.environment)
         #expect(remoteTags.stdout == "v0.1.0\n")
-        let again = try berth("release")
+        let again = try scenario.berth("release")
         #expect(again.status == 3 && again.stderr.contains("already released (event 2"))
+        #expect(try scenario.berth("promote", "0.1.0", "--to", "dev").status == 4, "not gated yet: blocked")
+    }
 
-        // Not gated yet: blocked.
-        #expect(try berth("promote", "0.1.0", "--to", "dev").status == 4)
+    @Test(
+        "gate blocks, asks for approval, passes; promotions retag the same digest in order; status and history tell it"
+    )
+    func gateAndPromote() async throws {
+        let scenario = try await Scenario.start()
+        defer { scenario.registry.stop() }
+        let (image, digest, reports) = (scenario.image, scenario.digest, scenario.reports)
+        func berth(_ arguments: String...) throws -> ShellResult {
+            try scenario.cli.run(arguments, in: scenario.repo.path, environment: scenario.repo.environment)
+        }
+        try #require(try berth("release").status == 0)
 
-        let reports = repo.path + "/.."
         let truncated = try berth("gate", "--report", "\(Self.ownReports)/trivy-truncated.json", "--image", "\(image):v0.1.0")
         #expect(truncated.status == 65)
         let otherImage = try berth("gate", "--report", "\(Self.ownReports)/trivy-critical.json", "--image", "\(image):v0.1.0")
@@ -121,7 +158,7 @@ struct LifecycleCLITests {
         #expect(approve.status == 0, "\(approve.stderr)")
         let toDev = try berth("promote", "0.1.0", "--to", "dev")
         #expect(toDev.status == 0, "\(toDev.stderr)")
-        #expect(try digestOf("v0.1.0-dev") == digest)
+        #expect(try scenario.digestOf("v0.1.0-dev") == digest)
 
         // Order: prod before staging is refused; staging needs its own approval (approvals are per environment).
         let skip = try berth("promote", "0.1.0", "--to", "prod")
@@ -151,41 +188,48 @@ struct LifecycleCLITests {
                 "gate-evaluated",
                 "promoted",
             ])
+    }
 
-        // 0.2.0 goes all the way to prod, with a kustomization in the repository pointing at it.
+    @Test("a second release goes to prod with its kustomization; rollback returns to 0.1.0, commits, marks 0.2.0 bad")
+    func secondReleaseAndRollback() async throws {
+        let scenario = try await Scenario.start()
+        defer { scenario.registry.stop() }
+        let (image, digest, repo) = (scenario.image, scenario.digest, scenario.repo)
+        try scenario.releasedAndPromoted(to: ["dev", "staging", "prod"])
         try repo.write(
             "deploy/prod/kustomization.yaml",
             "# prod overlay\nresources:\n  - ../base\nimages:\n  - name: \(image)\n    newTag: v0.2.0\n")
         try repo.write(
             "berth.yaml",
             "image:\n  names: [\(image)]\nledger: ../ledger.sqlite\ndeploy:\n  prod:\n    kustomization: deploy/prod/kustomization.yaml\n"
-                + "    health_url: http://\(registry.host)/v2/\n"
+                + "    health_url: http://\(scenario.registry.host)/v2/\n"
         )
         try repo.git("add", "-A")
         try repo.commit("feat: second endpoint")
-        let second = try await Self.pushBuild(cli, repo: repo, image: image)
-        let released = try berth("release")
+        let second = try await Self.pushBuild(scenario.cli, repo: repo, image: image)
+        let released = try scenario.berth("release")
         #expect(released.status == 0, "\(released.stderr)")
         #expect(
-            try berth(
-                "gate", "--report", try Self.report("trivy-clean.json", about: second, in: reports), "--image", "\(image):v0.2.0"
+            try scenario.berth(
+                "gate", "--report", try Self.report("trivy-clean.json", about: second, in: scenario.reports), "--image",
+                "\(image):v0.2.0"
             ).status == 0)
         for environment in ["dev", "staging", "prod"] {
-            let promoted = try berth("promote", "0.2.0", "--to", environment)
+            let promoted = try scenario.berth("promote", "0.2.0", "--to", environment)
             #expect(promoted.status == 0, "\(environment): \(promoted.stderr)")
         }
-        #expect(try digestOf("latest") == second)
-        let diff = try berth("diff", "0.1.0", "0.2.0")
+        #expect(try scenario.digestOf("latest") == second)
+        let diff = try scenario.berth("diff", "0.1.0", "0.2.0")
         #expect(
-            diff.stdout.hasPrefix("## 0.2.0 (since 0.1.0)\n\n### Features\n\n- second endpoint ("), "\(diff.stdout)\(diff.stderr)"
-        )
+            diff.stdout.hasPrefix("## 0.2.0 (since 0.1.0)\n\n### Features\n\n- second endpoint ("),
+            "\(diff.stdout)\(diff.stderr)")
 
         // Roll prod back: 0.1.0 again, latest moved back, 0.2.0 marked bad, the kustomization committed.
-        let rollback = try berth("rollback", "prod", "--reason", "5xx after deploy", "--json")
+        let rollback = try scenario.berth("rollback", "prod", "--reason", "5xx after deploy", "--json")
         #expect(rollback.status == 0, "\(rollback.stderr)")
         #expect((try Self.json(rollback) as? [String: String])?["to"] == "0.1.0")
-        #expect(try digestOf("latest") == digest)
-        let prodNow = (try Self.json(try berth("status", "--json")) as? [[String: Any]])?.first {
+        #expect(try scenario.digestOf("latest") == digest)
+        let prodNow = (try Self.json(try scenario.berth("status", "--json")) as? [[String: Any]])?.first {
             $0["environment"] as? String == "prod"
         }
         #expect(prodNow?["version"] as? String == "0.1.0" && prodNow?["event"] as? String == "rolled-back")
@@ -195,32 +239,43 @@ struct LifecycleCLITests {
                 == "# prod overlay\nresources:\n  - ../base\nimages:\n  - name: \(image)\n    digest: \(digest)\n    newTag: v0.1.0\n"
         )
         #expect(try repo.git("log", "-1", "--format=%s") == "chore(deploy): roll prod back to 0.1.0")
-        let badAgain = try berth("promote", "0.2.0", "--to", "prod")
+        let badAgain = try scenario.berth("promote", "0.2.0", "--to", "prod")
         #expect(badAgain.status == 4 && badAgain.stderr.contains("marked bad"))
-
-        // Prune: two old builds no environment ran go; every release an environment ran stays.
-        let layout = repo.path + "/../old"
-        let old = try await TestImages.push(into: try OCILayoutStore(path: layout), repository: "", tag: "old", seed: "old")
-        for tag in ["v0.0.1", "v0.0.2"] {
-            #expect(try berth("registry", "cp", "oci:\(layout):old", "\(image):\(tag)").status == 0)
-        }
-        let plan = try Self.json(try berth("prune", "--keep", "2", "--json")) as? [String: Any]
-        let deleting = (plan?["delete"] as? [[String: String]])?.map { $0["tag"] ?? "" }
-        #expect(deleting == ["v0.0.1", "v0.0.2"])
-        #expect(try digestOf("v0.0.1") == old.digest.description)
-        #expect(try berth("prune", "--keep", "2", "--apply").status == 0)
-        let tags = try berth("registry", "ls", "\(image)").stdout.split(separator: "\n").map(String.init)
-        #expect(!tags.contains("v0.0.1") && tags.contains("v0.1.0") && tags.contains("v0.2.0") && tags.contains("latest"))
-        let events = try Self.json(try berth("history", "--json", "--limit", "500")) as? [[String: Any]]
+        let events = try Self.json(try scenario.berth("history", "--json", "--limit", "500")) as? [[String: Any]]
         let rolledBack = events?.first { $0["kind"] as? String == "rolled-back" }
         #expect((rolledBack?["details"] as? [String: String])?["health"] == "200", "the health URL answered and was recorded")
+    }
 
-        // The registry goes away mid-lifecycle: the promotion fails and nothing is recorded.
-        registry.stop()
-        let down = try berth("promote", "0.2.0", "--to", "prod", "--force")
-        #expect(down.status == 1, "\(down.stderr)")
-        let after = try Self.json(try berth("history", "--json", "--limit", "500")) as? [[String: Any]]
-        #expect(after?.count == events?.count)
+    @Test("prune: old builds no environment ran go; every release an environment ran stays")
+    func prune() async throws {
+        let scenario = try await Scenario.start()
+        defer { scenario.registry.stop() }
+        try scenario.releasedAndPromoted(to: ["dev"])
+        let layout = scenario.repo.path + "/../old"
+        let old = try await TestImages.push(into: try OCILayoutStore(path: layout), repository: "", tag: "old", seed: "old")
+        for tag in ["v0.0.1", "v0.0.2"] {
+            #expect(try scenario.berth("registry", "cp", "oci:\(layout):old", "\(scenario.image):\(tag)").status == 0)
+        }
+        let plan = try Self.json(try scenario.berth("prune", "--keep", "1", "--json")) as? [String: Any]
+        let deleting = (plan?["delete"] as? [[String: String]])?.map { $0["tag"] ?? "" }
+        #expect(deleting == ["v0.0.1", "v0.0.2"])
+        #expect(try scenario.digestOf("v0.0.1") == old.digest.description)
+        #expect(try scenario.berth("prune", "--keep", "1", "--yes").status == 0)
+        let tags = try scenario.berth("registry", "ls", "\(scenario.image)").stdout.split(separator: "\n").map(String.init)
+        #expect(!tags.contains("v0.0.1") && tags.contains("v0.1.0") && tags.contains("latest"))
+    }
+
+    @Test("the registry goes away mid-lifecycle: the promotion fails with exit 1 and nothing is recorded")
+    func registryDown() async throws {
+        let scenario = try await Scenario.start()
+        defer { scenario.registry.stop() }
+        try scenario.releasedAndPromoted(to: ["dev"])
+        let before = try Self.json(try scenario.berth("history", "--json", "--limit", "500")) as? [[String: Any]]
+        scenario.registry.stop()
+        let down = try scenario.berth("promote", "0.1.0", "--to", "staging")
+        #expect(down.status == 1 && down.stderr.contains("connection refused"), "\(down.stderr)")
+        let after = try Self.json(try scenario.berth("history", "--json", "--limit", "500")) as? [[String: Any]]
+        #expect(after?.count == before?.count)
     }
 
     @Test(
