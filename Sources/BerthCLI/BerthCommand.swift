@@ -62,10 +62,12 @@ public struct BerthCommand: ParsableCommand {
 }
 
 /// The one place a refusal is printed and becomes an exit code: each line of the message marked
-/// `berth: error:`, so text that came from the input can't pass for a line of berth's own.
+/// `berth: error:`, so text that came from the input can't pass for a line of berth's own; control
+/// characters escaped and every line bounded, however large the input it quotes.
 func fail(_ error: BerthError) -> Never {
-    let lines = error.message.split(separator: "\n", omittingEmptySubsequences: true)
-    Terminal.writeError((lines.isEmpty ? ["failed"] : lines).map { "berth: error: \($0)\n" }.joined())
+    let lines = error.message.split(separator: "\n", omittingEmptySubsequences: true).prefix(50)
+    Terminal.writeError(
+        (lines.isEmpty ? ["failed"] : lines).map { "berth: error: \(TerminalText.escaped(String($0)))\n" }.joined())
     Foundation.exit(ExitCodes.code(for: error.kind))
 }
 

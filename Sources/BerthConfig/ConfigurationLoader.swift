@@ -210,7 +210,9 @@ public enum ConfigurationLoader {
     }
 
     static func readGates(_ node: ConfigNode) throws -> GatePolicy {
-        let fields = try node.mapping(known: ["critical", "high", "medium", "low", "unknown", "max_report_age_days", "ignore"])
+        let fields = try node.mapping(known: [
+            "critical", "high", "medium", "low", "unknown", "max_report_age_days", "count_secrets", "ignore",
+        ])
         var policy = GatePolicy()
         for severity in Severity.allCases {
             guard let field = fields[severity.description] else { continue }
@@ -235,6 +237,7 @@ public enum ConfigurationLoader {
             }
             policy.maxReportAgeDays = days
         }
+        if let secrets = fields["count_secrets"] { policy.countSecrets = try secrets.bool() }
         if let ignore = fields["ignore"] {
             policy.exceptions = try ignore.sequence().map { item in
                 let entry = try item.mapping(known: ["id", "until", "reason"])

@@ -33,7 +33,7 @@ extension GitRepository {
     /// Pushes tag `name` to `remote`. Already on the remote at the same commit is success (a concurrent
     /// run pushed it first); at another commit it is a conflict.
     public func pushTag(_ name: String, remote: String, commit: String) throws {
-        let output = try run(["push", "--quiet", remote, "refs/tags/\(name):refs/tags/\(name)"], allowFailure: true)
+        let output = try run(["push", "--quiet", "--", remote, "refs/tags/\(name):refs/tags/\(name)"], allowFailure: true)
         if output.status == 0 { return }
         let remoteCommit = try remoteTags(remote: remote).first { $0.name == name }?.commit
         if remoteCommit == commit { return }

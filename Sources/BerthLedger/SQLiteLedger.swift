@@ -55,6 +55,38 @@ public final class SQLiteLedger: LedgerStore, Sendable {
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             let key = inserting?.onceKey ?? ""
             throw LedgerConflict(key: key, existing: try await self.event(onceKey: key))
+        } catch let error as DatabaseError {
+            throw writeFailure(error)
+        }
+    }
+
+    /// A write the file system refused, said in one line with what to do. Nothing of the transaction
+    /// was written; the command's re-run records what this run did.
+    func writeFailure(_ error: DatabaseError) -> BerthError {
+        let why =
+            switch error.resultCode {
+            case .SQLITE_FULL: "the disk is full"
+            case .SQLITE_READONLY: "it is read-only"
+            case .SQLITE_IOERR: "the file system reported an I/O error"
+            case .SQLITE_BUSY, .SQLITE_LOCKED: "another process held it for more than 60 s"
+            default: error.message ?? "\(error.resultCode)"
+            }
+        return BerthError(
+            .failure,
+            "ledger '\(path)' can't be written: \(why); fix that and run the command again (it converges and records what this run did)"
+        )
+    }
+
+    /// Checks that a write can start (the file and its directory are writable, no lock is stuck), so a
+    /// command that changes a registry or git fails before it changes anything.
+    public func checkWritable() async throws {
+        do {
+            try await pool.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                try db.execute(sql: "ROLLBACK")
+            }
+        } catch let error as DatabaseError {
+            throw writeFailure(error)
         }
     }
 

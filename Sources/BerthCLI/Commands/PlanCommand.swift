@@ -29,6 +29,8 @@ struct PlanCommand: AsyncParsableCommand {
         let context = try CommandContext(global: global)
         let plan = try await context.plan(options, registry: registryOptions)
         let failed = plan.findings.filter { $0.status == .fail }
+        // Recorded before any output: a CI step must never get outputs for a plan the ledger refused.
+        if record && failed.isEmpty { try await context.recorder(ledgerOptions).recordPlan(plan) }
         if global.json {
             Terminal.write(try JSONOutput.encode(PlanDocument(plan)) + "\n")
         } else if let format {
@@ -39,7 +41,6 @@ struct PlanCommand: AsyncParsableCommand {
             Terminal.write(TextRenderer(color: Terminal.useColor, verbose: global.verbose).plan(plan))
         }
         try failIfChecksFailed(plan)
-        if record { try await context.recorder(ledgerOptions).recordPlan(plan) }
     }
 
     /// `github` appends to `$GITHUB_OUTPUT` when it's set; everything else goes to stdout.

@@ -39,6 +39,10 @@ public enum GateEvaluator {
         var excepted: [String] = []
         var counted: [ScanReport.Finding] = []
         for finding in report.findings {
+            if finding.kind == .secret, !policy.countSecrets {
+                excepted.append("secret \(finding.id) in \(finding.package) (\(finding.severity); gates.count_secrets is false)")
+                continue
+            }
             if let exception = policy.exceptions.first(where: { $0.id == finding.id }) {
                 if let expiry = exception.expiry, now <= expiry {
                     excepted.append("\(finding.id) (until \(exception.until): \(exception.reason))")

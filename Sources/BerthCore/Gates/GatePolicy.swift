@@ -1,5 +1,6 @@
 /// What findings of each severity do to a release (berth.yaml `gates:`). Default: any critical blocks;
-/// 1–3 high need an approval, more block; medium warns; low and unknown are ignored.
+/// 1–3 high need an approval, more block; medium warns; low and unknown are ignored. Secrets count like
+/// vulnerabilities unless `countSecrets` is off.
 public struct GatePolicy: Hashable, Sendable {
     /// The rule for one severity.
     public enum Rule: Hashable, Sendable, CustomStringConvertible {
@@ -42,6 +43,9 @@ public struct GatePolicy: Hashable, Sendable {
     public var exceptions: [Exception] = []
     /// A report older than this many days blocks; nil: no limit.
     public var maxReportAgeDays: Int?
+    /// Whether Trivy `Secrets` findings count, by their severity like vulnerabilities (berth.yaml
+    /// `gates.count_secrets`). Excluded secrets are listed with the decision's exceptions.
+    public var countSecrets = true
 
     public init() {}
 

@@ -4,8 +4,10 @@ import Foundation
 /// A vulnerability scan report, Trivy (`SchemaVersion` 2) or Grype (`-o json`), reduced to what a gate
 /// needs: the findings, the image it is about, and when it was made.
 ///
-/// Neither tool writes totals, so findings are counted here. Grype's `ignoredMatches` are never counted;
-/// Trivy omits `Results`/`Vulnerabilities` when empty.
+/// Neither tool writes totals, so findings are counted here: Trivy's `Vulnerabilities` and `Secrets`
+/// (`Misconfigurations` and `Licenses` are not counted), Grype's `matches` (never `ignoredMatches`).
+/// Trivy omits `Results`/`Vulnerabilities`/`Secrets` when empty. Every field read is type-checked: a
+/// report berth can't read completely is bad input naming the JSON path, never a decision.
 public struct ScanReport: Sendable, Equatable {
     public enum Scanner: String, Sendable, Equatable { case trivy, grype }
 
@@ -15,6 +17,11 @@ public struct ScanReport: Sendable, Equatable {
         public let package: String
         public let installedVersion: String
         public let fixable: Bool
+        /// A package vulnerability, or a secret found in the image (Trivy `Secrets`: `id` is the rule,
+        /// `package` the file).
+        public let kind: Kind
+
+        public enum Kind: String, Sendable, Equatable { case vulnerability, secret }
     }
 
     /// What the report says it scanned.
@@ -37,7 +44,8 @@ public struct ScanReport: Sendable, Equatable {
     /// The SHA-256 of the report's bytes, recorded with the decision.
     public let digest: Digest
 
-    /// Parses a report; anything else (truncated, not JSON, another tool's format) is bad input (exit 65).
+    /// Parses a report; anything else (truncated, not JSON, another tool's format, a wrong type at any level
+    /// berth reads, a severity it doesn't know) is bad input (exit 65).
     public init(parsing data: Data, name: String) throws(BerthError) {
         digest = Digest.sha256(of: data)
         let root: JSONValue
@@ -75,61 +83,167 @@ public struct ScanReport: Sendable, Equatable {
                 "report '\(name)' has Trivy SchemaVersion \(root["SchemaVersion"].map { "\($0)" } ?? "?"), berth reads 2: use Trivy 0.20 or later"
             )
         }
+        let top = Cursor(value: root, path: "", report: name)
         var findings: [Finding] = []
-        for result in root["Results"]?.arrayValue ?? [] {
-            guard result.objectValue != nil else { throw malformed(name, "a Results entry is not an object") }
-            for vulnerability in result["Vulnerabilities"]?.arrayValue ?? [] {
-                guard let id = vulnerability["VulnerabilityID"]?.stringValue,
-                    let severity = vulnerability["Severity"]?.stringValue
-                else {
-                    throw malformed(name, "a vulnerability lacks VulnerabilityID or Severity")
-                }
-                let fixed =
-                    !(vulnerability["FixedVersion"]?.stringValue ?? "").isEmpty || vulnerability["Status"]?.stringValue == "fixed"
+        // Trivy omits empty lists (`omitempty`) and writes null for some; both mean none.
+        for result in try top["Results"].entries() {
+            try result.requireObject()
+            let target = try result["Target"].optionalString() ?? ""
+            for vulnerability in try result["Vulnerabilities"].entries() {
+                try vulnerability.requireObject()
+                let id = try vulnerability["VulnerabilityID"].string()
+                let severity = try vulnerability["Severity"].severity(of: id)
+                let fixedVersion = try vulnerability["FixedVersion"].optionalString() ?? ""
+                let status = try vulnerability["Status"].optionalString()
                 findings.append(
                     Finding(
-                        id: id, severity: Severity(reported: severity), package: vulnerability["PkgName"]?.stringValue ?? "",
-                        installedVersion: vulnerability["InstalledVersion"]?.stringValue ?? "", fixable: fixed))
+                        id: id, severity: severity, package: try vulnerability["PkgName"].optionalString() ?? "",
+                        installedVersion: try vulnerability["InstalledVersion"].optionalString() ?? "",
+                        fixable: !fixedVersion.isEmpty || status == "fixed", kind: .vulnerability))
+            }
+            // A secret in the image (`--scanners secret`, on by default) trips Trivy's own --exit-code too.
+            for secret in try result["Secrets"].entries() {
+                try secret.requireObject()
+                let id = try secret["RuleID"].string()
+                let severity = try secret["Severity"].severity(of: id)
+                findings.append(
+                    Finding(id: id, severity: severity, package: target, installedVersion: "", fixable: false, kind: .secret))
             }
         }
-        let metadata = root["Metadata"]
-        let repoDigests = (metadata?["RepoDigests"]?.stringArray ?? []).compactMap(digestSuffix)
+        let metadata = try top["Metadata"].optionalObject()
+        let configDigest = try metadata?["ImageID"].optionalString().flatMap(Digest.init)
+        let repoDigests = try metadata?["RepoDigests"].entries().map { entry throws(BerthError) in try entry.string() } ?? []
         let subject = Subject(
-            name: root["ArtifactName"]?.stringValue ?? name, kind: root["ArtifactType"]?.stringValue ?? "unknown",
-            configDigest: metadata?["ImageID"]?.stringValue.flatMap(Digest.init), manifestDigests: repoDigests)
-        return (findings, subject, root["CreatedAt"]?.stringValue.flatMap(RFC3339.seconds))
+            name: try top["ArtifactName"].optionalString() ?? name, kind: try top["ArtifactType"].optionalString() ?? "unknown",
+            configDigest: configDigest, manifestDigests: repoDigests.compactMap(digestSuffix))
+        return (findings, subject, try top["CreatedAt"].optionalString().flatMap(RFC3339.seconds))
     }
 
     private static func grype(_ root: JSONValue, name: String) throws(BerthError) -> ([Finding], Subject, Double?) {
-        guard let matches = root["matches"]?.arrayValue else { throw malformed(name, "'matches' is not a list") }
+        let top = Cursor(value: root, path: "", report: name)
         var findings: [Finding] = []
-        for match in matches {
-            guard let vulnerability = match["vulnerability"], let id = vulnerability["id"]?.stringValue,
-                let severity = vulnerability["severity"]?.stringValue
-            else { throw malformed(name, "a match lacks vulnerability.id or vulnerability.severity") }
+        // Grype always writes `matches` (`[]` when none); `ignoredMatches` are never counted.
+        for match in try top["matches"].entries(absentIsEmpty: false) {
+            try match.requireObject()
+            let vulnerability = match["vulnerability"]
+            try vulnerability.requireObject()
+            let id = try vulnerability["id"].string()
+            let severity = try vulnerability["severity"].severity(of: id)
+            let fix = try vulnerability["fix"].optionalObject()
+            let artifact = try match["artifact"].optionalObject()
             findings.append(
                 Finding(
-                    id: id, severity: Severity(reported: severity), package: match["artifact"]?["name"]?.stringValue ?? "",
-                    installedVersion: match["artifact"]?["version"]?.stringValue ?? "",
-                    fixable: vulnerability["fix"]?["state"]?.stringValue == "fixed"))
+                    id: id, severity: severity, package: try artifact?["name"].optionalString() ?? "",
+                    installedVersion: try artifact?["version"].optionalString() ?? "",
+                    fixable: try fix?["state"].optionalString() == "fixed", kind: .vulnerability))
         }
-        let source = root["source"]
-        let target = source?["target"]
-        var manifests: [Digest] = []
-        if let manifest = target?["manifestDigest"]?.stringValue.flatMap(Digest.init) { manifests.append(manifest) }
-        manifests += (target?["repoDigests"]?.stringArray ?? []).compactMap(digestSuffix)
-        let subject = Subject(
-            name: target?["userInput"]?.stringValue ?? name, kind: source?["type"]?.stringValue ?? "unknown",
-            configDigest: target?["imageID"]?.stringValue.flatMap(Digest.init), manifestDigests: manifests)
-        return (findings, subject, root["descriptor"]?["timestamp"]?.stringValue.flatMap(RFC3339.seconds))
-    }
-
-    private static func malformed(_ name: String, _ detail: String) -> BerthError {
-        BerthError(.badInput, "report '\(name)' is malformed: \(detail); produce it again with the scanner's JSON output")
+        let source = top["source"]
+        try source.requireObject()
+        var subject = Subject(
+            name: name, kind: try source["type"].optionalString() ?? "unknown", configDigest: nil, manifestDigests: [])
+        // An image's target is an object; other sources (`unknown`, a directory) may write a string.
+        if source["target"].value?.stringValue == nil, let target = try source["target"].optionalObject() {
+            subject.name = try target["userInput"].optionalString() ?? name
+            subject.configDigest = try target["imageID"].optionalString().flatMap(Digest.init)
+            if let manifest = try target["manifestDigest"].optionalString().flatMap(Digest.init) {
+                subject.manifestDigests.append(manifest)
+            }
+            subject.manifestDigests += try target["repoDigests"].entries().map { entry throws(BerthError) in
+                try entry.string()
+            }.compactMap(digestSuffix)
+        }
+        let descriptor = try top["descriptor"].optionalObject()
+        return (findings, subject, try descriptor?["timestamp"].optionalString().flatMap(RFC3339.seconds))
     }
 
     /// The digest of `repo@sha256:…`.
     private static func digestSuffix(_ reference: String) -> Digest? {
         reference.split(separator: "@").last.flatMap { Digest(String($0)) }
+    }
+}
+
+/// A value in a report with its JSON path (`Results[0].Vulnerabilities[2].Severity`), read strictly: a
+/// wrong type anywhere berth reads is an error naming the report and the path, never a skipped finding.
+private struct Cursor {
+    /// nil: the member is absent.
+    let value: JSONValue?
+    let path: String
+    let report: String
+
+    subscript(key: String) -> Cursor {
+        Cursor(value: value?[key], path: path.isEmpty ? key : "\(path).\(key)", report: report)
+    }
+
+    func fail(_ problem: String) -> BerthError {
+        BerthError(
+            .badInput,
+            "report '\(report)': \(path) \(problem); berth can't read the report completely, so it decides nothing: produce it again with trivy --format json or grype -o json"
+        )
+    }
+
+    /// `… is an object, not an array`, or `… is missing`.
+    func wrongType(_ wanted: String) -> BerthError {
+        let found: String
+        switch value {
+        case nil: return fail("is missing")
+        case .null?: found = "null"
+        case .bool?: found = "a boolean"
+        case .integer?, .number?: found = "a number"
+        case .string?: found = "a string"
+        case .array?: found = "an array"
+        case .object?: found = "an object"
+        }
+        return fail("is \(found), not \(wanted)")
+    }
+
+    /// An array's entries. Absent or null is no entries when `absentIsEmpty` (Trivy's `omitempty` lists).
+    func entries(absentIsEmpty: Bool = true) throws(BerthError) -> [Cursor] {
+        switch value {
+        case .array(let items)?:
+            return items.enumerated().map { index, item in Cursor(value: item, path: "\(path)[\(index)]", report: report) }
+        case nil, .null?:
+            guard absentIsEmpty else { throw wrongType("an array") }
+            return []
+        default: throw wrongType("an array")
+        }
+    }
+
+    func requireObject() throws(BerthError) {
+        guard case .object? = value else { throw wrongType("an object") }
+    }
+
+    /// This cursor when it is an object; nil when absent or null.
+    func optionalObject() throws(BerthError) -> Cursor? {
+        switch value {
+        case .object?: return self
+        case nil, .null?: return nil
+        default: throw wrongType("an object")
+        }
+    }
+
+    func string() throws(BerthError) -> String {
+        guard case .string(let text)? = value else { throw wrongType("a string") }
+        return text
+    }
+
+    /// The string; nil when absent or null.
+    func optionalString() throws(BerthError) -> String? {
+        switch value {
+        case .string(let text)?: return text
+        case nil, .null?: return nil
+        default: throw wrongType("a string")
+        }
+    }
+
+    /// A finding's severity, in any vocabulary `Severity(reported:)` knows; another word is refused.
+    func severity(of id: String) throws(BerthError) -> Severity {
+        let text = try string()
+        guard let severity = Severity(reported: text) else {
+            throw BerthError(
+                .badInput,
+                "report '\(report)': \(path) \(String(reflecting: text)) of \(id) is not a severity berth knows (\(Severity.reportedNames.map(\.name).joined(separator: ", "))); berth won't guess: fix the report or the scanner's severity source"
+            )
+        }
+        return severity
     }
 }

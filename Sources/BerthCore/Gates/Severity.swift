@@ -1,18 +1,32 @@
 import Foundation
 
-/// A vulnerability severity, ordered (Trivy's upper-case and Grype's capitalised names both parse;
-/// Grype's `Negligible` counts as low).
+/// A vulnerability severity, ordered. Scanners and vendors name them differently; `init(reported:)` maps
+/// each known vocabulary explicitly and refuses anything else, so a gate never guesses.
 public enum Severity: Int, Sendable, Hashable, Comparable, CaseIterable, CustomStringConvertible {
     case unknown, low, medium, high, critical
 
-    public init(reported text: String) {
-        switch text.lowercased() {
-        case "critical": self = .critical
-        case "high": self = .high
-        case "medium", "moderate": self = .medium
-        case "low", "negligible": self = .low
-        default: self = .unknown
-        }
+    /// The words a report may use, after trimming and case-folding (`Severity.normalized`):
+    /// Trivy (`UNKNOWN` … `CRITICAL`), Grype (`Negligible`, `Unknown`, capitalised names), Red Hat / CVSS
+    /// (`Important`, `Moderate`) and Debian's urgencies (`unimportant`, `not yet assigned`).
+    public static let reportedNames: [(name: String, severity: Severity)] = [
+        ("critical", .critical),
+        ("important", .high), ("high", .high),
+        ("moderate", .medium), ("medium", .medium),
+        ("low", .low), ("negligible", .low), ("unimportant", .low),
+        ("unknown", .unknown), ("not yet assigned", .unknown),
+    ]
+
+    /// The severity a report names, matched after trimming whitespace and case-folding (`"CRITICAL "`,
+    /// `"Important"`); nil for a word berth does not know, which a caller must refuse, not count as unknown.
+    public init?(reported text: String) {
+        let word = Self.normalized(text)
+        guard let match = Self.reportedNames.first(where: { $0.name == word }) else { return nil }
+        self = match.severity
+    }
+
+    /// `text` trimmed, lower-cased, inner runs of whitespace made one space.
+    static func normalized(_ text: String) -> String {
+        text.lowercased().split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 
     public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rawValue < rhs.rawValue }

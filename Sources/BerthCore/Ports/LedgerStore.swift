@@ -14,6 +14,9 @@ public protocol LedgerStore: Sendable {
     func status(repository: String) async throws -> [EnvironmentState]
     /// Every repository with an event, sorted.
     func repositories() async throws -> [String]
+    /// Throws, saying why, when an append could not even start (read-only, locked, unreachable): lets a
+    /// command that writes elsewhere first fail before it changes anything.
+    func checkWritable() async throws
 }
 
 /// A second append of an exactly-once event.
@@ -33,6 +36,9 @@ public struct LedgerConflict: Error, Sendable, CustomStringConvertible {
 }
 
 extension LedgerStore {
+    /// Stores that can always start a write (memory) need no check.
+    public func checkWritable() async throws {}
+
     /// Appends one event (see `append(all:)`).
     @discardableResult
     public func append(_ event: LedgerEvent) async throws -> LedgerEvent {

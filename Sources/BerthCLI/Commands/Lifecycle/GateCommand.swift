@@ -58,8 +58,13 @@ struct GateCommand: AsyncParsableCommand {
                 ("decision", decision.outcome.rawValue), ("image", "\(image) (\(decision.digest.short))"),
                 ("counts", Severity.allCases.reversed().map { "\($0) \(decision.counts[$0] ?? 0)" }.joined(separator: "  ")),
             ]
-            if !decision.reasons.isEmpty { rows.append(("reasons", decision.reasons.joined(separator: "\n"))) }
-            if !decision.excepted.isEmpty { rows.append(("excepted", decision.excepted.joined(separator: "\n"))) }
+            // The reasons quote the report's finding IDs: outside text, shown escaped.
+            if !decision.reasons.isEmpty {
+                rows.append(("reasons", decision.reasons.map { TerminalText.escaped($0) }.joined(separator: "\n")))
+            }
+            if !decision.excepted.isEmpty {
+                rows.append(("excepted", decision.excepted.map { TerminalText.escaped($0) }.joined(separator: "\n")))
+            }
             rows.append(("recorded", "event \(decision.eventID ?? 0)"))
             Terminal.write(TextRenderer(color: Terminal.useColor, verbose: global.verbose).rows(rows))
         }

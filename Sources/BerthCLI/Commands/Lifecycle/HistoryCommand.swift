@@ -39,8 +39,9 @@ struct HistoryCommand: AsyncParsableCommand {
             let place = row.environment.map { " \($0)" } ?? ""
             let digest = row.digest.flatMap { Digest($0)?.short } ?? ""
             let name = row.repository.map { "\($0)  " } ?? ""
+            let reason = row.reason.map { ": \(TerminalText.escaped($0, limit: 200))" } ?? ""
             Terminal.write(
-                "\(row.time)  #\(row.id ?? 0)  \(name)\(row.kind)\(place)  \(row.version ?? "-")  \(digest)  by \(row.actor)\(row.reason.map { ": \($0)" } ?? "")\n"
+                "\(row.time)  #\(row.id ?? 0)  \(name)\(row.kind)\(place)  \(TerminalText.escaped(row.version ?? "-", limit: 80))  \(digest)  by \(TerminalText.escaped(row.actor, limit: 80))\(reason)\n"
             )
         }
     }

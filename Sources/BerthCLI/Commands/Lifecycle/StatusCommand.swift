@@ -66,7 +66,7 @@ struct StatusCommand: AsyncParsableCommand {
                     mine.map {
                         (
                             $0.environment,
-                            "\($0.version ?? "?")  \($0.digest.flatMap { Digest($0)?.short } ?? "?")  since \($0.since) (\($0.event) by \($0.actor))"
+                            "\(TerminalText.escaped($0.version ?? "?", limit: 80))  \($0.digest.flatMap { Digest($0)?.short } ?? "?")  since \($0.since) (\($0.event) by \(TerminalText.escaped($0.actor, limit: 80)))"
                         )
                     }))
         }

@@ -38,7 +38,9 @@ public struct ApprovalService: Sendable {
         guard !request.reason.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw BerthError(.usage, "--reason is empty: say why this is approved")
         }
-        let (ledger, repository, version) = (dependencies.ledger, request.repository, request.version)
+        _ = try FreeText.validated(request.reason, option: "--reason")
+        let (ledger, repository) = (dependencies.ledger, request.repository)
+        let version = try VersionArgument.validated(request.version)
         // The gate decisions about the version's digest (as released), else those recorded under the version.
         let released = try await ledger.events(
             LedgerQuery(repository: repository, version: version, kinds: [.released, .pushed, .built]))

@@ -77,6 +77,8 @@ public struct PromotionService: Sendable {
     }
 
     public func preview(_ request: PromotionRequest) async throws -> PromotionPreview {
+        _ = try VersionArgument.validated(request.version)
+        if let reason = request.reason { _ = try FreeText.validated(reason, option: "--reason") }
         let (reference, store) = try dependencies.repository(request.repository)
         let writer = TagWriter(store: store, repository: reference.repository, name: request.repository)
         let digest = try await digest(of: request.version, repository: request.repository, writer: writer)
@@ -93,6 +95,7 @@ public struct PromotionService: Sendable {
     }
 
     public func run(_ preview: PromotionPreview) async throws -> PromotionOutcome {
+        try await dependencies.ledger.checkWritable()
         let request = preview.request
         let promoted = preview.plan.isDone ? preview.facts.current?.event : try await retagAndRecord(preview)
         guard let settings = preview.deploy else { return PromotionOutcome(promoted: promoted, deployed: nil, unhealthy: nil) }

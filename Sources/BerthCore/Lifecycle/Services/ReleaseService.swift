@@ -105,19 +105,26 @@ public struct ReleaseService: Sendable {
     public func run(_ preview: ReleasePreview) async throws -> ReleaseOutcome {
         let (ledger, checkpoint, actor) = (dependencies.ledger, dependencies.checkpoint, dependencies.actor)
         let decision = preview.request.plan.decision
+        // A ledger that can't take the record fails the run here, before the registry or git change.
+        try await ledger.checkWritable()
         for image in preview.images {
-            let written = try await image.writer.put(image.tags, on: image.document, skipPresent: true) { _ in
+            try await image.writer.put(image.tags, on: image.document, skipPresent: true) { _ in
                 try checkpoint.reached(.releaseImageTagged)
             }
             try await image.writer.verify(image.tags, digest: image.digest, rerun: "run berth release again")
-            // What this run changed in the registry, for the audit trail (a re-run records only what it wrote).
-            if !written.isEmpty {
+            // The audit trail of the registry: every tag of the release that no event recorded yet
+            // (this run's writes, and those of a run that crashed or met a full disk before recording).
+            let recorded = try await ledger.events(
+                LedgerQuery(repository: image.repository, version: preview.version, kinds: [.tagged, .pushed])
+            ).flatMap { TagList.parse($0.details[DetailKey.tags]) }
+            let unrecorded = image.tags.filter { !Set(recorded).contains($0) }
+            if !unrecorded.isEmpty {
                 try await ledger.append(
                     LedgerEvent(
                         kind: .tagged, repository: image.repository, version: preview.version,
                         digest: image.digest.description, gitSHA: decision.headCommit, actor: actor,
                         time: dependencies.time.now(), reason: "release \(preview.version)",
-                        details: [DetailKey.tags: TagList.join(written)]))
+                        details: [DetailKey.tags: TagList.join(unrecorded)]))
             }
         }
         try checkpoint.reached(.releaseImagesTagged)

@@ -47,6 +47,7 @@ public struct RetentionService: Sendable {
     /// Deletes what the plan lists; returns the `pruned` event, nil when nothing was deleted.
     @discardableResult
     public func run(_ preview: RetentionPreview) async throws -> LedgerEvent? {
+        try await dependencies.ledger.checkWritable()
         for entry in preview.plan.delete { try await preview.store.deleteTag(preview.storeRepository, tag: entry.tag) }
         if let collecting = preview.store as? any GarbageCollecting { try await collecting.garbageCollect() }
         guard !preview.plan.delete.isEmpty else { return nil }

@@ -62,6 +62,8 @@ public struct RollbackService: Sendable {
     }
 
     public func preview(_ request: RollbackRequest) async throws -> RollbackPreview {
+        if let target = request.target { _ = try VersionArgument.validated(target) }
+        _ = try FreeText.validated(request.reason, option: "--reason")
         guard let policy = environments.first(where: { $0.name == request.environment }) else {
             throw BerthError(
                 .usage,
@@ -97,6 +99,7 @@ public struct RollbackService: Sendable {
     }
 
     public func run(_ preview: RollbackPreview) async throws -> RollbackOutcome {
+        try await dependencies.ledger.checkWritable()
         let (request, plan) = (preview.request, preview.plan)
         guard let from = Digest(plan.fromDigest), let to = Digest(plan.toDigest) else {
             throw BerthError(.failure, "the ledger names a digest berth can't read (\(plan.fromDigest), \(plan.toDigest))")
