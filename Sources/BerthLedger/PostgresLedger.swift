@@ -10,41 +10,46 @@ public final class PostgresLedger: LedgerStore, Sendable {
     private let runner: Task<Void, Never>
     /// The URL without its password, for messages.
     public let displayName: String
-    private static let logger = Logger(label: "berth.ledger.postgres")
+    /// postgres-nio's logger: the password is scrubbed from whatever it logs.
+    private let logger: Logger
 
-    /// Connects to `url` (`postgres://user:password@host:port/database?sslmode=disable|prefer|require`) and
-    /// migrates the schema.
-    public init(url text: String) async throws {
-        guard let url = URL(string: text), ["postgres", "postgresql"].contains(url.scheme ?? ""), let host = url.host else {
-            throw BerthError(.usage, "ledger URL '\(Self.redacted(text))' is not postgres://USER:PASSWORD@HOST:PORT/DATABASE")
+    /// Connects to `url` (`postgres://user:password@host:port/database?sslmode=disable|prefer|require`, parsed
+    /// by `LedgerLocation.Postgres`) and migrates the schema.
+    public convenience init(url text: String) async throws {
+        try await self.init(configuration: try LedgerLocation.Postgres(url: text))
+    }
+
+    /// Connects and migrates the schema. No message (error or log) shows the password.
+    public init(configuration location: LedgerLocation.Postgres) async throws {
+        displayName = location.description
+        let logger = Logger(label: "berth.ledger.postgres") { [handler = Logger(label: "berth.ledger.postgres").handler] _ in
+            RedactingLogHandler(wrapping: handler, location: location)
         }
-        displayName = Self.redacted(text)
-        let database = url.path.split(separator: "/").first.map(String.init) ?? url.user ?? "postgres"
-        let mode =
-            URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
+        self.logger = logger
         let tls: PostgresClient.Configuration.TLS
         let firstTLS: PostgresConnection.Configuration.TLS
-        switch mode {
-        case "disable": (tls, firstTLS) = (.disable, .disable)
-        case "require":
+        switch location.sslMode {
+        case .disable: (tls, firstTLS) = (.disable, .disable)
+        case .require:
             (tls, firstTLS) = (
                 .require(.makeClientConfiguration()), .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
             )
-        case "prefer":
+        case .prefer:
             (tls, firstTLS) = (
                 .prefer(.makeClientConfiguration()), .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
             )
-        default: throw BerthError(.usage, "ledger URL sslmode '\(mode)': use disable, prefer or require")
         }
-        let (port, user, password) = (url.port ?? 5432, url.user ?? "postgres", url.password?.removingPercentEncoding)
+        let (host, port, user, password, database) = (
+            location.host, location.port, location.user, location.password, location.database
+        )
         // The first connection is made directly, and migrates: a server that is down or refuses fails
         // now, with its reason. The pool would retry in the background and the query wait (66 s).
         var first = PostgresConnection.Configuration(
             host: host, port: port, username: user, password: password, database: database, tls: firstTLS)
         first.options.connectTimeout = .seconds(10)
         do {
-            let connection = try await PostgresConnection.connect(configuration: first, id: 0, logger: Self.logger)
-            do { try await Self.migrate(on: connection) } catch {
+            let connection = try await PostgresConnection.connect(configuration: first, id: 0, logger: logger)
+            do { try await Self.migrate(on: connection, logger: logger) } catch {
                 try? await connection.close()
                 throw error
             }
@@ -52,7 +57,8 @@ public final class PostgresLedger: LedgerStore, Sendable {
         } catch {
             throw BerthError(
                 .failure,
-                "ledger \(displayName) is unreachable or refused: \(Self.describe(error)); check the server, the URL and the credentials"
+                "ledger \(displayName) is unreachable or refused: \(location.scrubbed(Self.describe(error))); "
+                    + "check the server, the URL and the credentials"
             )
         }
         var configuration = PostgresClient.Configuration(
@@ -66,12 +72,6 @@ public final class PostgresLedger: LedgerStore, Sendable {
     /// Closing the connections: the client's run task ends with the ledger.
     deinit { runner.cancel() }
 
-    static func redacted(_ text: String) -> String {
-        guard var components = URLComponents(string: text), components.password != nil else { return text }
-        components.password = "***"
-        return components.string ?? "postgres://***"
-    }
-
     static func describe(_ error: Error) -> String {
         if let error = error as? PSQLError {
             return error.serverInfo?[.message] ?? "\(error.code)"
@@ -79,32 +79,32 @@ public final class PostgresLedger: LedgerStore, Sendable {
         return "\(error)"
     }
 
-    private static func migrate(on connection: PostgresConnection) async throws {
+    private static func migrate(on connection: PostgresConnection, logger: Logger) async throws {
         // One migrator at a time, across processes and runners.
-        try await connection.query("SELECT pg_advisory_lock(7242701)", logger: Self.logger)
+        try await connection.query("SELECT pg_advisory_lock(7242701)", logger: logger)
         do {
             try await connection.query(
-                "CREATE TABLE IF NOT EXISTS berth_migrations (version INT PRIMARY KEY)", logger: Self.logger)
+                "CREATE TABLE IF NOT EXISTS berth_migrations (version INT PRIMARY KEY)", logger: logger)
             var applied = Set<Int>()
-            for try await version in try await connection.query("SELECT version FROM berth_migrations", logger: Self.logger)
+            for try await version in try await connection.query("SELECT version FROM berth_migrations", logger: logger)
                 .decode(Int.self)
             {
                 applied.insert(version)
             }
             for (version, statements) in Self.migrations where !applied.contains(version) {
-                try await connection.query("BEGIN", logger: Self.logger)
+                try await connection.query("BEGIN", logger: logger)
                 for statement in statements {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: Self.logger)
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
-                try await connection.query("INSERT INTO berth_migrations (version) VALUES (\(version))", logger: Self.logger)
-                try await connection.query("COMMIT", logger: Self.logger)
+                try await connection.query("INSERT INTO berth_migrations (version) VALUES (\(version))", logger: logger)
+                try await connection.query("COMMIT", logger: logger)
             }
         } catch {
-            _ = try? await connection.query("ROLLBACK", logger: Self.logger)
-            _ = try? await connection.query("SELECT pg_advisory_unlock(7242701)", logger: Self.logger)
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            _ = try? await connection.query("SELECT pg_advisory_unlock(7242701)", logger: logger)
             throw error
         }
-        try await connection.query("SELECT pg_advisory_unlock(7242701)", logger: Self.logger)
+        try await connection.query("SELECT pg_advisory_unlock(7242701)", logger: logger)
     }
 
     /// The same schema as SQLite's (LedgerSchema), in PostgreSQL's dialect.
@@ -164,7 +164,7 @@ public final class PostgresLedger: LedgerStore, Sendable {
         // One event is one statement (atomic by itself); several share a transaction.
         if events.count == 1 { return [try await insertReportingConflict(events[0], on: nil)] }
         do {
-            return try await client.withTransaction(logger: Self.logger) { connection in
+            return try await client.withTransaction(logger: self.logger) { connection in
                 var appended: [LedgerEvent] = []
                 for event in events {
                     do {
@@ -206,9 +206,9 @@ public final class PostgresLedger: LedgerStore, Sendable {
             """
         let rows =
             if let connection {
-                try await connection.query(query, logger: Self.logger)
+                try await connection.query(query, logger: self.logger)
             } else {
-                try await client.query(query, logger: Self.logger)
+                try await client.query(query, logger: self.logger)
             }
         var appended = event
         for try await id in rows.decode(Int64.self) { appended.id = id }
@@ -266,14 +266,14 @@ public final class PostgresLedger: LedgerStore, Sendable {
               SELECT MIN(repository) FROM events
               UNION ALL SELECT (SELECT MIN(repository) FROM events WHERE repository > r.repo) FROM r WHERE r.repo IS NOT NULL
             ) SELECT repo FROM r WHERE repo IS NOT NULL
-            """, logger: Self.logger)
+            """, logger: self.logger)
         for try await name in rows.decode(String.self) { names.append(name) }
         return names
     }
 
     private func fetch(_ query: PostgresQuery) async throws -> [LedgerEvent] {
         var events: [LedgerEvent] = []
-        let rows = try await client.query(query, logger: Self.logger)
+        let rows = try await client.query(query, logger: self.logger)
         for try await (id, kind, repository, version, digest, environment, gitSHA, actor, time, reason, details, onceKey)
             in rows.decode(
                 (Int64, String, String, String?, String?, String?, String?, String, Double, String?, String, String?).self)
@@ -286,5 +286,48 @@ public final class PostgresLedger: LedgerStore, Sendable {
             events.append(event)
         }
         return events
+    }
+}
+
+/// A log handler that scrubs a ledger's password from everything postgres-nio logs (message, metadata,
+/// error) before the handler berth's logging system chose sees it.
+struct RedactingLogHandler: LogHandler {
+    var wrapped: any LogHandler
+    let location: LedgerLocation.Postgres
+
+    init(wrapping wrapped: any LogHandler, location: LedgerLocation.Postgres) {
+        (self.wrapped, self.location) = (wrapped, location)
+    }
+
+    func log(event: LogEvent) {
+        var event = event
+        event.message = "\(location.scrubbed(event.message.description))"
+        var metadata = event.metadata?.mapValues { Logger.MetadataValue.string(location.scrubbed($0.description)) }
+        if let error = event.error {
+            metadata = (metadata ?? [:]).merging(["error": .string(location.scrubbed("\(error)"))]) { _, new in new }
+            event.error = nil
+        }
+        event.metadata = metadata
+        wrapped.log(event: event)
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { wrapped[metadataKey: key] }
+        set { wrapped[metadataKey: key] = newValue.map { .string(location.scrubbed($0.description)) } }
+    }
+
+    var metadata: Logger.Metadata {
+        get { wrapped.metadata }
+        set { wrapped.metadata = newValue.mapValues { .string(location.scrubbed($0.description)) } }
+    }
+
+    var logLevel: Logger.Level {
+        get { wrapped.logLevel }
+        set { wrapped.logLevel = newValue }
+    }
+
+    var metadataProvider: Logger.MetadataProvider? {
+        get { wrapped.metadataProvider }
+        set { wrapped.metadataProvider = newValue }
     }
 }

@@ -1,10 +1,12 @@
 /// Where an image lives: a registry repository or a local OCI image layout, with a tag and/or digest.
 ///
 /// Registry references follow docker's grammar: `host[:port]/repo[:tag][@digest]`, Docker Hub by
-/// default (`api` is `docker.io/library/api`). Layouts are `oci:PATH[:tag][@digest]`.
+/// default (`api` is `docker.io/library/api`). Layouts are `oci:PATH[:tag][@digest]`. The host is
+/// checked strictly (`RegistryHost`): a bad port or host name is an error here, before anything
+/// connects to it.
 public struct ImageReference: Hashable, Sendable, CustomStringConvertible {
     public enum Store: Hashable, Sendable {
-        /// A registry, by host[:port] (Docker Hub is `docker.io`).
+        /// A registry, by host[:port] (Docker Hub is `docker.io`); a valid `RegistryHost` when parsed.
         case registry(String)
         /// An OCI image layout directory.
         case layout(String)
@@ -62,6 +64,7 @@ public struct ImageReference: Hashable, Sendable, CustomStringConvertible {
         if components.count > 1, let first = components.first,
             first.contains(".") || first.contains(":") || first == "localhost"
         {
+            if let violation = RegistryHost.violation(in: first) { throw fail("registry host '\(first)': \(violation)") }
             host = first == "index.docker.io" || first == "registry-1.docker.io" ? ImageReference.dockerHub : first
             components.removeFirst()
         }

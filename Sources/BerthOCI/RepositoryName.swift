@@ -27,6 +27,9 @@ public struct RepositoryName: Hashable, Sendable, CustomStringConvertible {
         return components.allSatisfy(isValidPathComponent)
     }
 
+    /// The host's characters only. Whether it is an address berth can reach (port 1–65535, RFC 1123
+    /// labels, IPv6 in brackets) is `RegistryHost`'s call, made by `ImageReference(parsing:)` wherever
+    /// a registry is addressed, so that a bad port is bad input (exit 65) with the reason, not a bad name.
     private static func isValidHost(_ host: Substring) -> Bool {
         !host.isEmpty
             && host.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ".-:[]".contains($0)) }

@@ -1,4 +1,5 @@
 import BerthCore
+import BerthOCI
 import Foundation
 
 /// Answers a registry's authentication challenges and remembers the result: Basic credentials, or
@@ -60,7 +61,7 @@ actor RegistryAuthenticator {
                     "\(request.method) \(RegistryError.redacted(request.url)): 401: \(host) wants a user name and password; docker login \(host), or pass --username with --password-stdin"
                 )
             }
-            if request.url.scheme == "http" && !Self.isLoopback(request.url.host ?? "") && !allowInsecure {
+            if request.url.scheme?.lowercased() != "https" && !RegistryHost.isLoopback(request.url.host ?? "") && !allowInsecure {
                 throw ImageStoreError(
                     .denied,
                     "refusing to send a password to \(host) over plain http; use https, or --insecure for a registry you trust")
@@ -102,13 +103,18 @@ actor RegistryAuthenticator {
             throw ImageStoreError(.unauthorized, "\(host) sent a Bearer challenge without a usable realm; check the registry URL")
         }
         let credential = try credentials.credential(for: host)
-        if credential != nil && components.scheme != "https" && !Self.isLoopback(realmHost) && !allowInsecure {
+        if credential != nil && components.scheme?.lowercased() != "https" && !RegistryHost.isLoopback(realmHost)
+            && !allowInsecure
+        {
             throw ImageStoreError(
                 .denied,
                 "refusing to send credentials to token realm \(realmText) over plain http; fix the registry's realm or use --insecure"
             )
         }
         let service = challenge.parameters["service"]
+        guard let realmURL = components.url else {
+            throw ImageStoreError(.unauthorized, "\(host) sent a Bearer realm that is not a URL; check the registry URL")
+        }
         var response: HTTPResponse
         if let credential {
             var form: [(String, String)] = [("client_id", "berth")]
@@ -123,19 +129,20 @@ actor RegistryAuthenticator {
             let body = form.map { "\(Self.formEncode($0.0))=\(Self.formEncode($0.1))" }.joined(separator: "&")
             response = try await transport.send(
                 HTTPRequest(
-                    method: "POST", url: components.url!,
+                    method: "POST", url: realmURL,
                     headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Data(body.utf8)),
                 timeout: .seconds(30))
             if [404, 405, 400].contains(response.status), let header = credential.basicHeader {
                 response = try await transport.send(
                     HTTPRequest(
-                        method: "GET", url: tokenURL(&components, service: service, scopes: scopes),
+                        method: "GET", url: try tokenURL(&components, service: service, scopes: scopes),
                         headers: [("Authorization", header)]),
                     timeout: .seconds(30))
             }
         } else {
             response = try await transport.send(
-                HTTPRequest(method: "GET", url: tokenURL(&components, service: service, scopes: scopes)), timeout: .seconds(30))
+                HTTPRequest(method: "GET", url: try tokenURL(&components, service: service, scopes: scopes)),
+                timeout: .seconds(30))
         }
         guard response.status == 200 else {
             let hint =
@@ -158,21 +165,20 @@ actor RegistryAuthenticator {
         return token
     }
 
-    func tokenURL(_ components: inout URLComponents, service: String?, scopes: ScopeSet) -> URL {
+    func tokenURL(_ components: inout URLComponents, service: String?, scopes: ScopeSet) throws -> URL {
         var items = components.queryItems ?? []
         if let service { items.append(URLQueryItem(name: "service", value: service)) }
         for scope in scopes.parameters { items.append(URLQueryItem(name: "scope", value: scope)) }
         components.queryItems = items
-        return components.url!
+        guard let url = components.url else {
+            throw ImageStoreError(.unauthorized, "\(host) sent a Bearer realm that is not a URL; check the registry URL")
+        }
+        return url
     }
 
     static func formEncode(_ text: String) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-    }
-
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
     }
 }

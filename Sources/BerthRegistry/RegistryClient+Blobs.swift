@@ -3,22 +3,23 @@ import BerthOCI
 import Foundation
 
 extension RegistryClient {
-    func blobURL(_ repository: String, _ digest: Digest) -> URL {
-        url("/v2/\(repository.pathEncoded)/blobs/\(digest)")
+    func blobURL(_ repository: String, _ digest: Digest) throws -> URL {
+        try url("/v2/\(repository.pathEncoded)/blobs/\(digest)")
     }
 
     public func blobExists(_ repository: String, digest: Digest) async throws -> Bool {
-        let response = try await send("HEAD", blobURL(repository, digest), scopes: [ScopeSet.pull(repository)])
+        let url = try blobURL(repository, digest)
+        let response = try await send("HEAD", url, scopes: [ScopeSet.pull(repository)])
         if response.status == 404 { return false }
         guard response.status == 200 else {
-            throw RegistryError.http(HTTPRequest(method: "HEAD", url: blobURL(repository, digest)), response, host: host)
+            throw RegistryError.http(HTTPRequest(method: "HEAD", url: url), response, host: host)
         }
         return true
     }
 
     /// GET (following redirects to blob storage without credentials), verified against `digest`.
     public func fetchBlob(_ repository: String, digest: Digest) async throws -> Data {
-        let url = blobURL(repository, digest)
+        let url = try blobURL(repository, digest)
         let response = try await expect([200], "GET", url, scopes: [ScopeSet.pull(repository)], timeout: blobTimeout)
         guard digest.matches(response.body) else {
             throw ImageStoreError(
@@ -52,6 +53,7 @@ extension RegistryClient {
 
     /// Cross-repository mount; false when the registry started an upload instead (202).
     public func mountBlob(_ repository: String, digest: Digest, from source: String) async throws -> Bool {
+        let uploads = try url("/v2/\(repository.pathEncoded)/blobs/uploads/")
         let response = try await send(
             "POST",
             url(
@@ -63,14 +65,13 @@ extension RegistryClient {
         case 201: return true
         case 202: return false
         default:
-            throw RegistryError.http(
-                HTTPRequest(method: "POST", url: url("/v2/\(repository.pathEncoded)/blobs/uploads/")), response, host: host)
+            throw RegistryError.http(HTTPRequest(method: "POST", url: uploads), response, host: host)
         }
     }
 
     /// POST /blobs/uploads/ → the session URL from Location.
     func startUpload(_ repository: String, query: [URLQueryItem]) async throws -> URL {
-        let start = url("/v2/\(repository.pathEncoded)/blobs/uploads/", query: query)
+        let start = try url("/v2/\(repository.pathEncoded)/blobs/uploads/", query: query)
         let response = try await expect([202], "POST", start, scopes: [ScopeSet.push(repository)], idempotent: false)
         guard let location = response.header("Location"), let target = URL(string: location, relativeTo: start)?.absoluteURL
         else {
@@ -86,7 +87,7 @@ extension RegistryClient: BlobStreaming {
     /// Streams the blob's body (following redirects to blob storage), hashing as it goes; the last chunk
     /// throws when the bytes don't match `digest`.
     public func openBlob(_ repository: String, digest: Digest) async throws -> BlobChunks {
-        let url = blobURL(repository, digest)
+        let url = try blobURL(repository, digest)
         let (response, chunks) = try await sendStreaming("GET", url, scopes: [ScopeSet.pull(repository)], timeout: blobTimeout)
         guard response.status == 200, let chunks else {
             throw RegistryError.http(HTTPRequest(method: "GET", url: url), response, host: host)
@@ -126,10 +127,15 @@ extension RegistryClient: BlobStreaming {
         guard actual == digest else {
             throw ImageStoreError(.invalid, "refusing to upload: the bytes hash to \(actual), not \(digest)")
         }
-        var components = URLComponents(url: location, resolvingAgainstBaseURL: false)!
+        guard var components = URLComponents(url: location, resolvingAgainstBaseURL: false) else {
+            throw ImageStoreError(.invalid, "the upload Location \(RegistryError.redacted(location)) is not a usable URL")
+        }
         components.queryItems = (components.queryItems ?? []) + [URLQueryItem(name: "digest", value: digest.description)]
+        guard let closing = components.url else {
+            throw ImageStoreError(.invalid, "the upload Location \(RegistryError.redacted(location)) is not a usable URL")
+        }
         _ = try await expect(
-            [201, 204], "PUT", components.url!, headers: [("Content-Type", "application/octet-stream")], body: pending,
+            [201, 204], "PUT", closing, headers: [("Content-Type", "application/octet-stream")], body: pending,
             scopes: scopes,
             idempotent: false, timeout: blobTimeout)
     }

@@ -5,17 +5,17 @@ import Foundation
 extension RegistryClient {
     var acceptHeader: (String, String) { ("Accept", MediaType.manifestTypes.joined(separator: ", ")) }
 
-    func manifestURL(_ repository: String, _ reference: String) -> URL {
-        url("/v2/\(repository.pathEncoded)/manifests/\(reference.pathEncoded)")
+    func manifestURL(_ repository: String, _ reference: String) throws -> URL {
+        try url("/v2/\(repository.pathEncoded)/manifests/\(reference.pathEncoded)")
     }
 
     /// HEAD with every manifest type accepted; GET when the registry leaves out Docker-Content-Digest.
     public func resolve(_ repository: String, reference: String) async throws -> Descriptor? {
-        let response = try await send(
-            "HEAD", manifestURL(repository, reference), headers: [acceptHeader], scopes: [ScopeSet.pull(repository)])
+        let url = try manifestURL(repository, reference)
+        let response = try await send("HEAD", url, headers: [acceptHeader], scopes: [ScopeSet.pull(repository)])
         if response.status == 404 { return nil }
         guard response.status == 200 else {
-            throw RegistryError.http(HTTPRequest(method: "HEAD", url: manifestURL(repository, reference)), response, host: host)
+            throw RegistryError.http(HTTPRequest(method: "HEAD", url: url), response, host: host)
         }
         if let digestText = response.header("Docker-Content-Digest"), let digest = Digest(digestText),
             let type = response.header("Content-Type"), MediaType.manifestTypes.contains(type),
@@ -28,7 +28,7 @@ extension RegistryClient {
 
     /// GET, verified: by digest the bytes must hash to it; by tag they must match Docker-Content-Digest.
     public func fetchManifest(_ repository: String, reference: String) async throws -> ManifestDocument {
-        let url = manifestURL(repository, reference)
+        let url = try manifestURL(repository, reference)
         let response = try await expect([200], "GET", url, headers: [acceptHeader], scopes: [ScopeSet.pull(repository)])
         let document: ManifestDocument
         do { document = try ManifestDocument(bytes: response.body, mediaType: response.header("Content-Type")) } catch {
@@ -46,7 +46,7 @@ extension RegistryClient {
 
     /// PUT of the exact bytes; the registry's Docker-Content-Digest must agree.
     public func pushManifest(_ repository: String, reference: String, manifest: ManifestDocument) async throws {
-        let url = manifestURL(repository, reference)
+        let url = try manifestURL(repository, reference)
         let response = try await expect(
             [200, 201, 202], "PUT", url, headers: [("Content-Type", manifest.mediaType)], body: manifest.bytes,
             scopes: [ScopeSet.push(repository)])

@@ -6,7 +6,7 @@ extension RegistryClient: ReferrersListing {
     /// `GET /v2/<name>/referrers/<digest>` (distribution-spec 1.1 "Listing Referrers"), every page. A
     /// registry with the API never answers 404 here, so a 404 (Docker Distribution 2.8) means no API: nil.
     public func referrers(_ repository: String, digest: Digest) async throws -> [Descriptor]? {
-        var next: URL? = url("/v2/\(repository.pathEncoded)/referrers/\(digest)")
+        var next: URL? = try url("/v2/\(repository.pathEncoded)/referrers/\(digest)")
         var seen = Set<URL>()
         var found: [Descriptor] = []
         while let current = next, seen.insert(current).inserted {

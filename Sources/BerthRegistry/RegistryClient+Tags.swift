@@ -6,7 +6,7 @@ extension RegistryClient {
     public func listTags(_ repository: String) async throws -> [String] {
         struct Page: Decodable { let tags: [String]? }
         return try await paginate(
-            url("/v2/\(repository.pathEncoded)/tags/list", query: [URLQueryItem(name: "n", value: "1000")]),
+            try url("/v2/\(repository.pathEncoded)/tags/list", query: [URLQueryItem(name: "n", value: "1000")]),
             scopes: [ScopeSet.pull(repository)]
         ) { body in try JSONDecoder().decode(Page.self, from: body).tags ?? [] }
     }
@@ -15,7 +15,7 @@ extension RegistryClient {
     public func catalog() async throws -> [String] {
         struct Page: Decodable { let repositories: [String]? }
         return try await paginate(
-            url("/v2/_catalog", query: [URLQueryItem(name: "n", value: "1000")]), scopes: [ScopeSet.catalog]
+            try url("/v2/_catalog", query: [URLQueryItem(name: "n", value: "1000")]), scopes: [ScopeSet.catalog]
         ) { body in try JSONDecoder().decode(Page.self, from: body).repositories ?? [] }
     }
 

@@ -13,6 +13,10 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, Sendable 
     public let host: String
     /// `https://host` (or `http://` for loopback and `--insecure`), where `/v2/` lives.
     public let baseURL: URL
+    /// Why `host` is not an address to connect to, when it isn't: every request throws it.
+    let invalidHost: ImageStoreError?
+    /// Plain http and credentials over it allowed for any host (`--insecure`).
+    let insecure: Bool
     let transport: any HTTPTransport
     let authenticator: RegistryAuthenticator
     public let retry: RetryPolicy
@@ -26,17 +30,29 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, Sendable 
 
     public var displayName: String { host }
 
-    /// A client for `host`. Plain http is used only for loopback hosts, or everywhere with `insecure`.
+    /// A client for `host`. Plain http is used only for loopback hosts (`RegistryHost.isLoopback`: decided on
+    /// the address, never on a name's spelling), or everywhere with `insecure`. A `host` that is not a
+    /// registry address (a port outside 1–65535, a bad name) makes every request throw an `.invalid` error.
     public init(
         host: String, credentials: any CredentialSource = AnonymousCredentials(), transport: any HTTPTransport,
         insecure: Bool = false, retry: RetryPolicy = RetryPolicy(), timeout: Duration = .seconds(60),
         blobTimeout: Duration = .seconds(600), chunkSize: Int = 8 << 20
     ) {
         self.host = host
+        self.insecure = insecure
         let apiHost = host == ImageReference.dockerHub ? "registry-1.docker.io" : host
-        let bare = apiHost.split(separator: ":").first.map(String.init) ?? apiHost
-        let plain = insecure || RegistryAuthenticator.isLoopback(bare)
-        baseURL = URL(string: "\(plain ? "http" : "https")://\(apiHost)")!
+        if let registry = RegistryHost(apiHost),
+            let url = URL(string: "\(insecure || registry.isLoopback ? "http" : "https")://\(registry.authority)")
+        {
+            baseURL = url
+            invalidHost = nil
+        } else {
+            // Never connected to: `url(_:)` and every request throw `invalidHost` first.
+            baseURL = URL(fileURLWithPath: "/")
+            let reason = RegistryHost.violation(in: apiHost) ?? "it can't be written in a URL"
+            invalidHost = ImageStoreError(
+                .invalid, "registry host '\(host)': \(reason); write HOST[:PORT], such as registry.example:5000 or [::1]:5000")
+        }
         self.transport = transport
         self.retry = retry
         self.timeout = timeout
@@ -48,12 +64,22 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, Sendable 
     /// Requests sent to the registry (token requests excluded), for tests and benchmarks.
     public var requestCount: Int { counter.current }
 
-    /// `/v2/<repository>/<rest>` on this registry.
-    func url(_ path: String, query: [URLQueryItem] = []) -> URL {
-        var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false)!
-        components.percentEncodedPath = path
+    /// `/v2/<repository>/<rest>` on this registry; `path` is percent-encoded already.
+    func url(_ path: String, query: [URLQueryItem] = []) throws -> URL {
+        if let invalidHost { throw invalidHost }
+        // Parsed, not assigned to percentEncodedPath, whose setter traps on a character a path can't have.
+        guard path.hasPrefix("/"), var components = URLComponents(string: baseURL.absoluteString + path),
+            components.percentEncodedPath == path
+        else { throw ImageStoreError(.invalid, "can't form a URL for \(path) on \(host)") }
         if !query.isEmpty { components.queryItems = query }
-        return components.url!
+        guard let url = components.url else { throw ImageStoreError(.invalid, "can't form a URL for \(path) on \(host)") }
+        return url
+    }
+
+    /// Whether credentials may go to `url`: https, a loopback address, or `--insecure`; never plain http
+    /// to another host, whatever its name looks like.
+    func mayCarryCredentials(_ url: URL) -> Bool {
+        url.scheme?.lowercased() == "https" || insecure || RegistryHost.isLoopback(url.host ?? "")
     }
 
     /// Sends a request with authentication, redirects and retries; returns the final response whatever
@@ -79,6 +105,7 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, Sendable 
         _ method: String, _ url: URL, headers: [(String, String)], body: Data?, scopes: [String], idempotent: Bool?,
         timeout: Duration?, streaming: Bool
     ) async throws -> (HTTPResponse, BodyChunks?) {
+        if let invalidHost { throw invalidHost }
         let scopeSet = ScopeSet(scopes)
         let canRetry = idempotent ?? ["GET", "HEAD", "PUT", "DELETE"].contains(method)
         var request = HTTPRequest(method: method, url: url, headers: headers, body: body)
@@ -90,7 +117,9 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, Sendable 
             attempt += 1
             var outgoing = request
             let sameHost = request.url.host == baseURL.host && request.url.port == baseURL.port
-            if let authorization, sameHost { outgoing.headers.append(("Authorization", authorization)) }
+            if let authorization, sameHost, mayCarryCredentials(request.url) {
+                outgoing.headers.append(("Authorization", authorization))
+            }
             var response: HTTPResponse
             var chunks: BodyChunks?
             do {
@@ -122,8 +151,16 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, Sendable 
                 continue
             }
             if [301, 302, 303, 307, 308].contains(response.status), let location = response.header("Location"),
-                let target = URL(string: location, relativeTo: request.url)?.absoluteURL, redirects < 5
+                let target = URL(string: location, relativeTo: request.url)?.absoluteURL
             {
+                // A loop (or a chain no registry or blob store needs) is the server's failure, not bad input.
+                guard redirects < 5 else {
+                    throw ImageStoreError(
+                        .unavailable,
+                        "\(method) \(RegistryError.redacted(url)): more than 5 redirects, the last to "
+                            + "\(RegistryError.redacted(target)); the registry or a proxy in front of it redirects in a loop: "
+                            + "check their URL settings")
+                }
                 redirects += 1
                 request.url = target
                 if response.status == 303 {
@@ -156,7 +193,7 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, Sendable 
 
     /// `GET /v2/`: whether the registry answers, after authentication.
     public func ping() async throws {
-        _ = try await expect([200], "GET", url("/v2/"), scopes: [])
+        _ = try await expect([200], "GET", try url("/v2/"), scopes: [])
     }
 
     public func sharesHost(with other: any ImageStore) -> Bool {

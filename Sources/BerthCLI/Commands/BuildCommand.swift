@@ -152,9 +152,13 @@ struct BuildCommand: AsyncParsableCommand {
     ) async throws {
         let directory = context.projectDirectory
         let references = plan.tags.references
+        // The driver may push over plain http only when every image's registry is on this machine, decided
+        // on the address by the same predicate as berth's own registry client (not on a name's spelling).
         let loopback = plan.tags.images.allSatisfy { image in
-            let host = image.split(separator: "/").first.map(String.init) ?? ""
-            return host.hasPrefix("localhost") || host.hasPrefix("127.") || host.hasPrefix("[::1]")
+            guard let reference = try? ImageReference(parsing: image), case .registry(let host) = reference.store else {
+                return false
+            }
+            return RegistryHost.isLoopback(host)
         }
         let inputs = DockerfileDriver.Inputs(
             dockerfile: settings.dockerfile, context: ".", references: references, labels: plan.metadata.labels,

@@ -5,18 +5,22 @@ import Foundation
 /// Opens the ledger a command uses.
 enum LedgerFactory {
     /// --ledger, else $BERTH_LEDGER, else berth.yaml's `ledger`, else `.berth/ledger.sqlite` beside berth.yaml.
+    /// `LedgerLocation` decides what it is: a PostgreSQL URL, a SQLite path, or (anything else that looks
+    /// like a URL) a usage error that never shows the password.
     static func open(_ options: LedgerOptions, context: CommandContext) async throws -> any LedgerStore {
         let location =
             options.ledger ?? context.environment["BERTH_LEDGER"].flatMap { $0.isEmpty ? nil : $0 } ?? context.configuration
             .ledger
             ?? defaultLocation
-        if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
-            return try await PostgresLedger(url: location)
+        switch try LedgerLocation.parse(location) {
+        case .postgres(let configuration):
+            return try await PostgresLedger(configuration: configuration)
+        case .sqlite(let file):
+            let path = file.hasPrefix("/") ? file : "\(context.projectDirectory)/\(file)"
+            let ledger = try SQLiteLedger(path: path)
+            if file == defaultLocation { ignoreInGit("\(context.projectDirectory)/.berth") }
+            return ledger
         }
-        let path = location.hasPrefix("/") ? location : "\(context.projectDirectory)/\(location)"
-        let ledger = try SQLiteLedger(path: path)
-        if location == defaultLocation { ignoreInGit("\(context.projectDirectory)/.berth") }
-        return ledger
     }
 
     static let defaultLocation = ".berth/ledger.sqlite"
