@@ -11,7 +11,9 @@ import Foundation
 ///
 /// Tags are index.json entries annotated with `org.opencontainers.image.ref.name`. Every write goes to a
 /// temporary file first and is renamed into place, so a crash never leaves a half-written blob or index.
-/// A layout holds one repository: repository arguments are ignored.
+/// Temporary files live in the layout's top directory as `.berth-tmp-<UUID>`, each flock(2)ed by its
+/// writer while it writes: one nobody holds was left by a writer that died, and opening the layout or
+/// collecting garbage removes it. A layout holds one repository: repository arguments are ignored.
 public final class OCILayoutStore: GarbageCollecting, Sendable {
     public let path: String
     /// Guards no field: it makes index.json read-modify-writes in this process take turns.
@@ -20,7 +22,11 @@ public final class OCILayoutStore: GarbageCollecting, Sendable {
 
     public var displayName: String { "oci:\(path)" }
 
-    /// Opens the layout at `path`, creating an empty one when `create` and nothing is there.
+    /// The name every temporary file starts with; they are all directly under `path`.
+    public static let temporaryPrefix = ".berth-tmp-"
+
+    /// Opens the layout at `path`, creating an empty one when `create` and nothing is there. Temporary
+    /// files a killed writer left behind are removed (one directory listing when there are none).
     public init(path: String, create: Bool = true) throws {
         self.path = path
         let layoutFile = "\(path)/oci-layout"
@@ -31,6 +37,8 @@ public final class OCILayoutStore: GarbageCollecting, Sendable {
             try files.createDirectory(atPath: "\(path)/blobs/sha256", withIntermediateDirectories: true)
             try atomicWrite(Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8), to: layoutFile)
             try writeIndex(ImageIndex(manifests: []))
+        } else {
+            removeAbandonedTemporaryFiles()
         }
     }
 
@@ -77,14 +85,92 @@ public final class OCILayoutStore: GarbageCollecting, Sendable {
     }
 
     func atomicWrite(_ data: Data, to file: String) throws {
-        let temp = "\(file).tmp-\(UUID().uuidString)"
-        guard files.createFile(atPath: temp, contents: data) else {
-            throw ImageStoreError(.unavailable, "can't write '\(temp)'; check permissions and free space")
+        let temp = try TemporaryFile(in: path)
+        do {
+            try temp.handle.write(contentsOf: data)
+        } catch {
+            temp.discard()
+            throw ImageStoreError(.unavailable, "can't write '\(temp.path)': \(error); check permissions and free space")
         }
-        if rename(temp, file) != 0 {
-            try? files.removeItem(atPath: temp)
-            throw ImageStoreError(.unavailable, "can't move '\(temp)' into place: \(String(cString: strerror(errno)))")
+        try temp.move(to: file)
+    }
+
+    // MARK: temporary files
+
+    /// A temporary file under the layout, flock(2)ed from creation until it is renamed into place or
+    /// removed, so `removeAbandonedTemporaryFiles` (in this process or another) knows its writer is alive.
+    final class TemporaryFile {
+        let path: String
+        let handle: FileHandle
+
+        init(in directory: String) throws {
+            while true {
+                let path = "\(directory)/\(OCILayoutStore.temporaryPrefix)\(UUID().uuidString)"
+                let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+                guard fd >= 0 else {
+                    throw ImageStoreError(
+                        .unavailable,
+                        "can't create '\(path)': \(String(cString: strerror(errno))); check permissions and free space")
+                }
+                while flock(fd, LOCK_EX) != 0 {
+                    guard errno == EINTR else {
+                        let reason = String(cString: strerror(errno))
+                        unlink(path)
+                        close(fd)
+                        throw ImageStoreError(.unavailable, "can't lock '\(path)': \(reason)")
+                    }
+                }
+                // A sweep that locked the new file before this writer did has removed it (it unlinks before it
+                // unlocks): start again under another name.
+                var status = stat()
+                if fstat(fd, &status) == 0, status.st_nlink > 0 {
+                    self.path = path
+                    handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+                    return
+                }
+                close(fd)
+            }
         }
+
+        /// Renames the file to `destination` while still holding the lock, then releases it.
+        func move(to destination: String) throws {
+            defer { try? handle.close() }
+            if rename(path, destination) != 0 {
+                let reason = String(cString: strerror(errno))
+                unlink(path)
+                throw ImageStoreError(.unavailable, "can't move '\(path)' into place: \(reason)")
+            }
+        }
+
+        /// Removes the file (a failed or refused write), then releases the lock.
+        func discard() {
+            unlink(path)
+            try? handle.close()
+        }
+    }
+
+    /// Removes the temporary files no live writer holds: a writer killed mid-write (SIGKILL, a crash, a
+    /// power cut) never renamed or removed its own. Returns how many it removed; never throws, as what it
+    /// can't remove (a read-only layout) does no harm.
+    @discardableResult
+    public func removeAbandonedTemporaryFiles() -> Int {
+        var removed = 0
+        for name in (try? files.contentsOfDirectory(atPath: path)) ?? [] where name.hasPrefix(Self.temporaryPrefix) {
+            let file = "\(path)/\(name)"
+            let fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            guard fd >= 0 else { continue }
+            defer { close(fd) }
+            // Held: a writer is still at work, in this process or another.
+            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { continue }
+            // Only the file that was locked: the name may have been renamed into place since it was opened.
+            var opened = stat()
+            var current = stat()
+            guard fstat(fd, &opened) == 0, lstat(file, &current) == 0, opened.st_dev == current.st_dev,
+                opened.st_ino == current.st_ino
+            else { continue }
+            if unlink(file) == 0 { removed += 1 }
+        }
+        return removed
     }
 
     func blobPath(_ digest: Digest) -> String { "\(path)/blobs/\(digest.algorithm)/\(digest.hex)" }
@@ -203,25 +289,46 @@ public final class OCILayoutStore: GarbageCollecting, Sendable {
         return seen
     }
 
-    /// Deletes every blob that index.json doesn't reach; returns what was removed (bytes freed).
+    /// How old a temporary file of an earlier berth (`<file>.tmp-<UUID>` next to its target, with no
+    /// lock to tell a live writer) must be before garbage collection takes it for abandoned.
+    static let legacyTemporaryAge: TimeInterval = 24 * 60 * 60
+
+    /// Deletes every blob that index.json doesn't reach and every abandoned temporary file; returns the
+    /// blobs removed (bytes freed).
     @discardableResult
     public func garbageCollect() throws -> (blobs: Int, bytes: Int64) {
         try exclusively {
+            removeAbandonedTemporaryFiles()
             let keep = try referencedDigests()
             var removed = 0
             var bytes: Int64 = 0
             for algorithm in (try? files.contentsOfDirectory(atPath: "\(path)/blobs")) ?? [] {
                 for hex in (try? files.contentsOfDirectory(atPath: "\(path)/blobs/\(algorithm)")) ?? [] {
+                    if hex.contains(".tmp-") {
+                        removeIfOld("\(path)/blobs/\(algorithm)/\(hex)")
+                        continue
+                    }
                     guard let digest = Digest("\(algorithm):\(hex)"), !keep.contains(digest) else { continue }
                     let file = blobPath(digest)
                     let size = (try? files.attributesOfItem(atPath: file)[.size] as? Int64) ?? 0
                     try files.removeItem(atPath: file)
                     removed += 1
-                    bytes += size ?? 0
+                    bytes += size
                 }
+            }
+            for name in (try? files.contentsOfDirectory(atPath: path)) ?? [] where name.contains(".tmp-") {
+                removeIfOld("\(path)/\(name)")
             }
             return (removed, bytes)
         }
+    }
+
+    /// Removes an earlier berth's temporary file when it hasn't changed for `legacyTemporaryAge`.
+    private func removeIfOld(_ file: String) {
+        guard let modified = (try? files.attributesOfItem(atPath: file))?[.modificationDate] as? Date,
+            Date().timeIntervalSince(modified) > Self.legacyTemporaryAge
+        else { return }
+        try? files.removeItem(atPath: file)
     }
 }
 
@@ -244,31 +351,23 @@ extension OCILayoutStore: BlobStreaming {
             return
         }
         try files.createDirectory(atPath: "\(path)/blobs/\(digest.algorithm)", withIntermediateDirectories: true)
-        let temp = "\(blobPath(digest)).tmp-\(UUID().uuidString)"
-        guard files.createFile(atPath: temp, contents: nil), let handle = FileHandle(forWritingAtPath: temp) else {
-            throw ImageStoreError(.unavailable, "can't write '\(temp)'; check permissions and free space")
-        }
+        let temp = try TemporaryFile(in: path)
         var hasher = DigestHasher(algorithm: digest.algorithm)
         do {
             while let chunk = try await chunks.nextChunk() {
                 hasher.update(chunk)
-                try handle.write(contentsOf: chunk)
+                try temp.handle.write(contentsOf: chunk)
             }
-            try handle.close()
         } catch {
-            try? handle.close()
-            try? files.removeItem(atPath: temp)
+            temp.discard()
             throw error
         }
         let actual = hasher.finalize()
         guard actual == digest else {
-            try? files.removeItem(atPath: temp)
+            temp.discard()
             throw ImageStoreError(.invalid, "refusing blob: its bytes hash to \(actual), not \(digest)")
         }
-        if rename(temp, blobPath(digest)) != 0 {
-            try? files.removeItem(atPath: temp)
-            throw ImageStoreError(.unavailable, "can't move '\(temp)' into place: \(String(cString: strerror(errno)))")
-        }
+        try temp.move(to: blobPath(digest))
     }
 }
 

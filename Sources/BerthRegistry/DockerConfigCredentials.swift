@@ -3,7 +3,8 @@ import Foundation
 /// Credentials from docker's `config.json` (`$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`):
 /// `auths` (keys normalised: scheme and path dropped, Docker Hub's `https://index.docker.io/v1/` is
 /// `docker.io`), `identitytoken`, per-host `credHelpers` and the default `credsStore`, run through the
-/// docker-credential-helper protocol (`docker-credential-NAME get`, host on stdin, JSON out).
+/// docker-credential-helper protocol (`docker-credential-NAME get`, host on stdin, JSON out). An `auth`
+/// that isn't base64 of `user:password` is a bad-input error naming its key and the file, never its value.
 public struct DockerConfigCredentials: CredentialSource {
     struct Entry: Decodable {
         let auth: String?
@@ -53,19 +54,31 @@ public struct DockerConfigCredentials: CredentialSource {
         if let helper = file.credHelpers?.first(where: { Self.normalize($0.key) == wanted })?.value {
             return try Self.runHelper(helper, host: wanted, searchPath: searchPath)
         }
-        if let entry = file.auths?.first(where: { Self.normalize($0.key) == wanted })?.value {
+        if let (key, entry) = file.auths?.first(where: { Self.normalize($0.key) == wanted }) {
             if let token = entry.identitytoken, !token.isEmpty { return .identityToken(token) }
-            if let auth = entry.auth, let decoded = Data(base64Encoded: auth).map({ String(decoding: $0, as: UTF8.self) }),
-                let colon = decoded.firstIndex(of: ":")
-            {
-                return .basic(username: String(decoded[..<colon]), password: String(decoded[decoded.index(after: colon)...]))
-            }
+            if let auth = entry.auth, !auth.isEmpty { return try Self.decodeAuth(auth, key: key, path: path) }
             if let username = entry.username, let password = entry.password {
                 return .basic(username: username, password: password)
             }
         }
         if let store = file.credsStore, !store.isEmpty { return try Self.runHelper(store, host: wanted, searchPath: searchPath) }
         return nil
+    }
+
+    /// An `auths` entry's `auth`: base64 of `user:password`, as `docker login` writes it (line breaks in
+    /// the base64 ignored, as docker does). Anything else is an error naming the key and the file, never
+    /// the value: ignoring it would send the request anonymously and fail far from the cause.
+    static func decodeAuth(_ auth: String, key: String, path: String) throws -> Credential {
+        let fix = "run docker login \(normalize(key)) again, or fix or remove that entry"
+        guard let data = Data(base64Encoded: auth.filter { $0 != "\n" && $0 != "\r" }) else {
+            throw RegistryError.configuration("'\(path)': the auth of auths entry '\(key)' is not valid base64; \(fix)")
+        }
+        let decoded = String(decoding: data, as: UTF8.self)
+        guard let colon = decoded.firstIndex(of: ":") else {
+            throw RegistryError.configuration(
+                "'\(path)': the auth of auths entry '\(key)' is not base64 of user:password (it has no ':'); \(fix)")
+        }
+        return .basic(username: String(decoded[..<colon]), password: String(decoded[decoded.index(after: colon)...]))
     }
 
     /// `docker-credential-NAME get` with the server on stdin; "credentials not found" means none.

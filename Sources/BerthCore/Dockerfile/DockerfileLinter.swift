@@ -10,7 +10,8 @@ public struct LintFinding: Sendable, Equatable {
 
 /// Checks a Dockerfile for what makes images unreproducible or unsafe: base images not pinned by digest
 /// (or on `latest`), no .dockerignore, no non-root USER in the final stage, and metadata build args
-/// berth passes (BUILD_DATE, VCS_REF, VERSION) that the Dockerfile doesn't declare.
+/// berth passes (BUILD_DATE, VCS_REF, VERSION) that the Dockerfile doesn't declare. Heredoc bodies are
+/// the text of their instruction, never instructions: a `USER root` or `FROM` inside one changes nothing.
 public enum DockerfileLinter {
     public static let metadataArgs = ["BUILD_DATE", "VCS_REF", "VERSION"]
 
@@ -64,8 +65,12 @@ public enum DockerfileLinter {
                 instruction.arguments.split(separator: "=").first.map { String($0).trimmingCharacters() }
             })
         for arg in metadataArgs where !declared.contains(arg) {
-            let used = finalInstructions.first {
-                $0.keyword != "ARG" && ($0.arguments.contains("$\(arg)") || $0.arguments.contains("${\(arg)"))
+            // A heredoc body is the instruction's too: `RUN <<EOF` … `echo $VERSION` uses VERSION.
+            let used = finalInstructions.first { instruction in
+                instruction.keyword != "ARG"
+                    && ([instruction.arguments] + instruction.heredocs.flatMap(\.body)).contains {
+                        $0.contains("$\(arg)") || $0.contains("${\(arg)")
+                    }
             }
             findings.append(
                 LintFinding(

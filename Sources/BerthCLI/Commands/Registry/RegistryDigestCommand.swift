@@ -5,6 +5,7 @@ struct RegistryDigestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "digest", abstract: "Print the digest a tag resolves to (the index digest for multi-platform images).")
 
+    @OptionGroup var global: GlobalOptions
     @OptionGroup var registry: RegistryOptions
     @Argument(help: "host/repo:tag or oci:PATH:tag.") var reference: String
 
@@ -14,6 +15,10 @@ struct RegistryDigestCommand: AsyncParsableCommand {
         guard let descriptor = try await store.resolve(parsed.repository, reference: parsed.reference) else {
             throw BerthError(.failure, "'\(reference)' does not exist; list the tags with berth registry ls")
         }
-        Terminal.write(descriptor.digest.description + "\n")
+        if global.json {
+            Terminal.write(try JSONOutput.encode(["digest": descriptor.digest.description]) + "\n")
+        } else {
+            Terminal.write(descriptor.digest.description + "\n")
+        }
     }
 }
