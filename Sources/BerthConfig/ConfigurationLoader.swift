@@ -72,7 +72,11 @@ public enum ConfigurationLoader {
             }
             config.version.initialVersion = version
         }
-        if let path = entries["path"] { config.version.path = try path.string() }
+        if let path = entries["path"] {
+            let text = try path.string()
+            if let problem = versionPathProblem(text) { throw path.fail("'\(path.path)': '\(text)' \(problem)") }
+            config.version.path = text
+        }
         if let bumps = entries["bumps"] {
             var table: [String: VersionBump] = [:]
             for (type, value) in try bumps.freeMapping() {
@@ -127,10 +131,26 @@ public enum ConfigurationLoader {
     }
 
     static func readEnvironments(_ node: ConfigNode) throws -> [EnvironmentPolicy] {
-        try node.sequence().map { item in
+        let items = try node.sequence()
+        // An empty list would leave --env, promote and rollback nothing to name; leaving the key out keeps the defaults.
+        guard !items.isEmpty else {
+            throw node.fail(
+                "'\(node.path)' is an empty list: name at least one environment, or leave the key out for dev, staging and prod")
+        }
+        var seen: [String: String] = [:]
+        return try items.map { item in
             let fields = try item.mapping(known: ["name", "pattern", "require_final", "tags"])
             guard let name = fields["name"] else { throw item.fail("'\(item.path)' needs a 'name'") }
-            var policy = EnvironmentPolicy(name: try name.string())
+            let text = try name.string()
+            guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw name.fail("'\(name.path)' is empty: give the environment a name such as prod")
+            }
+            if let first = seen[text] {
+                throw name.fail(
+                    "environment '\(text)' is defined twice (\(first) and \(item.path)): give each environment its own name")
+            }
+            seen[text] = item.path
+            var policy = EnvironmentPolicy(name: text)
             if let pattern = fields["pattern"] {
                 let text = try pattern.string()
                 guard (try? NSRegularExpression(pattern: text)) != nil else {
@@ -151,11 +171,52 @@ public enum ConfigurationLoader {
         let fields = try node.mapping(known: [
             "title", "description", "url", "source", "documentation", "authors", "vendor", "licenses",
         ])
-        func value(_ key: String) throws -> String? { try fields[key].map { try $0.string() } }
+        func value(_ key: String) throws -> String? {
+            guard let field = fields[key] else { return nil }
+            let text = try field.string()
+            // Labels reach CI one per line (`--format github`'s labels and annotations, docker-args): a line
+            // break inside a value would split it into a second, forged label.
+            if let bad = text.unicodeScalars.first(where: isControl) {
+                throw field.fail(
+                    "label '\(field.path)' holds the control character U+\(hex(bad)) (a line break splits CI output lines); write the value on one line (a folded '>-' block joins lines)"
+                )
+            }
+            return text
+        }
         return ProjectInfo(
             title: try value("title"), description: try value("description"), url: try value("url"),
             source: try value("source"), documentation: try value("documentation"), authors: try value("authors"),
             vendor: try value("vendor"), licenses: try value("licenses"))
+    }
+
+    /// Newlines, tabs and other C0/C1 controls, and the Unicode line and paragraph separators.
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
+    }
+
+    static func hex(_ scalar: Unicode.Scalar) -> String {
+        let digits = String(scalar.value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+
+    /// Why `path` can't be `version.path` (absolute, or `..` leading out of the repository) as a clause
+    /// to follow the quoted path, or nil when it stays inside the repository. Shared with `--path`.
+    public static func versionPathProblem(_ path: String) -> String? {
+        if path.hasPrefix("/") || path.hasPrefix("\\") {
+            return "is an absolute path; give a directory relative to the repository root, such as services/api"
+        }
+        var depth = 0
+        for component in path.split(separator: "/", omittingEmptySubsequences: true) {
+            switch component {
+            case ".": continue
+            case "..": depth -= 1
+            default: depth += 1
+            }
+            if depth < 0 {
+                return "leads out of the repository; give a directory inside it, relative to its root, such as services/api"
+            }
+        }
+        return nil
     }
 
     static func readGo(_ node: ConfigNode, into config: inout BerthConfiguration) throws {
@@ -247,7 +308,12 @@ public enum ConfigurationLoader {
                     )
                 }
                 let exception = GatePolicy.Exception(id: try id.string(), until: try until.string(), reason: try reason.string())
-                guard exception.expiry != nil else { throw until.fail("'\(until.path)' must be a date, YYYY-MM-DD") }
+                // RFC3339.seconds refuses days that don't exist (2024-02-30, month 13), so only real dates pass.
+                guard exception.expiry != nil else {
+                    throw until.fail(
+                        "'\(until.path)' is '\(exception.until)', not a date: write YYYY-MM-DD for a day that exists, such as 2024-02-29"
+                    )
+                }
                 return exception
             }
         }

@@ -13,12 +13,35 @@ enum CIOutputFormat: String, CaseIterable {
 
     /// The rendered output for `plan`.
     func render(_ plan: ReleasePlan) throws -> String {
+        try Self.checkOneLine(plan)
         switch self {
         case .github: return try Self.github(plan)
         case .gitlab: return Self.variables(plan).map { "\($0.0)=\($0.1)\n" }.joined()
         case .env: return Self.variables(plan).map { "\($0.0)=\(Self.shellQuoted($0.1))\n" }.joined()
         case .dockerArgs: return try Self.dockerArgs(plan)
         }
+    }
+
+    /// Refuses a label or build arg holding a line break or another control character. Each goes out as
+    /// one line (`--format github`'s labels, annotations and build-args lists, a docker-args line), so a
+    /// line break would forge another entry; berth.yaml's labels are refused on load, and this catches values
+    /// from elsewhere (the CI's repository URL, a git ref).
+    static func checkOneLine(_ plan: ReleasePlan) throws {
+        let entries =
+            plan.metadata.labels.map { ("label", $0.key, $0.value) }
+            + plan.metadata.buildArgs.map { ("build arg", $0.key, $0.value) }
+        for (kind, key, value) in entries {
+            guard let bad = value.unicodeScalars.first(where: isControl) else { continue }
+            let code = String(bad.value, radix: 16, uppercase: true)
+            throw BerthError(
+                .badInput,
+                "\(kind) '\(key)' holds the control character U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code) in '\(value)', which would split CI output lines; fix where it comes from (berth.yaml labels, the CI's repository URL)"
+            )
+        }
+    }
+
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
     }
 
     /// The flat variables of `gitlab` and `env`: lists comma-separated, as dotenv can't hold newlines.

@@ -73,11 +73,22 @@ struct CommandContext {
     /// The request for `PlanService`, from options.
     func planRequest(_ options: PlanOptions) throws -> PlanRequest {
         let config = configuration(with: options)
+        // The registry host first, by the same strict rules as every reference (bad input, 65).
+        for image in config.images where !image.hasPrefix("oci:") {
+            let first = image.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
+            guard image.contains("/"), first.contains(".") || first.contains(":") || first == "localhost" else { continue }
+            if let problem = RegistryHost.violation(in: first) {
+                throw BerthError(.badInput, "image '\(image)': registry host '\(first)': \(problem)")
+            }
+        }
         for image in config.images where RepositoryName(image) == nil && !Self.isLayoutName(image) {
             throw BerthError(
                 .usage,
                 "image '\(image)' is not an image name: use lowercase letters, digits and separators, without tag or digest (such as ghcr.io/acme/api, or oci:PATH for a local layout); tags come from the plan"
             )
+        }
+        if let path = options.path, let problem = ConfigurationLoader.versionPathProblem(path) {
+            throw BerthError(.usage, "--path '\(path)' \(problem)")
         }
         var request = PlanRequest(
             configuration: config, ci: ci, environment: environment, now: try Self.clock(options.now))
@@ -89,16 +100,26 @@ struct CommandContext {
         return request
     }
 
-    /// `--now` as seconds since the epoch (RFC 3339 or a number), else the wall clock.
+    /// `--now` as seconds since the epoch (RFC 3339 or a number), else the wall clock. Only real times
+    /// between 1970 and the year 9999 are taken: `nan`, `inf`, `1e20` or `2024-02-30T00:00:00Z` are usage errors.
     static func clock(_ text: String?) throws -> Double {
         guard let text else { return Date().timeIntervalSince1970 }
-        if let seconds = Double(text) { return seconds }
-        let formatter = ISO8601DateFormatter()
-        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds]] {
-            formatter.formatOptions = options
-            if let date = formatter.date(from: text) { return date.timeIntervalSince1970 }
+        let range = Double(RFC3339.supportedSeconds.lowerBound)...Double(RFC3339.supportedSeconds.upperBound)
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        // Double(_:) also reads nan, inf and hexadecimal floats: take plain decimal numbers only.
+        let numeric = !trimmed.isEmpty && trimmed.allSatisfy { $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }
+        guard let seconds = numeric ? Double(trimmed) : RFC3339.seconds(trimmed), seconds.isFinite else {
+            throw BerthError(
+                .usage,
+                "--now '\(text)' is not a time; use RFC 3339 (2024-01-31T12:00:00Z) or seconds since the epoch (1706702400)")
         }
-        throw BerthError(.usage, "--now '\(text)' is not a time; use RFC 3339 (2024-01-31T12:00:00Z) or seconds since the epoch")
+        guard range.contains(seconds) else {
+            throw BerthError(
+                .usage,
+                "--now '\(text)' is outside 1970-01-01T00:00:00Z … 9999-12-31T23:59:59Z (0 to \(RFC3339.supportedSeconds.upperBound) seconds); pass a real time such as 2024-01-31T12:00:00Z"
+            )
+        }
+        return seconds
     }
 
     /// Plans with every check, adding the registry's (`--registry`) when asked.

@@ -4,7 +4,8 @@ import BerthOCI
 public struct PlanRequest: Sendable {
     public var configuration: BerthConfiguration
     public var ci: CIContext
-    /// The process environment, for GitHub's context variables and SOURCE_DATE_EPOCH.
+    /// The process environment, for GitHub's context variables and SOURCE_DATE_EPOCH (a malformed
+    /// SOURCE_DATE_EPOCH is refused: exit 65).
     public var environment: [String: String]
     /// `--branch`, for a detached HEAD outside CI.
     public var branch: String?
@@ -60,6 +61,16 @@ public struct PlanService: Sendable {
     /// Plans the build; `check` adds the naming and tag-conflict checks.
     public func plan(_ request: PlanRequest, check: Bool = true) throws -> ReleasePlan {
         let config = request.configuration
+        // Both are inputs of the build's times: refuse them before any git call, not after a partial plan.
+        let sourceDateEpoch = try SourceDateEpoch.seconds(in: request.environment)
+        guard request.now.isFinite, request.now >= Double(RFC3339.supportedSeconds.lowerBound),
+            request.now <= Double(RFC3339.supportedSeconds.upperBound)
+        else {
+            throw BerthError(
+                .usage,
+                "the clock '\(request.now)' is not a time between 1970 and 9999; pass --now as RFC 3339 (2024-01-31T12:00:00Z) or seconds since the epoch"
+            )
+        }
         let head = try git.head()
         let allTags = try git.tags()
         let versionRequest = VersionRequest(
@@ -67,7 +78,7 @@ public struct PlanService: Sendable {
             allowDirty: request.allowDirty)
         let catalog = TagCatalog(tags: allTags, prefix: config.version.tagPrefix)
         let decision = try VersionService(git: git).decide(versionRequest, catalog: catalog, head: head)
-        let buildTime = sourceDateEpoch(request.environment) ?? head.commitTime
+        let buildTime = sourceDateEpoch ?? head.commitTime
 
         let usesRules = !config.metadataTags.isEmpty || !config.metadataFlavor.isEmpty
         let tags: TagPlan
@@ -150,9 +161,5 @@ public struct PlanService: Sendable {
     static func lines(_ text: String) -> [String] {
         text.split(whereSeparator: \.isNewline).map { String($0).trimmingCharacters() }
             .filter { !$0.isEmpty && !$0.hasPrefix("#") }
-    }
-
-    func sourceDateEpoch(_ env: [String: String]) -> Int64? {
-        env["SOURCE_DATE_EPOCH"].nonEmpty.flatMap { Int64($0) }
     }
 }

@@ -12,6 +12,8 @@ struct DiffCommand: ParsableCommand {
     @Argument(help: "The newer version (1.2.0).") var to: String
 
     func run() throws {
+        // The arguments first: a reversed or non-SemVer pair is refused before config or git are read.
+        try ChangelogService.checkOrder(from: from, to: to)
         let context = try CommandContext(global: global)
         let changelog = try ChangelogService(
             git: try context.git, tagPrefix: context.configuration.version.tagPrefix, path: context.configuration.version.path

@@ -48,7 +48,7 @@ struct PromoteCommand: AsyncParsableCommand {
         if dryRun {
             Terminal.write("promote \(version) (\(digest.short)) \(plan.from ?? "release") → \(target): \(plan.clearance)\n")
             Terminal.write(plan.tags.map { "  \(Self.line($0))\n" }.joined())
-            Terminal.write((preview.deploy?.files ?? []).map { "  rewrite \($0)\n" }.joined())
+            Terminal.write((preview.deploy.map(DeployService.preview)?.steps ?? []).map { "  \($0)\n" }.joined())
             return
         }
         let outcome = try await service.run(preview)

@@ -41,7 +41,7 @@ struct RollbackCommand: AsyncParsableCommand {
         if dryRun {
             Terminal.write(summary + "\n")
             Terminal.write(plan.movingTags.map { "  move \($0)\n" }.joined())
-            Terminal.write((preview.deploy?.files ?? []).map { "  rewrite \($0)\n" }.joined())
+            Terminal.write((preview.deploy.map(DeployService.preview)?.steps ?? []).map { "  \($0)\n" }.joined())
             return
         }
         let outcome = try await service.run(preview)

@@ -11,7 +11,11 @@ public struct ChangelogService: Sendable {
         self.path = path
     }
 
+    /// The changelog from the older release `from` to the newer `to`. Both must be SemVer (else `.badInput`),
+    /// and `from` must not be the newer one (else `.usage`): `git log NEW..OLD` would list nothing, or the
+    /// wrong commits, without a word.
     public func changelog(from: String, to: String) throws -> Changelog {
+        try Self.checkOrder(from: from, to: to)
         let tags = try git.tags()
         func commit(_ version: String) throws -> String {
             guard let tag = tags.first(where: { $0.name == tagPrefix + version }) else {
@@ -20,5 +24,17 @@ public struct ChangelogService: Sendable {
             return tag.commit
         }
         return Changelog(commits: try git.commits(from: try commit(from), to: try commit(to), path: path))
+    }
+
+    /// Refuses a `from` or `to` that isn't SemVer (`.badInput`) and a `from` of higher precedence than `to` (`.usage`).
+    public static func checkOrder(from: String, to: String) throws(BerthError) {
+        guard let older = SemanticVersion(try VersionArgument.validated(from)),
+            let newer = SemanticVersion(try VersionArgument.validated(to))
+        else { return }
+        guard SemanticVersion.precedence(older, newer) <= 0 else {
+            throw BerthError(
+                .usage,
+                "'\(from)' is newer than '\(to)': give the older version first, berth diff \(to) \(from)")
+        }
     }
 }

@@ -7,6 +7,21 @@ public struct DeployOutcome: Sendable {
     public var unhealthy: BerthError?
 }
 
+/// What a deployment will do, for `--dry-run`: the manifests it rewrites, the workload it rolls, the
+/// health URL it waits for.
+public struct DeployPlan: Hashable, Sendable {
+    public let files: [String]
+    /// The kubectl context, when a workload is rolled.
+    public let workload: String?
+    public let healthURL: String?
+
+    /// One line per step (`rewrite k8s/kustomization.yaml`, `kubectl prod-eu`, `wait for https://…`).
+    public var steps: [String] {
+        files.map { "rewrite \($0)" } + (workload.map { ["kubectl \($0) set image + rollout status"] } ?? [])
+            + (healthURL.map { ["wait for \($0)"] } ?? [])
+    }
+}
+
 /// Points an environment's deployment at an image, as berth.yaml `deploy.<environment>` describes it:
 /// rewrites the manifests (kustomization, Deployment, Helm values) and commits what differs from HEAD,
 /// rolls the workload (kubectl) when one is set, and waits for the health URL. Shared by promotion and
@@ -31,6 +46,10 @@ public struct DeployService: Sendable {
         self.health = health
         self.commitChanges = commitChanges
         self.checkpoint = checkpoint
+    }
+
+    public static func preview(_ settings: DeploySettings) -> DeployPlan {
+        DeployPlan(files: settings.files, workload: settings.kubectlContext, healthURL: settings.healthURL)
     }
 
     public func apply(
