@@ -8,7 +8,9 @@ let package = Package(
     name: "berth",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "berth", targets: ["berth"])
+        .executable(name: "berth", targets: ["berth"]),
+        // For Fuzz/ (a separate package that depends on this one by path and can only use products).
+        .library(name: "BerthFuzzable", targets: ["BerthOCI", "BerthCore", "BerthConfig", "BerthRegistry"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

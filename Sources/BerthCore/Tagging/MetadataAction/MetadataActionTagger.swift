@@ -84,7 +84,8 @@ public struct MetadataActionTagger: Sendable {
             guard let raw = try tagOrValue(rule) else { return nil }
             guard let groups = try regexMatch(attrs["pattern"]!, in: raw, rule: rule) else { return nil }
             let index = Int(attrs["group"]!)!
-            guard index < groups.count, let group = groups[index] else { return nil }
+            // A negative group (`group=-1`, which the action accepts) names no group, like one past the end.
+            guard groups.indices.contains(index), let group = groups[index] else { return nil }
             return (try apply(group, rule), true)
         case .edge:
             guard let branch = context.ref.dropPrefix("refs/heads/") else { return nil }
