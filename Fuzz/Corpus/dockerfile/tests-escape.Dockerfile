@@ -1,0 +1,4 @@
+# escape=`
+FROM mcr.microsoft.com/windows:ltsc2022
+RUN dir `
+  c:\

@@ -1,0 +1,1 @@
+registry.local:5000/x__y/a-b.c

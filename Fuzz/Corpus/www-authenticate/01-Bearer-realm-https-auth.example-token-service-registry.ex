@@ -1,0 +1,1 @@
+Bearer realm="https://auth.example/token",service="registry.example",scope="repository:acme/api:pull,push"
