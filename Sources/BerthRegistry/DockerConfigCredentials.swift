@@ -1,3 +1,4 @@
+import BerthCore
 import Foundation
 
 /// Credentials from docker's `config.json` (`$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`):
@@ -22,6 +23,8 @@ public struct DockerConfigCredentials: CredentialSource {
     let path: String
     /// Where credential helpers are looked up.
     let searchPath: String
+    /// How long a credential helper may take before it is killed: 10 s, or `BERTH_CREDENTIAL_HELPER_TIMEOUT`.
+    let helperTimeout: Duration
 
     /// Reads the config named by `environment` (`DOCKER_CONFIG`, `HOME`); a missing file means none.
     public init(environment: [String: String]) throws {
@@ -30,6 +33,11 @@ public struct DockerConfigCredentials: CredentialSource {
             ?? "\(environment["HOME"] ?? NSHomeDirectory())/.docker"
         path = "\(directory)/config.json"
         searchPath = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        helperTimeout =
+            environment["BERTH_CREDENTIAL_HELPER_TIMEOUT"].flatMap(RegistryTimeouts.parseDuration).flatMap {
+                $0 > .zero ? $0 : nil
+            }
+            ?? .seconds(10)
         guard let data = FileManager.default.contents(atPath: path) else {
             file = nil
             return
@@ -52,7 +60,7 @@ public struct DockerConfigCredentials: CredentialSource {
         guard let file else { return nil }
         let wanted = Self.normalize(host)
         if let helper = file.credHelpers?.first(where: { Self.normalize($0.key) == wanted })?.value {
-            return try Self.runHelper(helper, host: wanted, searchPath: searchPath)
+            return try Self.runHelper(helper, host: wanted, searchPath: searchPath, timeout: helperTimeout)
         }
         if let (key, entry) = file.auths?.first(where: { Self.normalize($0.key) == wanted }) {
             if let token = entry.identitytoken, !token.isEmpty { return .identityToken(token) }
@@ -61,7 +69,9 @@ public struct DockerConfigCredentials: CredentialSource {
                 return .basic(username: username, password: password)
             }
         }
-        if let store = file.credsStore, !store.isEmpty { return try Self.runHelper(store, host: wanted, searchPath: searchPath) }
+        if let store = file.credsStore, !store.isEmpty {
+            return try Self.runHelper(store, host: wanted, searchPath: searchPath, timeout: helperTimeout)
+        }
         return nil
     }
 
@@ -81,8 +91,11 @@ public struct DockerConfigCredentials: CredentialSource {
         return .basic(username: String(decoded[..<colon]), password: String(decoded[decoded.index(after: colon)...]))
     }
 
-    /// `docker-credential-NAME get` with the server on stdin; "credentials not found" means none.
-    static func runHelper(_ name: String, host: String, searchPath: String) throws -> Credential? {
+    /// `docker-credential-NAME get` with the server on stdin; "credentials not found" means none. A helper
+    /// that hasn't answered within `timeout` is killed and named in the error.
+    static func runHelper(_ name: String, host: String, searchPath: String, timeout: Duration = .seconds(10)) throws
+        -> Credential?
+    {
         let executable = "docker-credential-\(name)"
         guard
             let path = searchPath.split(separator: ":").map({ "\($0)/\(executable)" })
@@ -91,29 +104,26 @@ public struct DockerConfigCredentials: CredentialSource {
             throw RegistryError.configuration(
                 "credential helper '\(executable)' is not on PATH; install it or remove it from config.json")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["get"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = Pipe()
-        do { try process.run() } catch {
+        // Docker Hub's helper key is its v1 URL.
+        let server = host == "docker.io" ? "https://index.docker.io/v1/" : host
+        let outcome: CredentialHelperProcess.Outcome?
+        do {
+            outcome = try CredentialHelperProcess.run(path: path, arguments: ["get"], input: Data(server.utf8), timeout: timeout)
+        } catch {
             throw RegistryError.configuration(
                 "can't run credential helper '\(executable)'; install it or remove it from config.json")
         }
-        // Docker Hub's helper key is its v1 URL.
-        let server = host == "docker.io" ? "https://index.docker.io/v1/" : host
-        input.fileHandleForWriting.write(Data(server.utf8))
-        try? input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        guard let outcome else {
+            throw ImageStoreError(
+                .unavailable,
+                "credential helper '\(executable)' gave no answer for \(host) within \(RegistryTimeouts.words(timeout)) and was stopped; check that it works (echo \(server) | \(executable) get), or remove it from config.json (credHelpers, credsStore); BERTH_CREDENTIAL_HELPER_TIMEOUT allows longer"
+            )
+        }
+        let data = outcome.output
+        guard outcome.status == 0 else {
             if String(decoding: data, as: UTF8.self).contains("credentials not found") { return nil }
             throw RegistryError.configuration(
-                "credential helper '\(executable)' failed for \(host) (exit \(process.terminationStatus)); run docker login \(host)"
-            )
+                "credential helper '\(executable)' failed for \(host) (exit \(outcome.status)); run docker login \(host)")
         }
         struct Reply: Decodable {
             let username: String

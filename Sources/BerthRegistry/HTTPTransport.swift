@@ -79,10 +79,29 @@ func handOutOnce(_ data: Data) -> @Sendable () -> Data? {
     }
 }
 
-/// A network failure that never produced a response (refused, reset, timed out): retried when the
-/// request is idempotent.
+/// A network failure: no response (refused, reset, timed out), or a body that broke off. Retried when
+/// the request is idempotent; `message` is in words ("the connection was reset"), never a library's type.
 public struct TransportError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, for the hint that follows the message.
+    public enum Kind: Sendable, Equatable {
+        /// Nothing listens there (or a firewall refuses).
+        case refused
+        /// The connection was reset or closed before the response was complete.
+        case reset
+        /// No answer, or no progress, within the time allowed.
+        case timedOut
+        /// The body ended short of its Content-Length.
+        case truncated
+        case other
+    }
+
     public let message: String
-    public init(_ message: String) { self.message = message }
+    public let kind: Kind
+
+    public init(_ message: String, kind: Kind = .other) {
+        self.message = message
+        self.kind = kind
+    }
+
     public var description: String { message }
 }

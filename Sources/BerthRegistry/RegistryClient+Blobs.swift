@@ -20,7 +20,7 @@ extension RegistryClient {
     /// GET (following redirects to blob storage without credentials), verified against `digest`.
     public func fetchBlob(_ repository: String, digest: Digest) async throws -> Data {
         let url = try blobURL(repository, digest)
-        let response = try await expect([200], "GET", url, scopes: [ScopeSet.pull(repository)], timeout: blobTimeout)
+        let response = try await expect([200], "GET", url, scopes: [ScopeSet.pull(repository)], timeout: timeouts.idle)
         guard digest.matches(response.body) else {
             throw ImageStoreError(
                 .invalid,
@@ -31,24 +31,33 @@ extension RegistryClient {
     }
 
     /// Uploads a blob: POST for a session, then one PUT with the bytes, or PATCH chunks and a closing PUT
-    /// for blobs above `chunkSize`. A session broken half-way is abandoned and the upload restarted from
-    /// a new session; the registry only commits a blob on the final PUT, after checking its digest.
+    /// for blobs above `chunkSize`. A session broken half-way (a reset, a timeout, a 5xx) is abandoned and
+    /// the upload restarted from a new session, within the retry policy and `timeouts.total`; the
+    /// registry only commits a blob on the final PUT, after checking its digest.
     public func pushBlob(_ repository: String, digest: Digest, data: Data) async throws {
         guard digest.matches(data) else {
             throw ImageStoreError(.invalid, "refusing to upload: the bytes hash to \(digest.computed(for: data)), not \(digest)")
         }
-        var lastError: Error?
-        for _ in 0..<max(1, retry.maxAttempts) {
+        var attempt = 0
+        var deadline = ContinuousClock.now + timeouts.total
+        while true {
+            attempt += 1
+            let started = ContinuousClock.now
             do {
                 try await pushBlob(
                     repository, digest: digest, chunks: BlobChunks(size: Int64(data.count), next: handOutOnce(data)))
                 return
             } catch let error as ImageStoreError where error.kind == .unavailable {
-                lastError = error
-                try await retry.sleep(retry.delay(afterAttempt: 1, retryAfter: nil))
+                // A session that ran longer than the total was moving bytes (a stalled one is cut after
+                // `timeouts.idle`), so the window starts again from its failure.
+                if ContinuousClock.now - started > timeouts.total { deadline = ContinuousClock.now + timeouts.total }
+                guard let delay = retryDelay(afterAttempt: attempt, retryAfter: nil, deadline: deadline) else { throw error }
+                announceRetry(
+                    "POST", try url("/v2/\(repository.pathEncoded)/blobs/uploads/"), attempt: attempt + 1,
+                    after: "the upload of \(digest) broke off", waiting: delay)
+                try await retry.sleep(delay)
             }
         }
-        throw lastError!
     }
 
     /// Cross-repository mount; false when the registry started an upload instead (202).
@@ -86,14 +95,14 @@ extension RegistryClient {
 extension RegistryClient: BlobStreaming {
     /// Streams the blob's body (following redirects to blob storage), hashing as it goes; the last chunk
     /// throws when the bytes don't match `digest`.
+    /// A body that breaks off (a reset, a stall, a close short of Content-Length) is resumed where it
+    /// stopped with a `Range` request (restarted, skipping what arrived, where the registry ignores it).
     public func openBlob(_ repository: String, digest: Digest) async throws -> BlobChunks {
         let url = try blobURL(repository, digest)
-        let (response, chunks) = try await sendStreaming("GET", url, scopes: [ScopeSet.pull(repository)], timeout: blobTimeout)
-        guard response.status == 200, let chunks else {
-            throw RegistryError.http(HTTPRequest(method: "GET", url: url), response, host: host)
-        }
-        let verifier = StreamVerifier(digest: digest, source: chunks, label: "GET \(RegistryError.redacted(url))")
-        return BlobChunks(size: response.header("Content-Length").flatMap(Int64.init)) { try await verifier.next() }
+        let download = try await ResumableDownload.open(self, url: url, scopes: [ScopeSet.pull(repository)])
+        let verifier = StreamVerifier(
+            digest: digest, source: { try await download.next() }, label: "GET \(RegistryError.redacted(url))")
+        return BlobChunks(size: download.size) { try await verifier.next() }
     }
 
     /// Uploads from chunks: PATCH every `chunkSize` bytes as they arrive, then the closing PUT with the
@@ -114,7 +123,7 @@ extension RegistryClient: BlobStreaming {
                     headers: [
                         ("Content-Type", "application/octet-stream"), ("Content-Range", "\(offset)-\(offset + part.count - 1)"),
                     ],
-                    body: part, scopes: scopes, idempotent: false, timeout: blobTimeout)
+                    body: part, scopes: scopes, idempotent: false, timeout: timeouts.idle)
                 if let next = response.header("Location"), let url = URL(string: next, relativeTo: location)?.absoluteURL {
                     location = url
                 }
@@ -137,7 +146,7 @@ extension RegistryClient: BlobStreaming {
         _ = try await expect(
             [201, 204], "PUT", closing, headers: [("Content-Type", "application/octet-stream")], body: pending,
             scopes: scopes,
-            idempotent: false, timeout: blobTimeout)
+            idempotent: false, timeout: timeouts.idle)
     }
 }
 

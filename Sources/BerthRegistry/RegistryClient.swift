@@ -6,8 +6,9 @@ import Foundation
 /// the `ImageStore` port over HTTP.
 ///
 /// Requests carry every manifest media type in `Accept`, content is verified against its digest,
-/// authentication follows the registry's challenges, idempotent requests are retried on 429, 5xx and
-/// dropped connections, and redirects that leave the registry's host lose the Authorization header.
+/// authentication follows the registry's challenges, idempotent requests are retried on 429, 5xx, dropped
+/// connections, timeouts and cut-short bodies within `timeouts` (a blob download resumes where it broke
+/// off), and redirects that leave the registry's host lose the Authorization header.
 public final class RegistryClient: BlobMounting, RepositoryCataloging, Sendable {
     /// `host[:port]` as written in references (`docker.io` for Docker Hub).
     public let host: String
@@ -20,9 +21,10 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, Sendable 
     let transport: any HTTPTransport
     let authenticator: RegistryAuthenticator
     public let retry: RetryPolicy
-    /// Per-request limit for small requests; blob transfers get `blobTimeout`.
-    public let timeout: Duration
-    public let blobTimeout: Duration
+    /// How long to wait: per attempt for small requests, without progress for blobs, in all.
+    public let timeouts: RegistryTimeouts
+    /// Told of each retry before its wait (`berth -v` prints it on stderr).
+    let onRetry: (@Sendable (RetryEvent) -> Void)?
     /// Blobs above this size are uploaded in chunks of this size.
     public let chunkSize: Int
     /// Requests sent, shared by the tasks that use this client.
@@ -33,10 +35,11 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, Sendable 
     /// A client for `host`. Plain http is used only for loopback hosts (`RegistryHost.isLoopback`: decided on
     /// the address, never on a name's spelling), or everywhere with `insecure`. A `host` that is not a
     /// registry address (a port outside 1–65535, a bad name) makes every request throw an `.invalid` error.
+    /// `onRetry` hears of every retry before its wait.
     public init(
         host: String, credentials: any CredentialSource = AnonymousCredentials(), transport: any HTTPTransport,
-        insecure: Bool = false, retry: RetryPolicy = RetryPolicy(), timeout: Duration = .seconds(60),
-        blobTimeout: Duration = .seconds(600), chunkSize: Int = 8 << 20
+        insecure: Bool = false, retry: RetryPolicy = RetryPolicy(), timeouts: RegistryTimeouts = RegistryTimeouts(),
+        chunkSize: Int = 8 << 20, onRetry: (@Sendable (RetryEvent) -> Void)? = nil
     ) {
         self.host = host
         self.insecure = insecure
@@ -55,8 +58,8 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, Sendable 
         }
         self.transport = transport
         self.retry = retry
-        self.timeout = timeout
-        self.blobTimeout = blobTimeout
+        self.timeouts = timeouts
+        self.onRetry = onRetry
         self.chunkSize = chunkSize
         authenticator = RegistryAuthenticator(host: host, credentials: credentials, transport: transport, allowInsecure: insecure)
     }
@@ -93,23 +96,28 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, Sendable 
         ).0
     }
 
-    /// `send` for downloads: a 2xx body comes back as chunks instead of one `Data`.
-    func sendStreaming(_ method: String, _ url: URL, scopes: [String], timeout: Duration?) async throws -> (
-        HTTPResponse, BodyChunks?
-    ) {
+    /// `send` for downloads: a 2xx body comes back as chunks instead of one `Data`. `deadline` replaces
+    /// the total timeout counted from now (a resumed download counts from its last byte).
+    func sendStreaming(
+        _ method: String, _ url: URL, headers: [(String, String)] = [], scopes: [String], timeout: Duration?,
+        deadline: ContinuousClock.Instant? = nil
+    ) async throws -> (HTTPResponse, BodyChunks?) {
         try await exchange(
-            method, url, headers: [], body: nil, scopes: scopes, idempotent: true, timeout: timeout, streaming: true)
+            method, url, headers: headers, body: nil, scopes: scopes, idempotent: true, timeout: timeout, streaming: true,
+            deadline: deadline)
     }
 
     private func exchange(
         _ method: String, _ url: URL, headers: [(String, String)], body: Data?, scopes: [String], idempotent: Bool?,
-        timeout: Duration?, streaming: Bool
+        timeout: Duration?, streaming: Bool, deadline: ContinuousClock.Instant? = nil
     ) async throws -> (HTTPResponse, BodyChunks?) {
         if let invalidHost { throw invalidHost }
         let scopeSet = ScopeSet(scopes)
         let canRetry = idempotent ?? ["GET", "HEAD", "PUT", "DELETE"].contains(method)
+        let started = ContinuousClock.now
+        let deadline = deadline ?? started + timeouts.total
         var request = HTTPRequest(method: method, url: url, headers: headers, body: body)
-        var authorization = try await authenticator.authorization(for: scopeSet)
+        var authorization = try await authenticating { try await authenticator.authorization(for: scopeSet) }
         var answeredChallenge = false
         var redirects = 0
         var attempt = 0
@@ -124,29 +132,31 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, Sendable 
             var chunks: BodyChunks?
             do {
                 counter.withLock { $0 += 1 }
+                let limit = attemptLimit(timeout ?? timeouts.attempt, deadline: deadline)
                 if streaming {
-                    (response, chunks) = try await transport.stream(outgoing, timeout: timeout ?? self.timeout)
+                    (response, chunks) = try await transport.stream(outgoing, timeout: limit)
                     // Only a success is streamed on; anything else is a small document to read whole.
                     if !(200...299).contains(response.status), let rest = chunks {
                         while let chunk = try await rest() { response.body.append(chunk) }
                         chunks = nil
                     }
                 } else {
-                    response = try await transport.send(outgoing, timeout: timeout ?? self.timeout)
+                    response = try await transport.send(outgoing, timeout: limit)
                 }
             } catch let error as TransportError {
-                if canRetry && attempt < retry.maxAttempts {
-                    try await retry.sleep(retry.delay(afterAttempt: attempt, retryAfter: nil))
+                if canRetry, let delay = retryDelay(afterAttempt: attempt, retryAfter: nil, deadline: deadline) {
+                    announceRetry(request.method, request.url, attempt: attempt + 1, after: error.message, waiting: delay)
+                    try await retry.sleep(delay)
                     continue
                 }
-                throw ImageStoreError(
-                    .unavailable,
-                    "\(method) \(RegistryError.redacted(request.url)): \(error.message); check that \(host) is reachable")
+                throw transportFailure(request.method, request.url, error, attempts: attempt, since: started)
             }
             if response.status == 401 && sameHost && !answeredChallenge {
                 answeredChallenge = true
-                authorization = try await authenticator.respond(
-                    to: response, scopes: scopeSet, request: request, sent: authorization)
+                let sent = authorization
+                authorization = try await authenticating {
+                    try await authenticator.respond(to: response, scopes: scopeSet, request: request, sent: sent)
+                }
                 attempt -= 1
                 continue
             }
@@ -170,8 +180,11 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, Sendable 
                 attempt -= 1
                 continue
             }
-            if RetryPolicy.isRetryable(response.status) && canRetry && attempt < retry.maxAttempts {
-                try await retry.sleep(retry.delay(afterAttempt: attempt, retryAfter: response.header("Retry-After")))
+            if RetryPolicy.isRetryable(response.status) && canRetry,
+                let delay = retryDelay(afterAttempt: attempt, retryAfter: response.header("Retry-After"), deadline: deadline)
+            {
+                announceRetry(request.method, request.url, attempt: attempt + 1, after: "\(response.status)", waiting: delay)
+                try await retry.sleep(delay)
                 continue
             }
             return (response, chunks)

@@ -1,7 +1,9 @@
 import Foundation
 
-/// When and how long to wait before retrying: 429, 5xx and dropped connections, idempotent requests only,
-/// exponential backoff with full jitter, `Retry-After` honoured (seconds or an HTTP date), capped.
+/// When and how long to wait before retrying: 429, 5xx, dropped or reset connections, timeouts and bodies
+/// cut short, idempotent requests only, exponential backoff with full jitter, `Retry-After` honoured
+/// (seconds or an HTTP date), capped; `RegistryClient` stops early when a wait would end past its
+/// `RegistryTimeouts.total`.
 public struct RetryPolicy: Sendable {
     public var maxAttempts: Int
     public var baseDelay: Duration

@@ -6,19 +6,32 @@ import Foundation
 
 /// Builds the `ImageStore` a reference names: a registry client (credentials from --username and
 /// --password-stdin, else docker's config.json) or an OCI layout. One client per registry host, so
-/// connections and tokens are shared within a command.
+/// connections and tokens are shared within a command. Registry timeouts come from
+/// `BERTH_REGISTRY_TIMEOUT` and `BERTH_REGISTRY_ATTEMPT_TIMEOUT`; with `-v` each retry is told on stderr.
 final class StoreFactory: ImageStoreProvider {
     let username: String?
     let insecure: Bool
     let environment: [String: String]
+    let timeouts: RegistryTimeouts
+    /// Whether retries are told on stderr (`-v`).
+    let verbose: Bool
     private let clients = Locked<[String: RegistryClient]>([:])
     private let password: String?
 
     /// `options` nil: no credentials from the command line, TLS verified (commands without registry flags).
-    init(options: RegistryOptions?, environment: [String: String]) throws {
+    /// `verbose` defaults to whether the command line has `-v`/`--verbose` (GlobalOptions' flag, which
+    /// commands don't hand over).
+    init(
+        options: RegistryOptions?, environment: [String: String],
+        verbose: Bool = StoreFactory.verboseRequested(CommandLine.arguments)
+    ) throws {
         username = options?.username
         insecure = options?.insecure ?? false
         self.environment = environment
+        self.verbose = verbose
+        do { timeouts = try RegistryTimeouts.from(environment: environment) } catch let error as ImageStoreError {
+            throw BerthError(.usage, error.message)
+        }
         if options?.passwordStdin == true {
             guard username != nil else {
                 throw BerthError(.usage, "--password-stdin needs --username NAME")
@@ -64,8 +77,31 @@ final class StoreFactory: ImageStoreProvider {
             sources.append(StaticCredentials(.basic(username: username, password: password)))
         }
         sources.append(try DockerConfigCredentials(environment: environment))
+        var onRetry: (@Sendable (RetryEvent) -> Void)?
+        if verbose {
+            onRetry = { event in
+                let line = TerminalText.escaped(event.description)
+                Terminal.writeError("berth: \(line)\n")
+            }
+        }
         return RegistryClient(
             host: host, credentials: ChainedCredentials(sources), transport: AsyncHTTPClientTransport.shared,
-            insecure: insecure)
+            insecure: insecure, timeouts: timeouts, onRetry: onRetry)
+    }
+
+    /// Whether `arguments` (a process's, program name first) ask for `-v`: `--verbose`, `-v`, or `-v` among
+    /// combined short flags (`-qv`); nothing after `--` counts.
+    static func verboseRequested(_ arguments: [String]) -> Bool {
+        for argument in arguments.dropFirst() {
+            if argument == "--" { return false }
+            if argument == "--verbose" { return true }
+            let letters = argument.dropFirst()
+            if argument.hasPrefix("-"), !argument.hasPrefix("--"), letters.contains("v"),
+                letters.allSatisfy({ "qvC".contains($0) })
+            {
+                return true
+            }
+        }
+        return false
     }
 }
