@@ -107,6 +107,36 @@ public final class RegistryServer: @unchecked Sendable {
     deinit { stop() }
 }
 
+/// A port on 127.0.0.1 that refuses connections for as long as this value lives: bound, never listening,
+/// so no other test's server can take it between choosing it and connecting to it.
+public final class RefusingPort: Sendable {
+    public let port: Int
+    private let descriptor: Int32
+
+    public init() throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw ShellError(command: "socket", status: errno, stderr: "can't open a socket") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let fd = descriptor
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard bound else {
+            close(descriptor)
+            throw ShellError(command: "bind", status: errno, stderr: "can't bind 127.0.0.1:0")
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit { close(descriptor) }
+}
+
 /// Free TCP ports on 127.0.0.1.
 public enum FreePort {
     /// Binds port 0 and reports what the kernel chose.

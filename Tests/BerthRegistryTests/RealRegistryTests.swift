@@ -35,7 +35,10 @@ struct RealRegistryTests {
 
     @Test("a registry that refuses connections: the policy's attempts over the real transport, then 'connection refused'")
     func refused() async throws {
-        let port = try FreePort.find()
+        // Held for the whole test: a free port chosen and released could be taken by a parallel test's server.
+        let refusing = try RefusingPort()
+        defer { withExtendedLifetime(refusing) {} }
+        let port = refusing.port
         let delays = DelayLog()
         let client = RegistryClient(
             host: "127.0.0.1:\(port)", credentials: AnonymousCredentials(), transport: AsyncHTTPClientTransport.shared,
