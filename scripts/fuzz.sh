@@ -49,6 +49,7 @@ if ! swiftc -sanitize=fuzzer,address -parse-as-library "$scratch/probe.swift" -o
     exit 1
   fi
   echo "fuzz: skipped (use a swift.org toolchain on Linux to fuzz)"
+  echo "fuzz: 0 passed, 0 failed, ${#targets[@]} skipped"
   exit 0
 fi
 
@@ -67,9 +68,10 @@ fuzz_target() {
   local target=$1 work="$scratch/$1" status=0 runs cov corpus reproducer result kind
   mkdir -p "$work/corpus" "$work/artifacts"
   [[ -d Fuzz/Corpus/$target ]] && cp -R "Fuzz/Corpus/$target/." "$work/corpus/"
-  ASAN_OPTIONS="detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" "$bin/$target" -max_total_time="$seconds" -timeout=5 \
-    -rss_limit_mb=2048 -detect_leaks=0 -print_final_stats=1 -artifact_prefix="$work/artifacts/" "$work/corpus" \
-    >"$work/log" 2>&1 || status=$?
+  # Swift's own crash backtracer would race libFuzzer's handler (and trip ASan reading the stack).
+  SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
+    "$bin/$target" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 -detect_leaks=0 -print_final_stats=1 \
+    -artifact_prefix="$work/artifacts/" "$work/corpus" >"$work/log" 2>&1 || status=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -1)
   [[ -n $runs ]] || runs=$(grep -oE '^#[0-9]+' "$work/log" | tail -1 | tr -d '#' || true)
   cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$work/log" | tail -1 || true)
@@ -85,7 +87,7 @@ fuzz_target() {
     printf 'fuzz: %-20s %4ss  %10s runs  %-18s corpus %5s  %s\n' "$target" "$seconds" "${runs:-?}" "${cov:-cov: ?}" \
       "$corpus" "$result"
     if [[ $result != ok ]]; then
-      grep -E 'Fatal error|Precondition failed|Program crashed|ERROR:|SUMMARY:| at /.*/Sources/' "$work/log" | head -8 \
+      grep -E 'Fatal error|Precondition failed|ERROR:|SUMMARY:|#[0-9]+ .* in .*/Sources/.*\.swift:' "$work/log" | head -8 \
         | sed 's/^/  /' || true
       echo "  log:        $work/log"
       [[ -z $reproducer ]] || echo "  reproducer: $reproducer (rerun: $bin/$target $reproducer)"
@@ -119,8 +121,13 @@ else
   done
   for target in "${targets[@]}"; do cat "$scratch/$target/report"; done
 fi
+passed=0
+for target in "${targets[@]}"; do
+  if grep -q '^fuzz: .* ok$' "$scratch/$target/report"; then passed=$((passed + 1)); fi
+done
 if [[ $failed -ne 0 ]]; then
   keep_scratch=true
-  echo "fuzz: FAILED; turn each reproducer into a regression test (Fuzz/README.md)" >&2
+  echo "fuzz: FAILED; turn each reproducer into a regression test (Fuzz/README.md)"
 fi
+echo "fuzz: $passed passed, $((${#targets[@]} - passed)) failed"
 exit $failed

@@ -6,3 +6,4 @@ scripts/check-layering.sh
 scripts/format.sh --check
 swift build
 swift test
+FUZZ_BUILD_CONFIG=debug scripts/fuzz.sh 10 # every parser fuzzed 10 s (Fuzz/README.md); ~7.5 min with the build
