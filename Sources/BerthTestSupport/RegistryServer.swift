@@ -107,31 +107,37 @@ public final class RegistryServer: @unchecked Sendable {
     deinit { stop() }
 }
 
-/// A port on 127.0.0.1 that refuses connections for as long as this value lives: bound, never listening,
-/// so no other test's server can take it between choosing it and connecting to it.
+/// An address on loopback that refuses connections for as long as this value lives: a port bound, never
+/// listening, on a random 127.x.y.z address other than 127.0.0.1. Test servers listen on 127.0.0.1, so
+/// none of them can answer there, and the bound port keeps any wildcard listener off it too.
 public final class RefusingPort: Sendable {
+    public let address: String
     public let port: Int
     private let descriptor: Int32
 
+    /// `address:port`.
+    public var host: String { "\(address):\(port)" }
+
     public init() throws {
+        address = "127.\(UInt8.random(in: 1...254)).\(UInt8.random(in: 1...254)).\(UInt8.random(in: 1...254))"
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw ShellError(command: "socket", status: errno, stderr: "can't open a socket") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
+        var socketAddress = sockaddr_in()
+        socketAddress.sin_family = sa_family_t(AF_INET)
+        socketAddress.sin_addr.s_addr = inet_addr(address)
+        socketAddress.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let fd = descriptor
-        let bound = withUnsafeMutablePointer(to: &address) {
+        let bound = withUnsafeMutablePointer(to: &socketAddress) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
             }
         }
         guard bound else {
             close(descriptor)
-            throw ShellError(command: "bind", status: errno, stderr: "can't bind 127.0.0.1:0")
+            throw ShellError(command: "bind", status: errno, stderr: "can't bind \(address):0")
         }
-        port = Int(UInt16(bigEndian: address.sin_port))
+        port = Int(UInt16(bigEndian: socketAddress.sin_port))
     }
 
     deinit { close(descriptor) }
