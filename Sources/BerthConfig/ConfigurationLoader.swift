@@ -202,8 +202,13 @@ public enum ConfigurationLoader {
     /// Why `path` can't be `version.path` (absolute, or `..` leading out of the repository) as a clause
     /// to follow the quoted path, or nil when it stays inside the repository. Shared with `--path`.
     public static func versionPathProblem(_ path: String) -> String? {
+        repositoryPathProblem(path, example: "services/api")
+    }
+
+    /// Why `path` can't name a place in the repository (absolute, or `..` leading out of it), or nil.
+    static func repositoryPathProblem(_ path: String, example: String) -> String? {
         if path.hasPrefix("/") || path.hasPrefix("\\") {
-            return "is an absolute path; give a directory relative to the repository root, such as services/api"
+            return "is an absolute path; give a path relative to the repository root, such as \(example)"
         }
         var depth = 0
         for component in path.split(separator: "/", omittingEmptySubsequences: true) {
@@ -213,7 +218,7 @@ public enum ConfigurationLoader {
             default: depth += 1
             }
             if depth < 0 {
-                return "leads out of the repository; give a directory inside it, relative to its root, such as services/api"
+                return "leads out of the repository; give a path inside it, relative to its root, such as \(example)"
             }
         }
         return nil
@@ -358,14 +363,41 @@ public enum ConfigurationLoader {
             ])
             var settings = DeploySettings()
             func text(_ key: String) throws -> String? { try fields[key].map { try $0.string() } }
-            settings.kustomization = try text("kustomization")
-            settings.deployment = try text("deployment")
-            settings.helmValues = try text("helm_values")
+            /// A file berth rewrites: inside the repository, like `version.path`.
+            func file(_ key: String) throws -> String? {
+                guard let value = try text(key) else { return nil }
+                if let problem = repositoryPathProblem(value, example: "deploy/prod/kustomization.yaml") {
+                    throw fields[key]!.fail("'\(fields[key]!.path)': '\(value)' \(problem)")
+                }
+                return value
+            }
+            /// A Kubernetes object name, so it can never be read as one of kubectl's options.
+            func kubernetesName(_ key: String, subdomain: Bool) throws -> String? {
+                guard let value = try text(key) else { return nil }
+                guard KubernetesName.isValid(value, subdomain: subdomain) else {
+                    throw fields[key]!.fail(
+                        "'\(fields[key]!.path)' must be a Kubernetes name (lower-case letters, digits and '-'\(subdomain ? ", '.'" : ""), starting and ending with a letter or digit, at most \(subdomain ? 253 : 63)), not '\(value)'"
+                    )
+                }
+                return value
+            }
+            settings.kustomization = try file("kustomization")
+            settings.deployment = try file("deployment")
+            settings.helmValues = try file("helm_values")
             if let key = try text("helm_key") { settings.helmKey = key }
-            settings.kubectlContext = try text("kubectl_context")
-            settings.kubectlNamespace = try text("namespace")
-            settings.kubectlDeployment = try text("kubectl_deployment")
-            settings.kubectlContainer = try text("container")
+            if let context = try text("kubectl_context") {
+                guard !context.isEmpty, !context.hasPrefix("-"),
+                    !context.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+                else {
+                    throw fields["kubectl_context"]!.fail(
+                        "'\(fields["kubectl_context"]!.path)' must be a kubeconfig context name (not empty, no leading '-', no control characters)"
+                    )
+                }
+                settings.kubectlContext = context
+            }
+            settings.kubectlNamespace = try kubernetesName("namespace", subdomain: false)
+            settings.kubectlDeployment = try kubernetesName("kubectl_deployment", subdomain: true)
+            settings.kubectlContainer = try kubernetesName("container", subdomain: false)
             settings.healthURL = try text("health_url")
             if let timeout = fields["health_timeout"] {
                 guard let seconds = Int(try timeout.string()), seconds > 0 else {

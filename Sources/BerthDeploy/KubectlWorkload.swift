@@ -20,7 +20,8 @@ public struct KubectlWorkload: Workload {
                 .failure, "kubectl is not on PATH, and deploy.\(environment).kubectl_context is set: install kubectl or remove it"
             )
         }
-        let scope = ["--context", context] + (settings.kubectlNamespace.map { ["--namespace", $0] } ?? [])
+        // `--flag=value`, so a value is never read as an option; berth.yaml holds Kubernetes names only.
+        let scope = ["--context=\(context)"] + (settings.kubectlNamespace.map { ["--namespace=\($0)"] } ?? [])
         for arguments in [
             scope + ["set", "image", "deployment/\(name)", "\(container)=\(image)"],
             scope + ["rollout", "status", "deployment/\(name)", "--timeout=\(settings.healthTimeoutSeconds)s"],

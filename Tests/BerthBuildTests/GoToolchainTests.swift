@@ -56,7 +56,7 @@ struct GoToolchainTests {
             output: "\(root)/out/hello")
         #expect(
             invocation.arguments == [
-                "go", "build", "-trimpath", "-ldflags", "-s -w -X main.version=1.2.3", "-o", "\(root)/out/hello", ".",
+                "go", "build", "-trimpath", "-ldflags=-s -w -X main.version=1.2.3", "-o", "\(root)/out/hello", "--", ".",
             ])
         #expect(invocation.environment == ["GOOS": "linux", "GOARCH": "amd64", "CGO_ENABLED": "0"])
         let binary = try await toolchain.build(invocation)
@@ -83,6 +83,20 @@ struct GoToolchainTests {
         let error = await #expect(throws: GoBuildFailure.self) { try await toolchain.build(invocation) }
         #expect(error?.description.contains("undefined: undefinedThing") == true)
         #expect(error?.description.contains("fix the errors above") == true)
+    }
+
+    @Test("a build.main that looks like a flag is a package go can't find, never a flag (-toolexec runs nothing)")
+    func mainIsNeverAFlag() async throws {
+        let root = try GoFixture.module()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let marker = "\(root)/toolexec-ran"
+        let toolchain = GoCommandToolchain(directory: "\(root)/app", environment: GoFixture.environment(root))
+        var settings = BuildSettings()
+        settings.main = "-toolexec=/usr/bin/touch \(marker)"
+        let invocation = GoBuildInvocation(
+            settings: settings, platform: try BuildPlatform(parsing: "linux/amd64"), ldflags: "", output: "\(root)/out/x")
+        await #expect(throws: GoBuildFailure.self) { try await toolchain.build(invocation) }
+        #expect(!FileManager.default.fileExists(atPath: marker))
     }
 }
 

@@ -80,8 +80,8 @@ struct DeployCLITests {
                 == "replicas: 3\nimage:\n  repository: \(image)\n  tag: \"v0.1.0@\(digest)\"\n")
         #expect(
             try String(contentsOfFile: kubectl.log, encoding: .utf8)
-                == "--context prod-eu --namespace shop set image deployment/api api=\(image):v0.1.0@\(digest)\n"
-                + "--context prod-eu --namespace shop rollout status deployment/api --timeout=60s\n")
+                == "--context=prod-eu --namespace=shop set image deployment/api api=\(image):v0.1.0@\(digest)\n"
+                + "--context=prod-eu --namespace=shop rollout status deployment/api --timeout=60s\n")
         let again = try berth("promote", "0.1.0", "--to", "prod")
         #expect(again.status == 0 && again.stdout.contains("already in prod with its tags, deployed"), "\(again.stdout)")
 

@@ -82,6 +82,36 @@ struct ValidationTests {
     }
 
     @Test(
+        "deploy values that kubectl would read as options, or files outside the repository, are refused",
+        arguments: [
+            ("container: --kubeconfig=/tmp/evil", "berth.yaml:3:16", "'deploy.prod.container' must be a Kubernetes name"),
+            ("namespace: -n", "berth.yaml:3:16", "'deploy.prod.namespace' must be a Kubernetes name"),
+            ("namespace: Prod", "berth.yaml:3:16", "'deploy.prod.namespace' must be a Kubernetes name"),
+            ("kubectl_deployment: api..v2", "berth.yaml:3:25", "'deploy.prod.kubectl_deployment' must be a Kubernetes name"),
+            ("kubectl_context: --token=x", "berth.yaml:3:22", "'deploy.prod.kubectl_context' must be a kubeconfig context"),
+            ("kustomization: /etc/passwd", "berth.yaml:3:20", "is an absolute path"),
+            ("deployment: ../../other/deploy.yaml", "berth.yaml:3:17", "leads out of the repository"),
+            ("helm_values: charts/../../values.yaml", "berth.yaml:3:18", "leads out of the repository"),
+        ])
+    func hostileDeploy(line: String, position: String, fragment: String) {
+        Self.expectRefused("deploy:\n  prod:\n    \(line)\n", at: position, fragment)
+    }
+
+    @Test("Kubernetes names, dotted Deployment names and kubeconfig contexts with ':' and '@' still load")
+    func kubernetesNames() throws {
+        let config = try ConfigurationLoader.parse(
+            "deploy:\n  prod:\n    kubectl_context: arn:aws:eks:eu-west-1:1:cluster/prod\n    namespace: team-a\n"
+                + "    kubectl_deployment: api.v2\n    container: api\n    kustomization: deploy/prod/kustomization.yaml\n",
+            file: "berth.yaml")
+        let prod = try #require(config.deploy["prod"])
+        #expect(prod.kubectlContext == "arn:aws:eks:eu-west-1:1:cluster/prod" && prod.kubectlNamespace == "team-a")
+        #expect(prod.kubectlDeployment == "api.v2" && prod.kubectlContainer == "api")
+        #expect(KubernetesName.isValid(String(repeating: "a", count: 63), subdomain: false))
+        #expect(!KubernetesName.isValid(String(repeating: "a", count: 64), subdomain: false))
+        #expect(!KubernetesName.isValid("", subdomain: true) && !KubernetesName.isValid("a-", subdomain: false))
+    }
+
+    @Test(
         "a label value with a line break or another control character is refused, naming the label",
         arguments: [
             ("labels:\n  description: \"one\\ntwo\"\n", "berth.yaml:2:16", "label 'labels.description'", "U+000A"),

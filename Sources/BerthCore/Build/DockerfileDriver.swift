@@ -47,14 +47,15 @@ public enum DockerfileDriver: String, Sendable, CaseIterable {
         public func hash(into hasher: inout Hasher) { hasher.combine(references) }
     }
 
-    /// The commands for `inputs`; never a shell line, so no value needs quoting.
+    /// The commands for `inputs`; never a shell line, so no value needs quoting. Every value is joined to
+    /// its flag (`--tag=…`) and positional arguments follow `--`, so no value is ever read as an option.
     public func invocation(_ inputs: Inputs) -> Invocation {
         guard let first = inputs.references.first else { return Invocation(commands: []) }
-        var common: [String] = ["--file", inputs.dockerfile]
-        if !inputs.platforms.isEmpty { common += ["--platform", inputs.platforms.joined(separator: ",")] }
-        for label in inputs.labels { common += ["--label", "\(label.key)=\(label.value)"] }
-        for argument in inputs.buildArgs { common += ["--build-arg", "\(argument.key)=\(argument.value)"] }
-        common += ["--build-arg", "SOURCE_DATE_EPOCH=\(inputs.sourceDateEpoch)"]
+        var common: [String] = ["--file=\(inputs.dockerfile)"]
+        if !inputs.platforms.isEmpty { common += ["--platform=\(inputs.platforms.joined(separator: ","))"] }
+        for label in inputs.labels { common += ["--label=\(label.key)=\(label.value)"] }
+        for argument in inputs.buildArgs { common += ["--build-arg=\(argument.key)=\(argument.value)"] }
+        common += ["--build-arg=SOURCE_DATE_EPOCH=\(inputs.sourceDateEpoch)"]
         let multiPlatform = inputs.platforms.count > 1
 
         switch self {
@@ -62,26 +63,26 @@ public enum DockerfileDriver: String, Sendable, CaseIterable {
             // One layer (no cache layers that differ between machines), fixed timestamps, no builder
             // version label; several platforms go into a manifest list.
             var build = [
-                rawValue, "build", "--layers=false", "--timestamp", String(inputs.sourceDateEpoch), "--identity-label=false",
+                rawValue, "build", "--layers=false", "--timestamp=\(inputs.sourceDateEpoch)", "--identity-label=false",
             ]
             build += common
-            build += multiPlatform ? ["--manifest", first] : inputs.references.flatMap { ["--tag", $0] }
-            build.append(inputs.context)
+            build += multiPlatform ? ["--manifest=\(first)"] : inputs.references.map { "--tag=\($0)" }
+            build += ["--", inputs.context]
             let tls = inputs.insecureRegistry ? ["--tls-verify=false"] : []
             let pushes = inputs.references.map { reference in
                 multiPlatform
-                    ? [rawValue, "manifest", "push", "--all"] + tls + [first, "docker://\(reference)"]
-                    : [rawValue, "push"] + tls + [reference, "docker://\(reference)"]
+                    ? [rawValue, "manifest", "push", "--all"] + tls + ["--", first, "docker://\(reference)"]
+                    : [rawValue, "push"] + tls + ["--", reference, "docker://\(reference)"]
             }
             return Invocation(commands: [build] + pushes)
         case .docker:
             // BuildKit: SOURCE_DATE_EPOCH for the config, rewrite-timestamp for the files, no provenance
             // attestation (it carries the build's time and host), pushed as it is built.
             var build = ["docker", "buildx", "build"] + common
-            build += inputs.references.flatMap { ["--tag", $0] }
-            build += ["--provenance=false", "--output", "type=image,push=true,rewrite-timestamp=true"]
+            build += inputs.references.map { "--tag=\($0)" }
+            build += ["--provenance=false", "--output=type=image,push=true,rewrite-timestamp=true"]
             if inputs.insecureRegistry { build[build.count - 1] += ",registry.insecure=true" }
-            build.append(inputs.context)
+            build += ["--", inputs.context]
             return Invocation(commands: [build])
         }
     }

@@ -1,17 +1,18 @@
 /// How a build is compiled: `go build` with an argument vector and environment, never a shell.
 public struct GoBuildInvocation: Hashable, Sendable {
-    /// The command and its arguments (`go build -trimpath -ldflags … -o OUT ./cmd/server`).
+    /// The command and its arguments (`go build -trimpath -ldflags=… -o OUT -- ./cmd/server`).
     public let arguments: [String]
     /// Variables set on top of the caller's environment.
     public let environment: [String: String]
     /// Where the binary is written.
     public let output: String
 
-    /// The invocation for `platform`: `CGO_ENABLED=0`, `-trimpath`, berth's ldflags.
+    /// The invocation for `platform`: `CGO_ENABLED=0`, `-trimpath`, berth's ldflags. The package comes
+    /// after `--`, so a `build.main` such as `-toolexec=…` is a (missing) package, never a flag.
     public init(settings: BuildSettings, platform: BuildPlatform, ldflags: String, output: String) {
         var arguments = settings.goCommand + ["build", "-trimpath"]
-        if !ldflags.isEmpty { arguments += ["-ldflags", ldflags] }
-        arguments += ["-o", output, settings.main]
+        if !ldflags.isEmpty { arguments += ["-ldflags=\(ldflags)"] }
+        arguments += ["-o", output, "--", settings.main]
         self.arguments = arguments
         self.environment = platform.goEnvironment.merging(["CGO_ENABLED": "0"]) { $1 }
         self.output = output

@@ -108,13 +108,13 @@ struct DockerfileDriverTests {
         #expect(
             DockerfileDriver.buildah.invocation(Self.inputs()).commands == [
                 [
-                    "buildah", "build", "--layers=false", "--timestamp", "1704067200", "--identity-label=false", "--file",
-                    "Dockerfile",
-                    "--label", "org.opencontainers.image.version=1.2.3", "--build-arg", "VERSION=1.2.3", "--build-arg",
-                    "SOURCE_DATE_EPOCH=1704067200", "--tag", "reg.example/api:v1.2.3", "--tag", "reg.example/api:latest", ".",
+                    "buildah", "build", "--layers=false", "--timestamp=1704067200", "--identity-label=false",
+                    "--file=Dockerfile", "--label=org.opencontainers.image.version=1.2.3", "--build-arg=VERSION=1.2.3",
+                    "--build-arg=SOURCE_DATE_EPOCH=1704067200", "--tag=reg.example/api:v1.2.3", "--tag=reg.example/api:latest",
+                    "--", ".",
                 ],
-                ["buildah", "push", "reg.example/api:v1.2.3", "docker://reg.example/api:v1.2.3"],
-                ["buildah", "push", "reg.example/api:latest", "docker://reg.example/api:latest"],
+                ["buildah", "push", "--", "reg.example/api:v1.2.3", "docker://reg.example/api:v1.2.3"],
+                ["buildah", "push", "--", "reg.example/api:latest", "docker://reg.example/api:latest"],
             ])
     }
 
@@ -123,13 +123,13 @@ struct DockerfileDriverTests {
         let commands = DockerfileDriver.podman.invocation(Self.inputs(platforms: ["linux/amd64", "linux/arm64"], insecure: true))
             .commands
         #expect(
-            commands[0].starts(with: ["podman", "build", "--layers=false", "--timestamp", "1704067200", "--identity-label=false"])
+            commands[0].starts(with: ["podman", "build", "--layers=false", "--timestamp=1704067200", "--identity-label=false"])
         )
-        #expect(commands[0].contains("--platform") && commands[0].contains("linux/amd64,linux/arm64"))
-        #expect(Array(commands[0].suffix(3)) == ["--manifest", "reg.example/api:v1.2.3", "."])
+        #expect(commands[0].contains("--platform=linux/amd64,linux/arm64"))
+        #expect(Array(commands[0].suffix(3)) == ["--manifest=reg.example/api:v1.2.3", "--", "."])
         #expect(
             commands[1] == [
-                "podman", "manifest", "push", "--all", "--tls-verify=false", "reg.example/api:v1.2.3",
+                "podman", "manifest", "push", "--all", "--tls-verify=false", "--", "reg.example/api:v1.2.3",
                 "docker://reg.example/api:v1.2.3",
             ])
         #expect(commands.count == 3)
@@ -140,12 +140,27 @@ struct DockerfileDriverTests {
         #expect(
             DockerfileDriver.docker.invocation(Self.inputs()).commands == [
                 [
-                    "docker", "buildx", "build", "--file", "Dockerfile", "--label", "org.opencontainers.image.version=1.2.3",
-                    "--build-arg",
-                    "VERSION=1.2.3", "--build-arg", "SOURCE_DATE_EPOCH=1704067200", "--tag", "reg.example/api:v1.2.3", "--tag",
-                    "reg.example/api:latest", "--provenance=false", "--output", "type=image,push=true,rewrite-timestamp=true",
-                    ".",
+                    "docker", "buildx", "build", "--file=Dockerfile", "--label=org.opencontainers.image.version=1.2.3",
+                    "--build-arg=VERSION=1.2.3", "--build-arg=SOURCE_DATE_EPOCH=1704067200", "--tag=reg.example/api:v1.2.3",
+                    "--tag=reg.example/api:latest", "--provenance=false", "--output=type=image,push=true,rewrite-timestamp=true",
+                    "--", ".",
                 ]
             ])
+    }
+
+    @Test("values that look like options stay values: each joined to its flag, the context after --")
+    func hostileValues() throws {
+        var inputs = Self.inputs()
+        inputs.dockerfile = "--output=type=local,dest=/"
+        inputs.context = "-"
+        inputs.buildArgs = [("--privileged", "x")]
+        for driver in [DockerfileDriver.buildah, .podman, .docker] {
+            let build = driver.invocation(inputs).commands[0]
+            let separator = try #require(build.firstIndex(of: "--"))
+            #expect(build[(separator + 1)...] == ["-"])
+            #expect(build[..<separator].allSatisfy { $0.hasPrefix("--") || !$0.hasPrefix("-") })
+            #expect(build.contains("--file=--output=type=local,dest=/") && build.contains("--build-arg=--privileged=x"))
+            #expect(!build.contains("--output=type=local,dest=/"))
+        }
     }
 }
