@@ -179,6 +179,58 @@ struct StreamingCopyTests {
         try await ImageStoreContractCheck.allBlobsPresent(destination, "", image)
     }
 
+    /// A layout whose first streamed upload reads half the blob and then fails as a dropped registry would.
+    struct FlakyUploads: BlobStreaming {
+        let layout: OCILayoutStore
+        let failures = Locked(1)
+        let uploads = Locked(0)
+        var displayName: String { layout.displayName }
+        func listTags(_ r: String) async throws -> [String] { try await layout.listTags(r) }
+        func resolve(_ r: String, reference: String) async throws -> Descriptor? {
+            try await layout.resolve(r, reference: reference)
+        }
+        func fetchManifest(_ r: String, reference: String) async throws -> ManifestDocument {
+            try await layout.fetchManifest(r, reference: reference)
+        }
+        func fetchBlob(_ r: String, digest: Digest) async throws -> Data { try await layout.fetchBlob(r, digest: digest) }
+        func blobExists(_ r: String, digest: Digest) async throws -> Bool { try await layout.blobExists(r, digest: digest) }
+        func pushBlob(_ r: String, digest: Digest, data: Data) async throws {
+            try await layout.pushBlob(r, digest: digest, data: data)
+        }
+        func pushManifest(_ r: String, reference: String, manifest: ManifestDocument) async throws {
+            try await layout.pushManifest(r, reference: reference, manifest: manifest)
+        }
+        func deleteManifest(_ r: String, digest: Digest) async throws { try await layout.deleteManifest(r, digest: digest) }
+        func deleteTag(_ r: String, tag: String) async throws { try await layout.deleteTag(r, tag: tag) }
+        func openBlob(_ r: String, digest: Digest) async throws -> BlobChunks { try await layout.openBlob(r, digest: digest) }
+        func pushBlob(_ r: String, digest: Digest, chunks: BlobChunks) async throws {
+            uploads.withLock { $0 += 1 }
+            let fail = failures.withLock { count in
+                defer { count -= 1 }
+                return count > 0
+            }
+            if fail {
+                _ = try await chunks.nextChunk()
+                throw ImageStoreError(.unavailable, "PATCH upload: the connection was reset")
+            }
+            try await layout.pushBlob(r, digest: digest, chunks: chunks)
+        }
+    }
+
+    @Test("an upload that fails part-way is retried from a new read of the source; the copy completes")
+    func failedUploadIsRetried() async throws {
+        let (a, b) = (temporaryDirectory("stream-a"), temporaryDirectory("stream-b"))
+        defer { for p in [a, b] { try? FileManager.default.removeItem(atPath: p) } }
+        let source = try OCILayoutStore(path: a)
+        let image = try await TestImages.push(
+            into: source, repository: "", tag: "v1", seed: "flaky-upload", layers: 1, layerSize: (2 << 20) + 10)
+        let destination = FlakyUploads(layout: try OCILayoutStore(path: b))
+        try await ImageCopier(source: source, destination: destination)
+            .copy("", reference: "v1", to: "", tags: ["v1"])
+        try await ImageStoreContractCheck.allBlobsPresent(destination.layout, "", image)
+        #expect(destination.uploads.current == 3)  // config and layer, the first retried once
+    }
+
     @Test("a corrupt source blob fails the streamed copy and nothing is committed")
     func corruptSource() async throws {
         let (a, b) = (temporaryDirectory("stream-a"), temporaryDirectory("stream-b"))

@@ -87,6 +87,23 @@ struct FaultInjectionTests {
         #expect(retry.reason.contains("reset"), "\(retry)")
     }
 
+    @Test("a copy whose source fails every read stops after the source's own attempts, not three times as many")
+    func copyDoesNotRetryFailedReads() async throws {
+        let setup = try await Setup()
+        defer { setup.stop() }
+        setup.proxy.inject(.reset(afterBytes: 1000), method: "GET", path: setup.layerPath, on: .always)
+        let log = RetryLog()
+        let layout = FileManager.default.temporaryDirectory.appendingPathComponent("fault-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: layout) }
+        let destination = try OCILayoutStore(path: layout)
+        await #expect(throws: ImageStoreError.self) {
+            try await ImageCopier(source: setup.client(log), destination: destination)
+                .copy("acme/api", reference: "v1", to: "", tags: ["v1"])
+        }
+        #expect(setup.proxy.count(method: "GET", path: setup.layerPath) == 4)
+        #expect(log.events.map(\.attempt) == [2, 3, 4])
+    }
+
     @Test("a reset while a whole blob is read (fetchBlob) is retried and the bytes are verified")
     func resetMidBufferedBlob() async throws {
         let setup = try await Setup()

@@ -81,15 +81,25 @@ public struct ImageCopier: Sendable {
                 return
             }
             if let reader = source as? any BlobStreaming, let writer = destination as? any BlobStreaming {
-                // A stream can't be replayed, so a failed transfer is retried from a new one.
+                // A stream can't be replayed, so an upload that fails is retried from a new one. A read
+                // that fails is not: the source has spent its own retry policy by then.
                 var attempt = 0
                 while true {
                     attempt += 1
+                    let readFailed = Locked(false)
+                    let opened = try await reader.openBlob(sourceRepository, digest: blob.digest)
                     do {
-                        let chunks = try await reader.openBlob(sourceRepository, digest: blob.digest)
+                        let chunks = BlobChunks(size: opened.size) {
+                            do { return try await opened.nextChunk() } catch {
+                                readFailed.withLock { $0 = true }
+                                throw error
+                            }
+                        }
                         try await writer.pushBlob(destinationRepository, digest: blob.digest, chunks: chunks)
                         break
-                    } catch let error as ImageStoreError where error.kind == .unavailable && attempt < 3 {
+                    } catch let error as ImageStoreError
+                        where error.kind == .unavailable && attempt < 3 && !readFailed.current
+                    {
                         continue
                     }
                 }
