@@ -3,6 +3,7 @@ import BerthCore
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// `HTTPTransport` over AsyncHTTPClient: pooled keep-alive connections, TLS verified by default,
 /// redirects left to the caller.
@@ -15,13 +16,23 @@ public final class AsyncHTTPClientTransport: HTTPTransport, Sendable {
     let client: HTTPClient
     /// The largest response body read whole (a streamed blob has no limit).
     let maximumBodySize: Int
+    /// Why no request can be sent: `SSL_CERT_FILE` or `SSL_CERT_DIR` names nothing readable.
+    let trustFailure: TransportError?
 
     /// One pooled client for the whole process: it lives as long as the process, so it never needs the
     /// explicit shutdown AsyncHTTPClient demands before a client is released.
     public static let shared = AsyncHTTPClientTransport()
 
-    private init(maximumBodySize: Int = 4 << 30) {
+    /// A client of its own (tests give it an environment); it must be `shutdown()` before it is released.
+    init(maximumBodySize: Int = 4 << 30, environment: [String: String] = ProcessInfo.processInfo.environment) {
         var configuration = HTTPClient.Configuration()
+        switch TrustRoots.configuration(environment) {
+        case .success(let tls):
+            configuration.tlsConfiguration = tls
+            trustFailure = nil
+        case .failure(let failure):
+            trustFailure = failure
+        }
         configuration.redirectConfiguration = .disallow
         configuration.connectionPool = .init(idleTimeout: .seconds(60))
         // A refused or failed connect fails the request at once; RegistryClient's RetryPolicy decides
@@ -36,7 +47,10 @@ public final class AsyncHTTPClientTransport: HTTPTransport, Sendable {
         self.maximumBodySize = maximumBodySize
     }
 
+    func shutdown() async throws { try await client.shutdown() }
+
     public func send(_ request: HTTPRequest, timeout: Duration) async throws -> HTTPResponse {
+        if let trustFailure { throw trustFailure }
         let progress = ProgressClock()
         let maximum = maximumBodySize
         return try await withProgressTimeout(timeout, progress: progress) { [self] in
@@ -63,6 +77,7 @@ public final class AsyncHTTPClientTransport: HTTPTransport, Sendable {
     }
 
     public func stream(_ request: HTTPRequest, timeout: Duration) async throws -> (HTTPResponse, BodyChunks) {
+        if let trustFailure { throw trustFailure }
         let progress = ProgressClock()
         let (head, body) = try await withProgressTimeout(timeout, progress: progress) { [self] in
             try await execute(request, timeout: timeout, progress: progress)
@@ -129,6 +144,7 @@ public final class AsyncHTTPClientTransport: HTTPTransport, Sendable {
                 ?? TransportError("the response ended early", kind: .truncated)
         }
         if error is HTTPParserError { return TransportError("the registry's answer is not valid HTTP", kind: .other) }
+        if let tls = tlsFailure(error) { return tls }
         if let channel = error as? ChannelError {
             switch channel {
             case .connectTimeout: return TransportError("no connection within the connect timeout", kind: .timedOut)
@@ -138,6 +154,28 @@ public final class AsyncHTTPClientTransport: HTTPTransport, Sendable {
             }
         }
         return TransportError("the connection failed\(progress)", kind: .other)
+    }
+
+    /// A TLS failure in words; nil for anything else.
+    static func tlsFailure(_ error: Error) -> TransportError? {
+        if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname {
+            return TransportError("the registry's TLS certificate is not issued for this host name", kind: .untrusted)
+        }
+        guard let ssl = error as? NIOSSLError else { return nil }
+        switch ssl {
+        case .handshakeFailed(.sslError(let stack)) where stack.contains { "\($0)".contains("CERTIFICATE_VERIFY_FAILED") }:
+            return TransportError("the registry's TLS certificate is not signed by a CA this machine trusts", kind: .untrusted)
+        case .handshakeFailed, .unableToValidateCertificate, .noCertificateToValidate:
+            return TransportError("the TLS handshake failed", kind: .untrusted)
+        default:
+            return TransportError("the TLS connection failed", kind: .other)
+        }
+    }
+
+    /// What to do about a registry whose TLS berth can't verify.
+    static func trustHint(host: String) -> String {
+        "give \(host) a certificate for its name from a CA this machine trusts, or trust a private CA with "
+            + "\(TrustRoots.fileVariable)=ca.pem (or \(TrustRoots.directoryVariable)); --insecure speaks plain http, for test registries only"
     }
 
     static func truncated(_ received: Int, of expected: Int) -> TransportError {

@@ -92,8 +92,14 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         case timedOut
         /// The body ended short of its Content-Length.
         case truncated
+        /// TLS failed: the certificate is not trusted or not for this host, or the trust roots can't be
+        /// read. Retrying can't help.
+        case untrusted
         case other
     }
+
+    /// Whether another attempt could go differently.
+    public var isTransient: Bool { kind != .untrusted }
 
     public let message: String
     public let kind: Kind

@@ -57,13 +57,25 @@ extension RegistryClient {
             hint = "check that \(host) is reachable and that no proxy or firewall on the way cuts connections, then run it again"
         case .refused, .other:
             hint = "check that \(host) is reachable"
+        case .untrusted:
+            return ImageStoreError(
+                .untrusted, "\(method) \(RegistryError.redacted(url)): \(error.message)\(untrustedHint(error))")
         }
         return ImageStoreError(.unavailable, "\(method) \(RegistryError.redacted(url)): \(error.message); \(hint)\(tries)")
+    }
+
+    /// What to do about TLS berth can't verify; nothing more when the message already says it.
+    func untrustedHint(_ error: TransportError) -> String {
+        error.message.contains(TrustRoots.fileVariable) || error.message.contains(TrustRoots.directoryVariable)
+            ? "" : "; \(AsyncHTTPClientTransport.trustHint(host: host))"
     }
 
     /// Runs an authentication step; a token request the network defeated becomes one line like any other.
     func authenticating<T: Sendable>(_ step: () async throws -> T) async throws -> T {
         do { return try await step() } catch let error as TransportError {
+            if error.kind == .untrusted {
+                throw ImageStoreError(.untrusted, "token request for \(host): \(error.message)\(untrustedHint(error))")
+            }
             throw ImageStoreError(
                 .unavailable, "token request for \(host): \(error.message); check that \(host)'s token service is reachable")
         }

@@ -144,7 +144,8 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, Sendable 
                     response = try await transport.send(outgoing, timeout: limit)
                 }
             } catch let error as TransportError {
-                if canRetry, let delay = retryDelay(afterAttempt: attempt, retryAfter: nil, deadline: deadline) {
+                if canRetry, error.isTransient, let delay = retryDelay(afterAttempt: attempt, retryAfter: nil, deadline: deadline)
+                {
                     announceRetry(request.method, request.url, attempt: attempt + 1, after: error.message, waiting: delay)
                     try await retry.sleep(delay)
                     continue

@@ -69,7 +69,8 @@ final class ResumableDownload: Sendable {
     private func resume(after error: TransportError) async throws {
         let (attempt, received, lastProgress) = state.withLock { ($0.attempt, $0.received, $0.lastProgress) }
         let deadline = lastProgress + client.timeouts.total
-        guard let delay = client.retryDelay(afterAttempt: attempt, retryAfter: nil, deadline: deadline) else {
+        guard error.isTransient, let delay = client.retryDelay(afterAttempt: attempt, retryAfter: nil, deadline: deadline)
+        else {
             throw client.transportFailure("GET", url, error, attempts: attempt, since: started)
         }
         client.announceRetry("GET", url, attempt: attempt + 1, after: error.message, waiting: delay)

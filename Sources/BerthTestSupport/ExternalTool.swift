@@ -25,6 +25,8 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
     case postgresql
     case tar
     case gzip
+    /// For `TestCertificate`.
+    case openssl
     /// `../shared/fixtures` beside the repository (or `BERTH_SHARED_FIXTURES`); see `SharedFixtures`.
     case sharedFixtures = "shared-fixtures"
 
@@ -43,6 +45,7 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
         case .postgresql: (PostgresServer.binaryDirectory ?? "/usr/lib/postgresql/*/bin") + "/initdb"
         case .tar: "/bin/tar"
         case .gzip: "/bin/gzip"
+        case .openssl: "/usr/bin/openssl"
         case .sharedFixtures: SharedFixtures.directory() ?? "../shared/fixtures"
         }
     }
@@ -54,7 +57,7 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
         case .htpasswd: "apt-get install apache2-utils"
         case .go: "apt-get install golang-go"
         case .gin: "apt-get install golang-github-gin-gonic-gin-dev"
-        case .skopeo, .umoci, .buildah, .postgresql, .tar, .gzip: "apt-get install \(rawValue)"
+        case .skopeo, .umoci, .buildah, .postgresql, .tar, .gzip, .openssl: "apt-get install \(rawValue)"
         case .sharedFixtures:
             "check out the shared repository beside this one as ../shared, or set BERTH_SHARED_FIXTURES"
                 + " (berth's own fixtures cover the same rules meanwhile)"

@@ -14,16 +14,19 @@ public final class RegistryServer: @unchecked Sendable {
     public let logFile: URL
     public let username: String?
     public let password: String?
+    /// The address it listens on: 127.0.0.1, or the certificate's address when it serves TLS.
+    public let address: String
 
-    /// `host:port`.
-    public var host: String { "127.0.0.1:\(port)" }
+    /// `address:port`.
+    public var host: String { "\(address):\(port)" }
 
     /// The registry binary. Tests that start a registry say so with `.requires(.dockerRegistry)`
     /// (and `.htpasswd` for Basic auth), which skips them where it is missing, and fails them in CI.
     public static let binary = "/usr/bin/docker-registry"
 
-    /// Starts a registry; with `basicAuth` it demands `username`/`password` (written with `htpasswd -B`).
-    public init(basicAuth: Bool = false) throws {
+    /// Starts a registry; with `basicAuth` it demands `username`/`password` (written with `htpasswd -B`);
+    /// with `tls` it serves https only, on the certificate's address.
+    public init(basicAuth: Bool = false, tls: TestCertificate? = nil) throws {
         let needed: [ExternalTool] = basicAuth ? [.dockerRegistry, .htpasswd] : [.dockerRegistry]
         let missing = needed.filter { !$0.isAvailable }
         guard missing.isEmpty else { throw ExternalTool.Missing(missing) }
@@ -41,6 +44,8 @@ public final class RegistryServer: @unchecked Sendable {
             username = nil
             password = nil
         }
+        address = tls?.address ?? "127.0.0.1"
+        let certificate = tls.map { "\n  tls:\n    certificate: \($0.certificate)\n    key: \($0.key)" } ?? ""
         let config = """
             version: 0.1
             log:
@@ -53,7 +58,7 @@ public final class RegistryServer: @unchecked Sendable {
               delete:
                 enabled: true
             http:
-              addr: 127.0.0.1:\(port)
+              addr: \(address):\(port)\(certificate)
             \(auth)
             """
         let configFile = directory.appendingPathComponent("config.yml")
@@ -77,7 +82,7 @@ public final class RegistryServer: @unchecked Sendable {
                 let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
                 throw ShellError(command: "docker-registry serve", status: process.terminationStatus, stderr: log)
             }
-            if FreePort.isListening(port) { return }
+            if FreePort.isListening(port, address: address) { return }
             usleep(25_000)
         }
         throw ShellError(command: "docker-registry serve", status: -1, stderr: "not listening on \(port) after 5 s")
@@ -164,16 +169,16 @@ public enum FreePort {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    /// Whether something accepts connections on 127.0.0.1:`port`.
-    public static func isListening(_ port: Int) -> Bool {
+    /// Whether something accepts connections on `address`:`port`.
+    public static func isListening(_ port: Int, address: String = "127.0.0.1") -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
+        var socketAddress = sockaddr_in()
+        socketAddress.sin_family = sa_family_t(AF_INET)
+        socketAddress.sin_addr.s_addr = inet_addr(address)
+        socketAddress.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &socketAddress) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }

@@ -61,6 +61,8 @@ public protocol RepositoryCataloging: ImageStore {
 public struct ImageStoreError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         case notFound, unauthorized, denied, unsupported, conflict, invalid, unavailable, policy
+        /// The store's identity can't be verified (a TLS certificate not trusted): never retried.
+        case untrusted
     }
     public let kind: Kind
     public let message: String
