@@ -42,7 +42,10 @@ struct RealRegistryTests {
         let delays = DelayLog()
         let client = RegistryClient(
             host: refusing.host, credentials: AnonymousCredentials(), transport: AsyncHTTPClientTransport.shared,
-            retry: RetryPolicy(sleep: { await delays.add($0) }))
+            retry: RetryPolicy(sleep: { await delays.add($0) }),
+            // Time limits out of the way: with every suite starting at once, tests that wait on processes
+            // can hold the 2 cooperative threads for minutes (CI saw 154 s), and this counts attempts.
+            timeouts: RegistryTimeouts(attempt: .seconds(3600), idle: .seconds(3600), total: .seconds(7200)))
         let error = await #expect(throws: ImageStoreError.self) { try await client.resolve("acme/api", reference: "v1") }
         #expect(
             error?.description.contains("connection refused; check that \(refusing.host) is reachable") == true,
