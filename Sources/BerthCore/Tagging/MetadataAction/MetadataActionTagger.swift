@@ -77,23 +77,23 @@ public struct MetadataActionTagger: Sendable {
         switch rule.kind {
         case .schedule:
             guard context.eventName == "schedule" else { return nil }
-            return (try apply(try render(attrs["pattern"]!, rule: rule, values: [:]), rule), nil)
+            return (try apply(try render(rule["pattern"], rule: rule, values: [:]), rule), nil)
         case .semver, .pep440:
             return try processVersion(rule)
         case .match:
             guard let raw = try tagOrValue(rule) else { return nil }
-            guard let groups = try regexMatch(attrs["pattern"]!, in: raw, rule: rule) else { return nil }
-            let index = Int(attrs["group"]!)!
+            guard let groups = try regexMatch(rule["pattern"], in: raw, rule: rule) else { return nil }
+            let index = rule.group
             // A negative group (`group=-1`, which the action accepts) names no group, like one past the end.
             guard groups.indices.contains(index), let group = groups[index] else { return nil }
             return (try apply(group, rule), true)
         case .edge:
             guard let branch = context.ref.dropPrefix("refs/heads/") else { return nil }
-            let wanted = attrs["branch"]!.isEmpty ? context.defaultBranch : attrs["branch"]!
+            let wanted = rule["branch"].isEmpty ? context.defaultBranch : rule["branch"]
             guard branch == wanted else { return nil }
             return (try apply("edge", rule), nil)
         case .ref:
-            switch attrs["event"]! {
+            switch rule["event"] {
             case "branch":
                 guard let branch = context.ref.dropPrefix("refs/heads/") else { return nil }
                 return (try apply(Self.sanitize(branch), rule), nil)
@@ -106,7 +106,7 @@ public struct MetadataActionTagger: Sendable {
                 return (try apply(number, rule), nil)
             }
         case .raw:
-            return (try apply(try globalExpression(attrs["value"]!, rule: rule), rule), nil)
+            return (try apply(try globalExpression(rule["value"], rule: rule), rule), nil)
         case .sha:
             guard !context.sha.isEmpty else { return nil }
             let sha = attrs["format"] == "long" ? context.sha : String(context.sha.prefix(context.shortSHALength))
@@ -117,14 +117,13 @@ public struct MetadataActionTagger: Sendable {
     /// `type=semver` and `type=pep440`: the tag (or `value`), narrowed by `match`, through `pattern`;
     /// a pre-release renders `{{version}}` unless the pattern is exactly `{{raw}}`, and never makes `latest`.
     func processVersion(_ rule: MetadataTagRule) throws(BerthError) -> (String, Bool?)? {
-        let attrs = rule.attributes
         guard var raw = try tagOrValue(rule) else { return nil }
-        if !attrs["match"]!.isEmpty, let groups = try regexMatch(attrs["match"]!, in: raw, rule: rule),
+        if !rule["match"].isEmpty, let groups = try regexMatch(rule["match"], in: raw, rule: rule),
             let last = groups.last ?? nil
         {
             raw = last
         }
-        let pattern = attrs["pattern"]!
+        let pattern = rule["pattern"]
         let isRaw = TemplateRenderer.isSingleExpression(pattern, named: "raw")
         if rule.kind == .semver {
             let text = raw.hasPrefix("v") ? String(raw.dropFirst()) : raw

@@ -25,6 +25,10 @@ public struct MetadataTagRule: Sendable, Equatable {
     public let line: String
 
     public var priority: Int { Int(attributes["priority"] ?? "") ?? kind.defaultPriority }
+    /// An attribute's value; "" when the line doesn't set it (parsing fills the defaults each kind needs).
+    public subscript(_ name: String) -> String { attributes[name] ?? "" }
+    /// `type=match`'s group (validated as an integer when the line is parsed).
+    public var group: Int { Int(self["group"]) ?? 0 }
 
     /// The action's rules when `tags:` is empty.
     public static let defaults: [MetadataTagRule] = [
@@ -64,7 +68,9 @@ public struct MetadataTagRule: Sendable, Equatable {
         case .match:
             guard attributes["pattern"] != nil else { throw fail("missing pattern attribute") }
             attributes["group"] = attributes["group"] ?? "0"
-            guard Int(attributes["group"]!) != nil else { throw fail("invalid match group '\(attributes["group"]!)'") }
+            guard let group = attributes["group"], Int(group) != nil else {
+                throw fail("invalid match group '\(attributes["group"] ?? "")'")
+            }
             attributes["value"] = attributes["value"] ?? ""
         case .edge:
             attributes["branch"] = attributes["branch"] ?? ""
@@ -77,8 +83,8 @@ public struct MetadataTagRule: Sendable, Equatable {
         case .sha:
             attributes["prefix"] = attributes["prefix"] ?? "sha-"
             attributes["format"] = attributes["format"] ?? "short"
-            guard ["short", "long"].contains(attributes["format"]!) else {
-                throw fail("invalid format '\(attributes["format"]!)' (use short or long)")
+            guard let format = attributes["format"], ["short", "long"].contains(format) else {
+                throw fail("invalid format '\(attributes["format"] ?? "")' (use short or long)")
             }
         }
         attributes["enable"] = attributes["enable"] ?? "true"
