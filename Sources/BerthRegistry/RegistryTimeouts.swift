@@ -46,29 +46,11 @@ public struct RegistryTimeouts: Sendable, Equatable {
         return value
     }
 
-    /// `30s`, `2m`, `1m30s`, `1.5s`, `500ms`, `1h`, or a bare number of seconds; nil for anything else.
+    /// `30s`, `2m`, `1m30s`, `1.5s`, `500ms`, `1h`, or a bare number of seconds (`DurationText`); nil
+    /// for anything else.
     public static func parseDuration(_ text: String) -> Duration? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
-        if let seconds = Double(trimmed), seconds.isFinite, seconds >= 0 { return .milliseconds(Int64(seconds * 1000)) }
-        var total = 0.0
-        var rest = Substring(trimmed)
-        guard !rest.isEmpty else { return nil }
-        while !rest.isEmpty {
-            let number = rest.prefix { $0.isNumber || $0 == "." }
-            guard !number.isEmpty, let value = Double(number) else { return nil }
-            rest = rest.dropFirst(number.count)
-            let unit = rest.prefix { $0.isLetter }
-            rest = rest.dropFirst(unit.count)
-            switch unit {
-            case "ms": total += value / 1000
-            case "s": total += value
-            case "m", "min": total += value * 60
-            case "h": total += value * 3600
-            default: return nil
-            }
-        }
-        guard total.isFinite else { return nil }
-        return .milliseconds(Int64(total * 1000))
+        // Under 100 years, so the milliseconds fit an Int64.
+        DurationText.seconds(text).flatMap { $0 < 3.2e9 ? .milliseconds(Int64($0 * 1000)) : nil }
     }
 
     /// A duration for messages: `0.04 s`, `1.2 s`, `30 s`, `2 min`.

@@ -38,11 +38,11 @@ struct DriverCLITests {
         let created = "2024-01-01T00:01:00Z"
         #expect(
             lines.first
-                == "(cd \(repo.path) && buildah build --layers=false --timestamp 1704067260 --identity-label=false --file Dockerfile --label org.opencontainers.image.created=\(created) --label org.opencontainers.image.ref.name=v0.1.0 --label org.opencontainers.image.revision=\(head) --label org.opencontainers.image.version=0.1.0 --build-arg BUILD_DATE=\(created) --build-arg VCS_REF=\(head) --build-arg VERSION=0.1.0 --build-arg SOURCE_DATE_EPOCH=1704067260 --tag 127.0.0.1:5000/hello:v0.1.0 --tag 127.0.0.1:5000/hello:v0.1 --tag 127.0.0.1:5000/hello:latest --tag 127.0.0.1:5000/hello:sha-\(head.prefix(7)) .)"
+                == "(cd \(repo.path) && buildah build --layers=false --timestamp=1704067260 --identity-label=false --file=Dockerfile --label=org.opencontainers.image.created=\(created) --label=org.opencontainers.image.ref.name=v0.1.0 --label=org.opencontainers.image.revision=\(head) --label=org.opencontainers.image.version=0.1.0 --build-arg=BUILD_DATE=\(created) --build-arg=VCS_REF=\(head) --build-arg=VERSION=0.1.0 --build-arg=SOURCE_DATE_EPOCH=1704067260 --tag=127.0.0.1:5000/hello:v0.1.0 --tag=127.0.0.1:5000/hello:v0.1 --tag=127.0.0.1:5000/hello:latest --tag=127.0.0.1:5000/hello:sha-\(head.prefix(7)) -- .)"
         )
         #expect(
             lines.dropFirst().first
-                == "(cd \(repo.path) && buildah push --tls-verify=false 127.0.0.1:5000/hello:v0.1.0 docker://127.0.0.1:5000/hello:v0.1.0)"
+                == "(cd \(repo.path) && buildah push --tls-verify=false -- 127.0.0.1:5000/hello:v0.1.0 docker://127.0.0.1:5000/hello:v0.1.0)"
         )
         #expect(lines.count == 5)
     }
