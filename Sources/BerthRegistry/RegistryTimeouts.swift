@@ -1,3 +1,4 @@
+import BerthCore
 import Foundation
 
 /// How long berth waits on a registry. Every limit measures time without progress, so a slow transfer
