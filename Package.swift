@@ -51,6 +51,7 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
+        .target(name: "BerthTraffic", dependencies: ["BerthCore", "BerthOCI", "BerthProcess"], exclude: ["README.md"]),
         .target(
             name: "BerthLedger",
             dependencies: [
@@ -74,6 +75,7 @@ let package = Package(
         ),
         .executableTarget(name: "berth", dependencies: ["BerthCLI"], exclude: ["README.md"]),
         .executableTarget(name: "berth-bench", dependencies: ["BerthCore", "BerthLedger"]),
+        .executableTarget(name: "berth-traffic-bench", dependencies: ["BerthCore", "BerthTraffic"]),
         .target(name: "BerthTestSupport", dependencies: ["BerthCore", "BerthOCI", "BerthProcess"], exclude: ["README.md"]),
         .testTarget(name: "BerthOCITests", dependencies: ["BerthOCI"]),
         .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore", "BerthTestSupport"], exclude: ["Fixtures", "Golden"]),
@@ -84,6 +86,7 @@ let package = Package(
         .testTarget(name: "BerthLayoutTests", dependencies: ["BerthLayout", "BerthTestSupport"]),
         .testTarget(name: "BerthRegistryTests", dependencies: ["BerthRegistry", "BerthLayout", "BerthTestSupport"]),
         .testTarget(name: "BerthConfigTests", dependencies: ["BerthConfig", "BerthTestSupport"]),
+        .testTarget(name: "BerthTrafficTests", dependencies: ["BerthTraffic", "BerthTestSupport"], exclude: ["Golden"]),
         .testTarget(
             name: "BerthCLITests",
             dependencies: ["BerthCLI", "BerthLayout", "BerthLedger", "BerthTestSupport"],

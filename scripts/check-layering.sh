@@ -17,9 +17,11 @@ declare -A allowed=(
   [BerthLayout]="BerthCore BerthOCI Foundation Glibc"
   [BerthConfig]="BerthCore BerthOCI Foundation Yams"
   [BerthDeploy]="BerthCore BerthOCI BerthProcess Foundation Glibc Darwin AsyncHTTPClient NIOCore NIOHTTP1 Logging"
+  [BerthTraffic]="BerthCore BerthOCI BerthProcess Foundation Glibc Darwin"
   [BerthCLI]="BerthCore BerthOCI BerthGit BerthConfig BerthRegistry BerthLayout BerthBuild BerthLedger BerthDeploy ArgumentParser Foundation"
   [berth]="BerthCLI"
   [berth-bench]="BerthCore BerthLedger Foundation"
+  [berth-traffic-bench]="BerthCore BerthTraffic Foundation Glibc"
   [BerthTestSupport]="BerthCore BerthOCI BerthProcess Foundation Glibc Testing"
 )
 # Calls that mean I/O, the wall clock or global state: banned in the pure core.

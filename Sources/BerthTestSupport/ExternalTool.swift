@@ -29,6 +29,12 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
     case openssl
     /// `../shared/fixtures` beside the repository (or `BERTH_SHARED_FIXTURES`); see `SharedFixtures`.
     case sharedFixtures = "shared-fixtures"
+    /// `/usr/sbin/nginx` (nginx-light); `NginxServer` runs it.
+    case nginx
+    /// `/usr/sbin/haproxy`; `HAProxyServer` runs it.
+    case haproxy
+    /// `/usr/bin/kubectl` (kubernetes-client), for `kubectl kustomize` offline.
+    case kubectl
 
     public var description: String { self == .sharedFixtures ? "../shared/fixtures" : rawValue }
 
@@ -47,6 +53,9 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
         case .gzip: "/bin/gzip"
         case .openssl: "/usr/bin/openssl"
         case .sharedFixtures: SharedFixtures.directory() ?? "../shared/fixtures"
+        case .nginx: NginxServer.binary
+        case .haproxy: HAProxyServer.binary
+        case .kubectl: "/usr/bin/kubectl"
         }
     }
 
@@ -57,7 +66,9 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
         case .htpasswd: "apt-get install apache2-utils"
         case .go: "apt-get install golang-go"
         case .gin: "apt-get install golang-github-gin-gonic-gin-dev"
-        case .skopeo, .umoci, .buildah, .postgresql, .tar, .gzip, .openssl: "apt-get install \(rawValue)"
+        case .skopeo, .umoci, .buildah, .postgresql, .tar, .gzip, .openssl, .haproxy: "apt-get install \(rawValue)"
+        case .nginx: "apt-get install nginx-light"
+        case .kubectl: "apt-get install kubernetes-client"
         case .sharedFixtures:
             "check out the shared repository beside this one as ../shared, or set BERTH_SHARED_FIXTURES"
                 + " (berth's own fixtures cover the same rules meanwhile)"
