@@ -163,9 +163,16 @@ struct JudgeTests {
             name: "either direction fails low", metric: ComparisonMetric(name: "hit ratio", direction: .either),
             canary: stable.map { $0 * 0.5 }, stable: stable, classification: .low),
         MetricCase(
-            name: "a huge shift that isn't significant (3 points, alpha 0.01) passes",
-            metric: ComparisonMetric(name: "latency", alpha: 0.01), canary: [200, 210, 220], stable: [100, 110, 120],
-            classification: .pass),
+            name: "a huge shift that isn't significant (3 points allowed, alpha 0.01) passes",
+            metric: ComparisonMetric(name: "latency", alpha: 0.01, minimumPoints: 3), canary: [200, 210, 220],
+            stable: [100, 110, 120], classification: .pass),
+        MetricCase(
+            name: "3 points a side is nodata by default: they could never reach p < 0.05",
+            metric: ComparisonMetric(name: "latency"), canary: [200, 210, 220], stable: [100, 110, 120],
+            classification: .nodata),
+        MetricCase(
+            name: "4 points a side, all higher, fail high (p = 1/70)", metric: ComparisonMetric(name: "latency"),
+            canary: [200, 210, 220, 230], stable: [100, 110, 120, 130], classification: .high),
         MetricCase(
             name: "2 points a side is nodata", metric: ComparisonMetric(name: "latency"), canary: [1, 2], stable: [1, 2],
             classification: .nodata),

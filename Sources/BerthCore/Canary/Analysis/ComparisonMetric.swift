@@ -25,12 +25,14 @@ public struct ComparisonMetric: Hashable, Sendable {
     public var critical: Bool
     /// Share of the score; 0 leaves the metric out of it (it can still fail as critical).
     public var weight: Double
-    /// Finite points needed on each side; fewer is `nodata`. At least 1.
+    /// Finite points needed on each side; fewer is `nodata`. At least 1. The default is 4 because 3 a side
+    /// can't fail at alpha 0.05: the smallest one-sided p of 3 against 3 is 1/20 = 0.05, so a metric with
+    /// 3 points would pass on no evidence. 4 against 4 reaches 1/70 ≈ 0.014.
     public var minimumPoints: Int
 
     public init(
         name: String, direction: Direction = .increase, tolerance: Double = 0.1, absoluteTolerance: Double = 0,
-        alpha: Double = 0.05, critical: Bool = false, weight: Double = 1, minimumPoints: Int = 3
+        alpha: Double = 0.05, critical: Bool = false, weight: Double = 1, minimumPoints: Int = 4
     ) {
         self.name = name
         self.direction = direction
