@@ -1,3 +1,4 @@
+import BerthCore
 import BerthTestSupport
 import Foundation
 import Testing
@@ -6,19 +7,144 @@ import Testing
     import FoundationNetworking
 #endif
 
-/// The example Gin service, planned by berth, built offline with Debian's Go and Gin using berth's
-/// -ldflags, run on 127.0.0.1: GET /version must answer exactly the planned version and commit.
-@Suite("examples/gin-service end to end", .requires(.go, .gin))
+/// The example Gin service, planned by berth, built offline with Debian's Go, Gin and Prometheus client
+/// using berth's -ldflags, run on 127.0.0.1: GET /version must answer exactly the planned version and
+/// commit; with FAULT_ERROR_RATE its /metrics must count exactly what a client saw.
+@Suite("examples/gin-service end to end", .requires(.go, .gin, .prometheusClientGolang))
 struct GinServiceTests {
     static let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("examples/gin-service")
 
-    @Test("the service's own Go tests pass offline")
+    @Test("the service's own Go tests pass offline (metrics, the fault switch)")
     func goTests() throws {
         var env = ProcessInfo.processInfo.environment
         env["GOCACHE"] = FileManager.default.temporaryDirectory.appendingPathComponent("berth-gocache").path
-        let result = try Shell.run("/bin/bash", [Self.example.path + "/scripts/go-offline.sh", "test", "."], environment: env)
+        let result = try Shell.run(
+            "/bin/bash", [Self.example.path + "/scripts/go-offline.sh", "test", "./..."], environment: env)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    }
+
+    /// Builds the example as it is into a temporary directory; returns the binary's path.
+    static func buildExample() throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("berth-gin-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let binary = directory.appendingPathComponent("gin-service").path
+        var env = ProcessInfo.processInfo.environment
+        env["GOCACHE"] = FileManager.default.temporaryDirectory.appendingPathComponent("berth-gocache").path
+        let build = try Shell.run(
+            "/bin/bash", [example.path + "/scripts/go-offline.sh", "build", "-trimpath", "-o", binary, "."], environment: env)
+        try build.check()
+        return binary
+    }
+
+    /// Stops `process` by its pid: SIGTERM, then SIGKILL if it is still running after 5 s.
+    static func stop(_ process: Process) {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// One HTTP/1.0 GET to 127.0.0.1:`port` over a plain socket (5 s limits): status and body, or nil.
+    static func get(port: Int, path: String) -> (status: Int, body: String)? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+        guard connected else { return nil }
+        let request = "GET \(path) HTTP/1.0\r\nHost: 127.0.0.1:\(port)\r\n\r\n"
+        guard request.withCString({ write(fd, $0, strlen($0)) }) > 0 else { return nil }
+        var response = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = read(fd, &buffer, buffer.count)
+            if count <= 0 { break }
+            response.append(contentsOf: buffer[0..<count])
+        }
+        let text = String(decoding: response, as: UTF8.self)
+        guard let headEnd = text.range(of: "\r\n\r\n") else { return nil }
+        let words = text[..<headEnd.lowerBound].split(separator: " ")
+        guard words.count > 1, let status = Int(words[1]) else { return nil }
+        return (status, String(text[headEnd.upperBound...]))
+    }
+
+    @Test("FAULT_ERROR_RATE=0.2: 100 of 500 requests answer 500, and /metrics counts exactly what the client saw")
+    func faultSwitchAndMetrics() throws {
+        let binary = try Self.buildExample()
+        defer { try? FileManager.default.removeItem(atPath: (binary as NSString).deletingLastPathComponent) }
+        let port = try FreePort.find()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.environment = ["ADDR": "127.0.0.1:\(port)", "FAULT_ERROR_RATE": "0.2"]
+        // A file, not a pipe: 500 request lines would fill a pipe nobody reads, and block the service.
+        let logFile = (binary as NSString).deletingLastPathComponent + "/service.log"
+        FileManager.default.createFile(atPath: logFile, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
+        try process.run()
+        defer { Self.stop(process) }
+        for _ in 0..<200 where !FreePort.isListening(port) { usleep(25_000) }
+
+        // 500 requests, 8 at a time: the fault's share is exact per block of 5 however they interleave.
+        // Plain sockets, not URLSession: a failed URLSession request cancels its siblings, and that can
+        // deadlock on Linux.
+        let statuses = Locked<[Int]>([])
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            for _ in stride(from: worker, to: 500, by: 8) {
+                let status = Self.get(port: port, path: "/version")?.status ?? 0
+                statuses.withLock { $0.append(status) }
+            }
+        }
+        let seen = statuses.current
+        #expect(seen.count == 500)
+        #expect(seen.filter { $0 == 500 }.count == 100, "500s: \(seen.filter { $0 == 500 }.count) of 500")
+        #expect(seen.filter { $0 == 200 }.count == 400)
+        #expect(Self.get(port: port, path: "/healthz")?.status == 200, "/healthz is never faulted")
+
+        let metrics = Self.get(port: port, path: "/metrics")
+        #expect(metrics?.status == 200)
+        let exposition = metrics?.body ?? ""
+        let lines = Set(exposition.split(separator: "\n").map(String.init))
+        for line in [
+            #"http_requests_total{code="500",method="GET",route="/version"} 100"#,
+            #"http_requests_total{code="200",method="GET",route="/version"} 400"#,
+            #"http_requests_total{code="200",method="GET",route="/healthz"} 1"#,
+            #"http_request_duration_seconds_count{method="GET",route="/version"} 500"#,
+            #"http_request_duration_seconds_bucket{method="GET",route="/version",le="+Inf"} 500"#,
+            #"build_info{commit="none",version="dev"} 1"#,
+        ] {
+            #expect(lines.contains(line), "/metrics lacks \(line)")
+        }
+        #expect(!exposition.contains(#"route="/metrics""#), "scrapes are not counted")
+
+        Self.stop(process)
+        let logs = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
+        #expect(logs.contains(#""msg":"injecting faults""#) && logs.contains(#""error_rate":0.2"#))
+    }
+
+    @Test("a fault variable that doesn't parse stops the service at start (exit 2), naming it")
+    func badFaultSetting() throws {
+        let binary = try Self.buildExample()
+        defer { try? FileManager.default.removeItem(atPath: (binary as NSString).deletingLastPathComponent) }
+        for (name, value) in [("FAULT_ERROR_RATE", "20%"), ("FAULT_LATENCY", "200"), ("FAULT_LATENCY_RATE", "2")] {
+            let result = try Shell.run(
+                binary, [], environment: ["ADDR": "127.0.0.1:\(try FreePort.find())", name: value], replaceEnvironment: true)
+            #expect(result.status == 2 && result.stderr.contains(name), "\(name)=\(value): \(result.status) \(result.stderr)")
+        }
     }
 
     @Test("berth's ldflags reach the binary: /version answers the planned version, commit and date; SIGTERM stops it cleanly")

@@ -1,5 +1,6 @@
 // Command gin-service is a small Gin HTTP service that berth versions, builds and ships:
-// GET /healthz and GET /version, JSON logs, graceful shutdown on SIGTERM.
+// GET /healthz, GET /version and GET /metrics (Prometheus), JSON logs, graceful shutdown on SIGTERM,
+// and a fault switch for canary tests (FAULT_ERROR_RATE, FAULT_LATENCY, FAULT_LATENCY_RATE).
 package main
 
 import (
@@ -12,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"example.com/gin-service/internal/fault"
+	"example.com/gin-service/internal/metrics"
 	"example.com/gin-service/internal/version"
 	"github.com/gin-gonic/gin"
 )
@@ -38,12 +41,18 @@ func requestLog() gin.HandlerFunc {
 	}
 }
 
-func newRouter() *gin.Engine {
+// newRouter serves the routes with their own metrics registry; faults apply to /version only:
+// /healthz and /metrics always answer, so probes and scrapes see the process as it is. seed orders
+// the fault draws.
+func newRouter(faults fault.Config, seed int64) *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	router := gin.New()
-	router.Use(gin.Recovery(), requestLog())
+	instruments := metrics.New(version.Version, version.Commit)
+	router.Use(requestLog(), instruments.Middleware(), gin.Recovery())
+	router.GET(metrics.Path, instruments.Handler())
 	router.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	router.GET("/version", version.Handler)
+	served := router.Group("", fault.Middleware(faults, seed))
+	served.GET("/version", version.Handler)
 	return router
 }
 
@@ -52,7 +61,17 @@ func main() {
 	if addr == "" {
 		addr = ":8080"
 	}
-	server := &http.Server{Addr: addr, Handler: newRouter(), ReadHeaderTimeout: 10 * time.Second}
+	faults, err := fault.FromEnv(os.Getenv)
+	if err != nil {
+		logJSON("error", "bad fault configuration", map[string]interface{}{"error": err.Error()})
+		os.Exit(2)
+	}
+	if faults.Enabled() {
+		logJSON("warn", "injecting faults", map[string]interface{}{
+			"error_rate": faults.ErrorRate, "latency": faults.Latency.String(), "latency_rate": faults.LatencyRate,
+		})
+	}
+	server := &http.Server{Addr: addr, Handler: newRouter(faults, time.Now().UnixNano()), ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	go func() {

@@ -31,12 +31,32 @@ public protocol MetricsSource: Sendable {
     func queryRange(_ query: String, start: Double, end: Double, step: Double) async throws -> [MetricSeries]
 }
 
-/// The metrics source couldn't answer (down, timed out, refused the query): a measurement *error*, which
-/// pauses a canary; never a verdict on the build.
+/// The metrics source couldn't answer (down, timed out, overloaded, an answer that isn't its API's): a
+/// measurement *error*, which pauses a canary; never a verdict on the build. Asking again later may work.
 public struct MetricsUnavailable: Error, Sendable, CustomStringConvertible {
     public let message: String
 
     public init(_ message: String) { self.message = message }
+
+    public var description: String { message }
+}
+
+/// The metrics source refused the request as made, so asking again can't help: a query it can't parse
+/// (Prometheus's `bad_data`) or execute (`execution`), credentials it refuses (401/403), no API at the
+/// URL (404). The configuration is wrong: a canary stops for a human (never retried, never a verdict on
+/// the build). `message` is one line naming the source, the query and what to fix; no credential.
+public struct MetricsQueryRejected: Error, Sendable, CustomStringConvertible {
+    /// The query as sent.
+    public let query: String
+    /// Prometheus's `errorType` (`bad_data`, `execution`), or `http <status>` when it sent none.
+    public let reason: String
+    public let message: String
+
+    public init(query: String, reason: String, message: String) {
+        self.query = query
+        self.reason = reason
+        self.message = message
+    }
 
     public var description: String { message }
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs a go command on this service offline, with Debian's Gin (golang-github-gin-gonic-gin-dev).
+# Runs a go command on this service offline, with Debian's Gin and Prometheus client
+# (golang-github-gin-gonic-gin-dev, golang-github-prometheus-client-golang-dev, and what they depend on).
 # Debian ships a GOPATH tree, not a module cache, so the service is linked into a temporary GOPATH at
 # its import path and built in GOPATH mode next to /usr/share/gocode. No downloads. The build cache is
 # go's usual one (GOCACHE, else ~/.cache/go-build), so a second build is warm.
-# Usage: scripts/go-offline.sh build -trimpath -ldflags "…" -o OUT .   |   scripts/go-offline.sh test .
+# Usage: scripts/go-offline.sh build -trimpath -ldflags "…" -o OUT .   |   scripts/go-offline.sh test ./...
 # (berth build runs it through build.go_command in berth.yaml.)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
