@@ -65,10 +65,18 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .target(
+            name: "BerthMetrics",
+            dependencies: [
+                "BerthCore", "BerthOCI", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            exclude: ["README.md"]
+        ),
+        .target(
             name: "BerthCLI",
             dependencies: [
                 "BerthCore", "BerthOCI", "BerthGit", "BerthConfig", "BerthRegistry", "BerthLayout", "BerthBuild", "BerthLedger",
-                "BerthDeploy",
+                "BerthDeploy", "BerthTraffic", "BerthMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]
@@ -80,6 +88,7 @@ let package = Package(
         .testTarget(name: "BerthOCITests", dependencies: ["BerthOCI"]),
         .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore", "BerthTestSupport"], exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "BerthDeployTests", dependencies: ["BerthDeploy", "BerthTestSupport"]),
+        .testTarget(name: "BerthMetricsTests", dependencies: ["BerthMetrics", "BerthTestSupport"]),
         .testTarget(name: "BerthGitTests", dependencies: ["BerthGit", "BerthTestSupport"]),
         .testTarget(name: "BerthBuildTests", dependencies: ["BerthBuild", "BerthLayout", "BerthTestSupport"]),
         .testTarget(name: "BerthLedgerTests", dependencies: ["BerthLedger", "BerthTestSupport"]),

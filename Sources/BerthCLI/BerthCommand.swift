@@ -28,6 +28,7 @@ public struct BerthCommand: ParsableCommand {
                     ReleaseCommand.self, GateCommand.self, ApproveCommand.self, PromoteCommand.self, RollbackCommand.self,
                     PruneCommand.self, StatusCommand.self, HistoryCommand.self, DiffCommand.self,
                 ]),
+            CommandGroup(name: "Rollout", subcommands: [CanaryCommand.self]),
         ])
 
     public init() {}

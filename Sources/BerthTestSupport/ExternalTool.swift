@@ -21,6 +21,10 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
     case go
     /// Debian's Gin sources in the GOPATH tree `/usr/share/gocode`, for examples/gin-service.
     case gin
+    /// Debian's Prometheus Go client (client_golang) in `/usr/share/gocode`, for examples/gin-service's metrics.
+    case prometheusClientGolang = "prometheus-client-golang"
+    /// Prometheus, `/usr/bin/prometheus`; `PrometheusServer` runs it.
+    case prometheus
     /// PostgreSQL's `initdb` and `pg_ctl`; `PostgresServer` runs them.
     case postgresql
     case tar
@@ -48,6 +52,8 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
         case .buildah: "/usr/bin/buildah"
         case .go: "/usr/bin/go"
         case .gin: "/usr/share/gocode/src/github.com/gin-gonic/gin"
+        case .prometheusClientGolang: "/usr/share/gocode/src/github.com/prometheus/client_golang"
+        case .prometheus: PrometheusServer.binary
         case .postgresql: (PostgresServer.binaryDirectory ?? "/usr/lib/postgresql/*/bin") + "/initdb"
         case .tar: "/bin/tar"
         case .gzip: "/bin/gzip"
@@ -66,6 +72,8 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
         case .htpasswd: "apt-get install apache2-utils"
         case .go: "apt-get install golang-go"
         case .gin: "apt-get install golang-github-gin-gonic-gin-dev"
+        case .prometheusClientGolang: "apt-get install golang-github-prometheus-client-golang-dev"
+        case .prometheus: "apt-get install prometheus"
         case .skopeo, .umoci, .buildah, .postgresql, .tar, .gzip, .openssl, .haproxy: "apt-get install \(rawValue)"
         case .nginx: "apt-get install nginx-light"
         case .kubectl: "apt-get install kubernetes-client"
@@ -79,7 +87,7 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
     public var isAvailable: Bool {
         if isHidden { return false }
         switch self {
-        case .gin: return FileManager.default.fileExists(atPath: path)
+        case .gin, .prometheusClientGolang: return FileManager.default.fileExists(atPath: path)
         case .postgresql: return PostgresServer.binaryDirectory != nil
         case .sharedFixtures: return SharedFixtures.directory() != nil
         default: return FileManager.default.isExecutableFile(atPath: path)

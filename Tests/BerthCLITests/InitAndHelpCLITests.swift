@@ -65,7 +65,7 @@ struct InitAndHelpCLITests {
         arguments: [
             [], ["plan"], ["version"], ["tags"], ["labels"], ["check"], ["semver"], ["semver", "bump"], ["init"], ["registry"],
             ["registry", "cp"], ["build"], ["release"], ["gate"], ["approve"], ["promote"], ["rollback"], ["prune"], ["status"],
-            ["history"], ["diff"],
+            ["history"], ["diff"], ["canary"], ["canary", "run"],
         ])
     func help(command: [String]) throws {
         let result = try CLIHarness().run(["help"] + command, in: "/", environment: ["COLUMNS": "100"])

@@ -23,6 +23,8 @@ public struct BerthConfiguration: Hashable, Sendable {
     public var deploy: [String: DeploySettings] = [:]
     /// Commit changed deploy manifests to git.
     public var deployCommit = true
+    /// `berth canary` per environment: steps, header rule, traffic provider, analysis.
+    public var canary: [String: CanaryConfiguration] = [:]
     /// Which tags `berth prune` keeps.
     public var retention = RetentionPolicy()
     /// Where the ledger is: a SQLite path (default `.berth/ledger.sqlite`) or a postgres:// URL.

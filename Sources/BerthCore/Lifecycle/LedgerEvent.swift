@@ -8,7 +8,21 @@ public struct LedgerEvent: Hashable, Sendable {
         case rolledBack = "rolled-back"
         case markedBad = "marked-bad"
         case pruned
+        /// `berth canary`: a canary began, a step was carried out, a measurement was judged, the canary
+        /// paused for a human, a human resumed it, it was promoted, it was aborted.
+        case canaryStarted = "canary-started"
+        case canaryStep = "canary-step"
+        case canaryMeasured = "canary-measured"
+        case canaryPaused = "canary-paused"
+        case canaryResumed = "canary-resumed"
+        case canaryPromoted = "canary-promoted"
+        case canaryAborted = "canary-aborted"
     }
+
+    /// Every canary kind, for queries.
+    public static let canaryKinds: Set<Kind> = [
+        .canaryStarted, .canaryStep, .canaryMeasured, .canaryPaused, .canaryResumed, .canaryPromoted, .canaryAborted,
+    ]
 
     /// The store's sequence number (nil before it is appended); later events have larger ids.
     public var id: Int64?

@@ -10,6 +10,12 @@ public enum LifecycleCheckpoint: String, Sendable, CaseIterable {
     case promoteRetagged = "promote.retagged"
     case promoteRecorded = "promote.recorded"
     case deployRewritten = "deploy.rewritten"
+    /// A canary's new split is in effect at the provider, not yet recorded.
+    case canaryTrafficApplied = "canary.traffic-applied"
+    /// A canary's step is recorded.
+    case canaryStepRecorded = "canary.step-recorded"
+    /// The canary's promotion moved the tags, and the canary isn't yet recorded as promoted.
+    case canaryPromotedTags = "canary.promoted-tags"
 }
 
 /// A hook called at each `LifecycleCheckpoint`; the default does nothing.
