@@ -6,11 +6,15 @@ public struct CanaryMeasurement: Hashable, Sendable {
     public var summary: String
     /// Flat evidence for the ledger (`metric.success-rate.query`, `….value`, `….bound`, …).
     public var evidence: [String: String]
+    /// The source refused a query as written (bad PromQL, credentials, no API there): asking again
+    /// can't help, so the canary stops for a human at once. Nil when nothing was refused.
+    public var rejected: String?
 
-    public init(outcome: MeasurementOutcome, summary: String, evidence: [String: String] = [:]) {
+    public init(outcome: MeasurementOutcome, summary: String, evidence: [String: String] = [:], rejected: String? = nil) {
         self.outcome = outcome
         self.summary = summary
         self.evidence = evidence
+        self.rejected = rejected
     }
 }
 

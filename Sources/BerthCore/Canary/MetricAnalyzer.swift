@@ -16,6 +16,7 @@ public struct MetricAnalyzer: CanaryAnalyzer {
         var lines: [String] = []
         var evidence: [String: String] = [:]
         var comparisons: [ComparisonInput] = []
+        var rejected: [String] = []
         for metric in settings.metrics {
             let key = "metric.\(metric.name)"
             switch metric.judge {
@@ -24,12 +25,12 @@ public struct MetricAnalyzer: CanaryAnalyzer {
                 do {
                     let query = try metric.render(metric.query, side: .canary, window: window, templates: settings.templates)
                     evidence["\(key).query"] = query
-                    let value = await reading(query, at: time)
+                    let value = await reading(query, at: time, rejected: &rejected)
                     var count: MetricReading?
                     if let samples = samples ?? defaultSamples(judge) {
                         let sampleQuery = try metric.render(samples, side: .canary, window: window, templates: settings.templates)
                         evidence["\(key).samplesQuery"] = sampleQuery
-                        count = await reading(sampleQuery, at: time)
+                        count = await reading(sampleQuery, at: time, rejected: &rejected)
                     }
                     result = judge.judge(value, sampleCount: count)
                 } catch {
@@ -43,7 +44,8 @@ public struct MetricAnalyzer: CanaryAnalyzer {
                 outcomes.append(result.outcome)
                 lines.append("\(metric.name): \(result.detail)")
             case .comparison(let comparison):
-                comparisons.append(await observations(metric, comparison, window: window, at: time, evidence: &evidence))
+                comparisons.append(
+                    await observations(metric, comparison, window: window, at: time, evidence: &evidence, rejected: &rejected))
             }
         }
         if !comparisons.isEmpty {
@@ -63,7 +65,8 @@ public struct MetricAnalyzer: CanaryAnalyzer {
             lines.append(verdict.detail)
         }
         let outcome = MeasurementOutcome.combining(outcomes)
-        return CanaryMeasurement(outcome: outcome, summary: lines.joined(separator: "; "), evidence: evidence)
+        return CanaryMeasurement(
+            outcome: outcome, summary: lines.joined(separator: "; "), evidence: evidence, rejected: rejected.first)
     }
 
     /// With templates and a minimum, the template exporter's request count is the sample count.
@@ -73,9 +76,12 @@ public struct MetricAnalyzer: CanaryAnalyzer {
     }
 
     /// One instant reading; a source that can't answer is `.unavailable`, never a thrown error.
-    func reading(_ query: String, at time: Double) async -> MetricReading {
+    func reading(_ query: String, at time: Double, rejected: inout [String]) async -> MetricReading {
         do {
             return MetricReading(instant: try await source.query(query, at: time))
+        } catch let refusal as MetricsQueryRejected {
+            rejected.append(refusal.message)
+            return .unavailable(refusal.message)
         } catch let unavailable as MetricsUnavailable {
             return MetricReading(unavailable)
         } catch {
@@ -89,7 +95,7 @@ public struct MetricAnalyzer: CanaryAnalyzer {
     /// before the interval.
     func observations(
         _ metric: CanaryMetricSettings, _ comparison: ComparisonMetric, window: Double, at time: Double,
-        evidence: inout [String: String]
+        evidence: inout [String: String], rejected: inout [String]
     ) async -> ComparisonInput {
         let (step, lookback) = Self.resolution(window: window, scrapeInterval: settings.scrapeInterval)
         let rate = step
@@ -100,6 +106,9 @@ public struct MetricAnalyzer: CanaryAnalyzer {
             async let canary = source.queryRange(canaryQuery, start: time - lookback, end: time, step: step)
             async let stable = source.queryRange(stableQuery, start: time - lookback, end: time, step: step)
             return ComparisonInput(metric: comparison, canary: try await canary, stable: try await stable)
+        } catch let refusal as MetricsQueryRejected {
+            rejected.append(refusal.message)
+            return ComparisonInput(metric: comparison, unavailable: refusal.message)
         } catch let unavailable as MetricsUnavailable {
             return ComparisonInput(metric: comparison, unavailable: unavailable.message)
         } catch {

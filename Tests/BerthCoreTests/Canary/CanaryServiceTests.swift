@@ -164,6 +164,27 @@ struct CanaryServiceTests {
         #expect(try await project.events(.markedBad).isEmpty)
     }
 
+    /// Every measurement rejected by the source, as bad PromQL would be.
+    struct RejectedAnalyzer: CanaryAnalyzer {
+        func measure(_ canary: CanaryProgress, window: Double, at time: Double) async -> CanaryMeasurement {
+            CanaryMeasurement(outcome: .error, summary: "rejected", rejected: "bad_data: parse error")
+        }
+    }
+
+    @Test("a query the metrics source rejects pauses the canary at the first measurement, not after the error limit")
+    func rejectedQueryPauses() async throws {
+        let (project, _, _) = try await Self.project()
+        let service = Self.service(project, router: RecordingRouter(), analyzer: RejectedAnalyzer())
+        _ = try await service.start(repository: Self.repository, version: "0.2.0", environment: "prod", reason: nil)
+        let paused = try await service.resume(repository: Self.repository, environment: "prod", blocking: true)
+        #expect(paused.measurements == 1)
+        guard case .paused(let reason) = paused.phase else {
+            Issue.record("not paused: \(paused.phase)")
+            return
+        }
+        #expect(reason.contains("rejected a query (bad_data: parse error)"))
+    }
+
     @Test("two canaries in one environment are refused; a finished one frees it")
     func oneAtATime() async throws {
         let (project, _, _) = try await Self.project()

@@ -9,6 +9,7 @@ struct RecordedSource: MetricsSource {
     let instant: [String: Double]
     let ranges: [String: [Double]]
     let down: Bool
+    var rejects = false
     let asked = Locked<[String]>([])
 
     init(instant: [String: Double] = [:], ranges: [String: [Double]] = [:], down: Bool = false) {
@@ -19,6 +20,7 @@ struct RecordedSource: MetricsSource {
 
     func query(_ query: String, at time: Double) async throws -> [MetricSeries] {
         asked.withLock { $0.append(query) }
+        if rejects { throw MetricsQueryRejected(query: query, reason: "bad_data", message: "bad PromQL in '\(query)'") }
         if down { throw MetricsUnavailable("prometheus http://127.0.0.1:1: connection refused") }
         return instant[query].map { [MetricSeries(labels: [:], points: [MetricPoint(time: time, value: $0)])] } ?? []
     }
@@ -91,6 +93,15 @@ struct MetricAnalyzerTests {
             #expect(measurement.evidence["metric.latency.points"] == "12/12", "\(measurement.evidence)")
         }
         #expect(MetricAnalyzer.resolution(window: 60, scrapeInterval: 15) == (30, 180), "six 30 s points: two scrapes each")
+    }
+
+    @Test("a query the source rejects is an error that names the refusal, so the canary stops for a human at once")
+    func rejectedQuery() async {
+        var source = RecordedSource()
+        source.rejects = true
+        let measurement = await MetricAnalyzer(settings: Self.settings([Self.successRate]), source: source)
+            .measure(Self.canary, window: 60, at: 2000)
+        #expect(measurement.outcome == .error && measurement.rejected == "bad PromQL in 'ok{canary}[1m]'")
     }
 
     @Test("both judges in one measurement: a failing threshold outranks a passing comparison")

@@ -183,6 +183,16 @@ public struct CanaryService: Sendable {
                     onceKey: CanaryRecord.measurementKey(canary: progress.started.id ?? 0, sequence: progress.measurements + 1))
                 try await record(event, into: &progress, noun: "measurement")
                 report("measurement \(progress.measurements): \(measurement.outcome.rawValue): \(measurement.summary)")
+                if let rejected = measurement.rejected {
+                    let reason =
+                        "the metrics source rejected a query (\(rejected)); fix canary.\(progress.environment).analysis, then resume"
+                    let paused = canaryEvent(
+                        .canaryPaused, progress, reason: reason,
+                        onceKey: CanaryRecord.pauseKey(canary: progress.started.id ?? 0, after: progress.lastEventID))
+                    try await record(paused, into: &progress, noun: "pause")
+                    report("paused: \(reason)")
+                    return progress
+                }
             case .pauseForHuman(let reason):
                 let event = canaryEvent(
                     .canaryPaused, progress, reason: reason,
