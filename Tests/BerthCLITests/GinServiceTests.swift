@@ -16,12 +16,21 @@ struct GinServiceTests {
         .deletingLastPathComponent().appendingPathComponent("examples/gin-service")
 
     @Test("the service's own Go tests pass offline (metrics, the fault switch)")
-    func goTests() throws {
+    func goTests() async throws {
         var env = ProcessInfo.processInfo.environment
         env["GOCACHE"] = FileManager.default.temporaryDirectory.appendingPathComponent("berth-gocache").path
-        let result = try Shell.run(
-            "/bin/bash", [Self.example.path + "/scripts/go-offline.sh", "test", "./..."], environment: env)
+        let result = try await Self.blocking { [env] in
+            try Shell.run("/bin/bash", [Self.example.path + "/scripts/go-offline.sh", "test", "./..."], environment: env)
+        }
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    }
+
+    /// Runs blocking work (a build, a burst of requests) on a thread of its own, not on one of the few
+    /// cooperative threads that other suites' async timeouts need.
+    static func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
     }
 
     /// Builds the example as it is into a temporary directory; returns the binary's path.
@@ -84,8 +93,8 @@ struct GinServiceTests {
     }
 
     @Test("FAULT_ERROR_RATE=0.2: 100 of 500 requests answer 500, and /metrics counts exactly what the client saw")
-    func faultSwitchAndMetrics() throws {
-        let binary = try Self.buildExample()
+    func faultSwitchAndMetrics() async throws {
+        let binary = try await Self.blocking { try Self.buildExample() }
         defer { try? FileManager.default.removeItem(atPath: (binary as NSString).deletingLastPathComponent) }
         let port = try FreePort.find()
         let process = Process()
@@ -102,14 +111,16 @@ struct GinServiceTests {
         // 500 requests, 8 at a time: the fault's share is exact per block of 5 however they interleave.
         // Plain sockets, not URLSession: a failed URLSession request cancels its siblings, and that can
         // deadlock on Linux.
-        let statuses = Locked<[Int]>([])
-        DispatchQueue.concurrentPerform(iterations: 8) { worker in
-            for _ in stride(from: worker, to: 500, by: 8) {
-                let status = Self.get(port: port, path: "/version")?.status ?? 0
-                statuses.withLock { $0.append(status) }
+        let seen = try await Self.blocking {
+            let statuses = Locked<[Int]>([])
+            DispatchQueue.concurrentPerform(iterations: 8) { worker in
+                for _ in stride(from: worker, to: 500, by: 8) {
+                    let status = Self.get(port: port, path: "/version")?.status ?? 0
+                    statuses.withLock { $0.append(status) }
+                }
             }
+            return statuses.current
         }
-        let seen = statuses.current
         #expect(seen.count == 500)
         #expect(seen.filter { $0 == 500 }.count == 100, "500s: \(seen.filter { $0 == 500 }.count) of 500")
         #expect(seen.filter { $0 == 200 }.count == 400)
@@ -137,12 +148,14 @@ struct GinServiceTests {
     }
 
     @Test("a fault variable that doesn't parse stops the service at start (exit 2), naming it")
-    func badFaultSetting() throws {
-        let binary = try Self.buildExample()
+    func badFaultSetting() async throws {
+        let binary = try await Self.blocking { try Self.buildExample() }
         defer { try? FileManager.default.removeItem(atPath: (binary as NSString).deletingLastPathComponent) }
         for (name, value) in [("FAULT_ERROR_RATE", "20%"), ("FAULT_LATENCY", "200"), ("FAULT_LATENCY_RATE", "2")] {
-            let result = try Shell.run(
-                binary, [], environment: ["ADDR": "127.0.0.1:\(try FreePort.find())", name: value], replaceEnvironment: true)
+            let port = try FreePort.find()
+            let result = try await Self.blocking {
+                try Shell.run(binary, [], environment: ["ADDR": "127.0.0.1:\(port)", name: value], replaceEnvironment: true)
+            }
             #expect(result.status == 2 && result.stderr.contains(name), "\(name)=\(value): \(result.status) \(result.stderr)")
         }
     }

@@ -210,7 +210,7 @@ struct PrometheusSourceTests {
         #expect(throws: BerthError.self) { try PrometheusSource(url: "http://127.0.0.1:9090", timeout: .zero) }
     }
 
-    @Test("a server that accepts and never answers: MetricsUnavailable when the timeout passes, not later")
+    @Test("a server that accepts and never answers: MetricsUnavailable saying the 1 s timeout passed, not a hang")
     func stall() async throws {
         let server = try ScriptedHTTPServer { _ in nil }
         defer { server.stop() }
@@ -219,18 +219,21 @@ struct PrometheusSourceTests {
         let start = clock.now
         let error = await #expect(throws: MetricsUnavailable.self) { try await source.query("up", at: 1) }
         let elapsed = clock.now - start
-        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(3), "\(elapsed)")
+        // The message says the timeout ended it. How soon after 1 s depends on the machine: with other
+        // suites holding the cooperative threads (2 here), resuming took 8 s; the bound catches a hang.
+        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(30), "\(elapsed)")
         #expect(error?.message.contains("no answer within 1 s") == true, "\(error?.message ?? "")")
     }
 
     @Test("a refused connection: MetricsUnavailable at once, saying so and what to check")
     func refused() async throws {
         let refusing = try RefusingPort()
-        let source = try PrometheusSource(url: "http://\(refusing.host)", timeout: .seconds(5))
+        let source = try PrometheusSource(url: "http://\(refusing.host)", timeout: .seconds(60))
         let clock = ContinuousClock()
         let start = clock.now
         let error = await #expect(throws: MetricsUnavailable.self) { try await source.query("up", at: 1) }
-        #expect(clock.now - start < .seconds(3))
+        // "connection refused", not the 60 s timeout: it failed at once (the bound allows for a busy machine).
+        #expect(clock.now - start < .seconds(30))
         #expect(
             error?.message
                 == "prometheus http://\(refusing.host): GET /api/v1/query 'up': connection refused; check that Prometheus runs at that address and is reachable from here",
