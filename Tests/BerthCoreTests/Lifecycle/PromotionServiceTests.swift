@@ -176,6 +176,20 @@ struct PromotionServiceTests {
         #expect(outcome.unhealthy?.message.contains("last: HTTP 503") == true)
     }
 
+    @Test("a promotion that finds the environment already running its digest puts missing tags back and records nothing")
+    func alreadyRunningRepairsTags() async throws {
+        let (project, digest) = try await Self.released()
+        _ = try await project.promote("0.1.0", to: "dev")
+        // What a racing run sees when it read the registry before the winner's retag and the ledger after
+        // its record: the environment runs the digest, a tag looks missing.
+        let repository = try ImageReference(parsing: LifecycleHarness.images[0]).repository
+        try await project.store.deleteTag(repository, tag: "v0.1.0-dev")
+        let again = try await project.promote("0.1.0", to: "dev")
+        #expect(try await project.tag("v0.1.0-dev") == digest)
+        #expect(try await project.events(.promoted).filter { $0.environment == "dev" }.count == 1)
+        #expect(again.promoted?.id == (try await project.events(.promoted).first?.id))
+    }
+
     @Test("rollback returns to the last good release, marks the current one bad, and moves latest back")
     func rollback() async throws {
         let (project, first) = try await Self.released()

@@ -123,6 +123,13 @@ public struct PromotionService: Sendable {
         try await preview.writer.put(preview.plan.tags.filter { $0.action != .keep }.map(\.tag), on: document)
         try dependencies.checkpoint.reached(.promoteRetagged)
         try await preview.writer.verify(preview.plan.tags.map(\.tag), digest: preview.digest, rerun: "run berth promote again")
+        // The environment already runs this digest: another run promoted it between this run's read of
+        // the registry and its read of the ledger. The tags are put back; there is nothing to record.
+        if let current = preview.facts.current, current.digest == preview.digest.description,
+            current.event.kind == .promoted || current.event.kind == .deployed
+        {
+            return current.event
+        }
         let change = EnvironmentChange(
             .promotion(from: preview.plan.from, tags: preview.plan.tags.map(\.tag), clearance: preview.plan.clearance),
             repository: request.repository, version: request.version, digest: preview.digest,
