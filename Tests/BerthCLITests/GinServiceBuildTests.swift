@@ -9,7 +9,9 @@ import Testing
 /// `berth build` on examples/gin-service, end to end: pushed to a real Docker Distribution, copied
 /// back by skopeo, unpacked by umoci, the unpacked binary run on 127.0.0.1 — and built again in a
 /// second clone (another path, another Go cache) to the very same digest.
-@Suite("berth build of examples/gin-service", .serialized, .requires(.go, .gin, .prometheusClientGolang, .dockerRegistry, .skopeo, .umoci))
+@Suite(
+    "berth build of examples/gin-service", .serialized,
+    .requires(.go, .gin, .prometheusClientGolang, .dockerRegistry, .skopeo, .umoci))
 struct GinServiceBuildTests {
     /// A hermetic repository holding the example, committed at a fixed date; returns it and the service dir.
     static func clone() throws -> (GitRepoBuilder, String) {
