@@ -250,6 +250,25 @@ struct CanaryServiceTests {
         #expect(router.weights.last == 100)
     }
 
+    @Test("a reason holding an escape sequence is refused before any traffic moves, for abort and promote")
+    func reasonsAreFreeText() async throws {
+        let (project, _, _) = try await Self.project()
+        let router = RecordingRouter()
+        let service = Self.service(project, router: router, analyzer: nil)
+        _ = try await service.start(repository: Self.repository, version: "0.2.0", environment: "prod", reason: nil)
+        let applied = router.weights
+        let abort = await #expect(throws: BerthError.self) {
+            try await service.abort(repository: Self.repository, environment: "prod", reason: "ok\u{1B}[2J")
+        }
+        let promote = await #expect(throws: BerthError.self) {
+            try await service.promote(repository: Self.repository, environment: "prod", reason: "\u{1B}[2J")
+        }
+        #expect(abort?.kind == .usage && promote?.kind == .usage)
+        #expect(router.weights == applied, "no traffic moved")
+        #expect(try await project.events(.canaryAborted).isEmpty)
+        #expect(try await project.events(.canaryPromoted).isEmpty)
+    }
+
     @Test("promote skips the remaining steps; abort after the end is refused")
     func promoteSkips() async throws {
         let (project, _, second) = try await Self.project()

@@ -128,12 +128,14 @@ public struct CanaryService: Sendable {
 
     /// Skips the remaining steps: all traffic to the canary, then promotion.
     public func promote(repository: String, environment: String, reason: String?) async throws -> CanaryProgress {
+        if let reason { _ = try FreeText.validated(reason, option: "--reason") }
         let progress = try await reconcile(try await requireActive(repository: repository, environment: environment))
         return try await finishPromoted(progress, reason: reason ?? "promoted by \(dependencies.actor) before its last step")
     }
 
     /// Ends the canary: all traffic back to stable, the digest marked bad in the environment.
     public func abort(repository: String, environment: String, reason: String?) async throws -> CanaryProgress {
+        if let reason { _ = try FreeText.validated(reason, option: "--reason") }
         let progress = try await requireActive(repository: repository, environment: environment)
         return try await finishAborted(progress, reason: reason ?? "aborted by \(dependencies.actor)", evidence: [:])
     }
