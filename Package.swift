@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .target(
@@ -73,6 +74,11 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .target(
+            name: "BerthServer",
+            dependencies: ["BerthCore", "BerthOCI", .product(name: "Hummingbird", package: "hummingbird")],
+            exclude: ["README.md"]
+        ),
+        .target(
             name: "BerthCLI",
             dependencies: [
                 "BerthCore", "BerthOCI", "BerthGit", "BerthConfig", "BerthRegistry", "BerthLayout", "BerthBuild", "BerthLedger",
@@ -96,6 +102,12 @@ let package = Package(
         .testTarget(name: "BerthRegistryTests", dependencies: ["BerthRegistry", "BerthLayout", "BerthTestSupport"]),
         .testTarget(name: "BerthConfigTests", dependencies: ["BerthConfig", "BerthTestSupport"]),
         .testTarget(name: "BerthTrafficTests", dependencies: ["BerthTraffic", "BerthTestSupport"], exclude: ["Golden"]),
+        .testTarget(
+            name: "BerthServerTests",
+            dependencies: [
+                "BerthServer", "BerthTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(
             name: "BerthCLITests",
             dependencies: ["BerthCLI", "BerthLayout", "BerthLedger", "BerthTestSupport"],

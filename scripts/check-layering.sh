@@ -19,6 +19,7 @@ declare -A allowed=(
   [BerthMetrics]="BerthCore BerthOCI Foundation AsyncHTTPClient NIOCore NIOHTTP1"
   [BerthDeploy]="BerthCore BerthOCI BerthProcess Foundation Glibc Darwin AsyncHTTPClient NIOCore NIOHTTP1 Logging"
   [BerthTraffic]="BerthCore BerthOCI BerthProcess Foundation Glibc Darwin"
+  [BerthServer]="BerthCore BerthOCI Foundation Hummingbird HTTPTypes Logging"
   [BerthCLI]="BerthCore BerthOCI BerthGit BerthConfig BerthRegistry BerthLayout BerthBuild BerthLedger BerthDeploy BerthTraffic BerthMetrics ArgumentParser Foundation"
   [berth]="BerthCLI"
   [berth-bench]="BerthCore BerthLedger Foundation"

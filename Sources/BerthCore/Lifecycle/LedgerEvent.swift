@@ -17,6 +17,9 @@ public struct LedgerEvent: Hashable, Sendable {
         case canaryResumed = "canary-resumed"
         case canaryPromoted = "canary-promoted"
         case canaryAborted = "canary-aborted"
+        /// `berth token create` and `berth token revoke` (the server's access tokens, hashes only).
+        case tokenCreated = "token-created"
+        case tokenRevoked = "token-revoked"
     }
 
     /// Every canary kind, for queries.

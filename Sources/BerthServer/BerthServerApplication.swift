@@ -1,0 +1,84 @@
+import BerthCore
+import Foundation
+import Hummingbird
+import Logging
+
+/// What the server works with: the core's ports and services, built by the caller's composition root
+/// (`berth serve`) or by tests over in-memory ports. Never an adapter.
+public struct ServerDependencies: Sendable {
+    /// The lifecycle's ports (the ledger, the stores, the clock); `actor` is replaced by each request's principal.
+    public var lifecycle: LifecycleDependencies
+    /// Environments in promotion order (berth.yaml).
+    public var environmentOrder: [String]
+    /// The repositories the board shows first, in order (berth.yaml's image.names); the ledger's others follow.
+    public var images: [String]
+
+    public init(lifecycle: LifecycleDependencies, environmentOrder: [String], images: [String] = []) {
+        self.lifecycle = lifecycle
+        self.environmentOrder = environmentOrder
+        self.images = images
+    }
+
+    var queries: LedgerQueries { LedgerQueries(ledger: lifecycle.ledger, environmentOrder: environmentOrder) }
+    var tokens: AccessTokens { AccessTokens(ledger: lifecycle.ledger, time: lifecycle.time) }
+
+    /// The approval service acting as `principal`.
+    func approvals(as principal: Principal) -> ApprovalService {
+        var dependencies = lifecycle
+        dependencies.actor = principal.name
+        return ApprovalService(dependencies)
+    }
+
+    /// The board's repositories: image.names first, then every other the ledger knows.
+    func boardRepositories() async throws -> [String] {
+        let known = try await queries.repositories(nil)
+        return images + known.filter { !images.contains($0) }
+    }
+}
+
+/// `berth serve`: the routes over the core services, and the application that serves them.
+public enum BerthServer {
+    /// The router: `/healthz`, `/readyz`, the login page and the OpenAPI document without credentials; the
+    /// board and `/api/v1` behind `AccessMiddleware`; all under `settings.basePath`.
+    public static func router(_ dependencies: ServerDependencies, settings: ServerSettings) -> Router<ServerContext> {
+        let router = Router(context: ServerContext.self)
+        let base = router.group(RouterPath(settings.basePath.isEmpty ? "/" : settings.basePath))
+        HealthRoutes(dependencies: dependencies).register(on: base)
+        LoginRoutes(dependencies: dependencies, settings: settings).register(on: base)
+        base.get("api/v1/openapi.yaml") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
+        }
+        let api = base.group("api/v1").add(
+            middleware: AccessMiddleware(tokens: dependencies.tokens, settings: settings, pages: false))
+        APIRoutes(dependencies: dependencies, settings: settings).register(on: api)
+        let pages = base.group().add(
+            middleware: AccessMiddleware(tokens: dependencies.tokens, settings: settings, pages: true))
+        BoardRoutes(dependencies: dependencies, settings: settings).register(on: pages)
+        return router
+    }
+
+    /// The application on `address`; `onRunning` learns the port it bound (for `--listen HOST:0`).
+    public static func application(
+        _ dependencies: ServerDependencies, settings: ServerSettings, address: ListenAddress,
+        logger: Logger = Logger(label: "berth.serve"), onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            router: router(dependencies, settings: settings),
+            configuration: ApplicationConfiguration(address: .hostname(address.host, port: address.port), serverName: "berth"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? address.port) },
+            logger: logger)
+    }
+}
+
+extension BerthServer {
+    /// Serves until SIGTERM or SIGINT, then finishes the requests in flight and returns (swift-service-lifecycle's
+    /// graceful shutdown, as Hummingbird runs it).
+    public static func run(
+        _ dependencies: ServerDependencies, settings: ServerSettings, address: ListenAddress,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
+        try await application(dependencies, settings: settings, address: address, onRunning: onRunning).runService()
+    }
+}

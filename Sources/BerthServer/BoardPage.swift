@@ -1,0 +1,120 @@
+import BerthCore
+
+/// The board as a page: server-rendered HTML that reads without JavaScript, one section per service with
+/// its environments as columns in promotion order (../shared/design/board-sketch.png). Every value from
+/// the ledger is escaped; no credential is ever written.
+struct BoardPage {
+    let board: ReleaseBoard
+    let principal: Principal
+    let basePath: String
+
+    func render() -> String {
+        var html = Self.head(title: "berth · release board", basePath: basePath)
+        html += """
+            <header><a class="brand" href="\(HTML.escape(basePath))/">berth</a><span class="sub">release board</span>\
+            <nav><a href="\(HTML.escape(basePath))/">Board</a><a href="\(HTML.escape(basePath))/api/v1/board">JSON</a>\
+            <a href="\(HTML.escape(basePath))/api/v1/openapi.yaml">API</a></nav>\
+            <span class="who">signed in as <b>\(HTML.escape(principal.name))</b> (\(HTML.escape(principal.role.rawValue)))\
+            \(principal.fromCookie ? "<form method=\"post\" action=\"\(HTML.escape(basePath))/logout\"><button>Sign out</button></form>" : "")</span>\
+            </header>
+            <main>
+
+            """
+        if board.rows.isEmpty {
+            html += "<p class=\"empty\">Nothing is recorded in the ledger yet: berth release, then berth promote.</p>\n"
+        }
+        for row in board.rows {
+            html += "<section class=\"service\"><h2>\(HTML.escape(row.repository))</h2>"
+            html += " <span class=\"policy\">\(board.environments.map(HTML.escape).joined(separator: " → "))</span>\n"
+            html += "<div class=\"columns\" style=\"grid-template-columns: repeat(\(max(1, row.cells.count)), 1fr)\">\n"
+            for cell in row.cells { html += column(cell, repository: row.repository) }
+            html += "</div>\n"
+            let history = "\(basePath)/api/v1/services/\(Self.pathSegment(row.repository))/history"
+            html += "<p class=\"links\"><a href=\"\(HTML.escape(history))\">history (JSON)</a></p></section>\n"
+        }
+        html += "</main></body></html>\n"
+        return html
+    }
+
+    private func column(_ cell: ReleaseBoard.Cell, repository: String) -> String {
+        var html = "<div class=\"column\"><h3>\(HTML.escape(cell.environment))</h3>"
+        guard let state = cell.state else { return html + "<p class=\"none\">nothing promoted</p></div>\n" }
+        let bad = !cell.badMarks.isEmpty
+        html += "<div class=\"card\(bad ? " bad" : "")\">"
+        html += "<div class=\"version\">\(HTML.escape(state.version ?? "?"))</div>"
+        if let digest = state.digest {
+            html +=
+                "<div class=\"digest\" title=\"\(HTML.escape("\(repository)@\(digest)"))\"><code>\(HTML.escape(HTML.shortDigest(digest)))</code></div>"
+        }
+        var chips: [(String, String)] = [
+            (
+                "ok",
+                "\(state.event.kind.rawValue) \(HTML.age(max(0, Int(board.time - state.since)))) ago by \(state.event.actor)"
+            )
+        ]
+        if let gate = cell.gate {
+            let counts = [Severity.critical, .high].map { "\(gate.counts[$0] ?? 0)\($0.description.prefix(1).uppercased())" }
+            let style = gate.outcome == .pass ? "ok" : gate.outcome == .block ? "bad" : "warn"
+            chips.append((style, "gate: \(gate.outcome.rawValue) \(counts.joined(separator: " "))"))
+        }
+        for approval in cell.approvals { chips.append(("ok", "approved by \(approval.actor ?? "?")")) }
+        for mark in cell.badMarks { chips.append(("bad", "marked bad: \(mark.reason)")) }
+        html += "<div class=\"chips\">"
+        html += chips.map { "<span class=\"chip \($0.0)\">\(HTML.escape($0.1))</span>" }.joined(separator: " ")
+        html += "</div></div></div>\n"
+        return html
+    }
+
+    /// A repository name as one path segment (`/` and every other reserved character percent-encoded).
+    static func pathSegment(_ text: String) -> String {
+        var result = ""
+        for byte in text.utf8 {
+            let scalar = Unicode.Scalar(byte)
+            if scalar.isASCII
+                && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-._~".unicodeScalars.contains(scalar))
+            {
+                result.unicodeScalars.append(scalar)
+            } else {
+                result += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return result
+    }
+
+    static func head(title: String, basePath: String) -> String {
+        """
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta name="referrer" content="no-referrer">
+        <title>\(HTML.escape(title))</title>
+        <style>\(style)</style></head><body>
+
+        """
+    }
+
+    static let style = """
+        body{margin:0;font-family:system-ui,sans-serif;background:#f5f6f8;color:#1c2430}
+        header{display:flex;align-items:center;gap:1rem;background:#1c2430;color:#fff;padding:.7rem 1.2rem}
+        header a{color:#fff;text-decoration:none}.brand{font-weight:700;font-size:1.1rem}.sub{color:#aab}
+        nav{display:flex;gap:1rem}.who{margin-left:auto;color:#ccd}.who form{display:inline;margin-left:.6rem}
+        main{padding:1rem 1.2rem}.service{margin-bottom:1.5rem}.service h2{display:inline;font-size:1.1rem}
+        .policy{color:#667;font-size:.85rem;margin-left:.5rem}
+        .columns{display:grid;gap:.8rem;margin-top:.5rem}
+        .column{background:#eceff3;border:1px solid #d5dae1;border-radius:6px;padding:.5rem;min-height:6rem}
+        .column h3{margin:.1rem .2rem .5rem;font-size:.8rem;letter-spacing:.08em;text-transform:uppercase;color:#556}
+        .card{background:#fff;border:1px solid #d5dae1;border-left:4px solid #1f7a3a;border-radius:5px;padding:.5rem .7rem}
+        .card.bad{border-left-color:#c0392b}.version{font-weight:700;font-size:1.1rem}
+        .digest code{color:#556;font-size:.8rem}.chips{margin-top:.4rem;display:flex;flex-wrap:wrap;gap:.3rem}
+        .chip{border:1px solid;border-radius:999px;padding:0 .5rem;font-size:.78rem}
+        .chip.ok{color:#1f7a3a}.chip.warn{color:#9a6700}.chip.bad{color:#c0392b}
+        .none,.empty{color:#778}.links a{font-size:.85rem}
+        form.login{max-width:28rem;background:#fff;border:1px solid #d5dae1;border-radius:6px;padding:1rem}
+        form.login input{width:100%;box-sizing:border-box;margin:.5rem 0;padding:.4rem}.error{color:#c0392b}
+        """
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

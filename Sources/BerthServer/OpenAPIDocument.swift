@@ -1,0 +1,283 @@
+/// docs/openapi.yaml, served at `/api/v1/openapi.yaml` (`OpenAPIDocumentTests` keeps the two the same).
+enum OpenAPIDocument {
+    static let yaml = #"""
+        openapi: 3.1.0
+        info:
+          title: berth serve
+          version: 1.0.0
+          description: >-
+            The release board's JSON API. Every path is under the server's --base-path. Requests under /api/v1
+            (except this document) need `Authorization: Bearer <token>` from `berth token create`; the role each
+            operation needs is in its description. Refusals are `{"error": "..."}` with one line saying what to do.
+        servers:
+          - url: /
+        security:
+          - bearer: []
+        paths:
+          /healthz:
+            get:
+              summary: The process answers.
+              security: []
+              responses:
+                "200":
+                  description: ok
+                  content:
+                    text/plain:
+                      schema: {type: string}
+          /readyz:
+            get:
+              summary: The ledger answers a read.
+              security: []
+              responses:
+                "200":
+                  description: ready
+                  content:
+                    text/plain:
+                      schema: {type: string}
+                "503":
+                  description: the ledger is unreachable (the reason is in the server's log)
+                  content:
+                    text/plain:
+                      schema: {type: string}
+          /api/v1/openapi.yaml:
+            get:
+              summary: This document.
+              security: []
+              responses:
+                "200":
+                  description: the OpenAPI document
+                  content:
+                    application/yaml:
+                      schema: {type: string}
+          /api/v1/board:
+            get:
+              summary: One row per service, one cell per environment in promotion order (role viewer).
+              responses:
+                "200":
+                  description: the board
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Board"}
+                "401": {$ref: "#/components/responses/Unauthorized"}
+                "403": {$ref: "#/components/responses/Forbidden"}
+          /api/v1/services/{name}/history:
+            get:
+              summary: A service's ledger events, newest first, a page at a time (role viewer).
+              parameters:
+                - name: name
+                  in: path
+                  required: true
+                  description: The image repository, percent-encoded as one segment (registry.example%2Facme%2Fapi).
+                  schema: {type: string}
+                - {name: environment, in: query, schema: {type: string}}
+                - {name: version, in: query, schema: {type: string}}
+                - {name: digest, in: query, schema: {type: string}}
+                - name: kind
+                  in: query
+                  description: Event kinds, comma-separated (docs/json.md lists them).
+                  schema: {type: string}
+                - name: limit
+                  in: query
+                  schema: {type: integer, minimum: 1, maximum: 500, default: 50}
+                - name: before
+                  in: query
+                  description: Only events with a smaller id (the `next` of the previous page carries it).
+                  schema: {type: integer, minimum: 1}
+              responses:
+                "200":
+                  description: a page of events
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/History"}
+                "400": {$ref: "#/components/responses/BadRequest"}
+                "401": {$ref: "#/components/responses/Unauthorized"}
+                "403": {$ref: "#/components/responses/Forbidden"}
+                "404":
+                  description: no such service
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Error"}
+          /api/v1/approvals:
+            post:
+              summary: >-
+                Approves a version for an environment, bound to the digest the caller was shown, as `berth approve`
+                does (role approver, for that environment when the token is scoped to one). Bearer tokens only: a
+                session cookie is refused.
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: {$ref: "#/components/schemas/ApprovalRequest"}
+              responses:
+                "200":
+                  description: the gate passed or warned; nothing to approve
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/ApprovalResult"}
+                "201":
+                  description: approved and recorded with the token's name as the actor
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/ApprovalResult"}
+                "400": {$ref: "#/components/responses/BadRequest"}
+                "401": {$ref: "#/components/responses/Unauthorized"}
+                "403": {$ref: "#/components/responses/Forbidden"}
+                "409":
+                  description: the digest is another now, or the gate blocked the release
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Error"}
+                "422":
+                  description: bad input data (not a version)
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Error"}
+                "502":
+                  description: no gate decision is recorded, or the ledger failed
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Error"}
+        components:
+          securitySchemes:
+            bearer:
+              type: http
+              scheme: bearer
+              description: A token from `berth token create` (berth_<id>_<secret>).
+          responses:
+            BadRequest:
+              description: the request is malformed
+              content:
+                application/json:
+                  schema: {$ref: "#/components/schemas/Error"}
+            Unauthorized:
+              description: no token, or one that is unknown, revoked or expired
+              content:
+                application/json:
+                  schema: {$ref: "#/components/schemas/Error"}
+            Forbidden:
+              description: the token's role (or environment) doesn't allow it
+              content:
+                application/json:
+                  schema: {$ref: "#/components/schemas/Error"}
+          schemas:
+            Error:
+              type: object
+              required: [error]
+              properties:
+                error: {type: string}
+            Board:
+              type: object
+              required: [time, environments, services]
+              properties:
+                time: {type: string, format: date-time}
+                environments:
+                  type: array
+                  description: The columns, in promotion order.
+                  items: {type: string}
+                services:
+                  type: array
+                  items:
+                    type: object
+                    required: [repository, cells]
+                    properties:
+                      repository: {type: string}
+                      cells:
+                        type: array
+                        description: One per environment, in the order of `environments`.
+                        items: {$ref: "#/components/schemas/Cell"}
+            Cell:
+              type: object
+              required: [environment, approvals, badMarks]
+              description: Without version, digest and the rest when nothing was promoted there.
+              properties:
+                environment: {type: string}
+                version: {type: string}
+                digest: {type: string}
+                since: {type: string, format: date-time}
+                ageSeconds: {type: integer}
+                event: {type: string, description: "promoted, deployed or rolled-back"}
+                eventID: {type: integer}
+                actor: {type: string}
+                gate:
+                  type: object
+                  required: [outcome, counts, reasons]
+                  properties:
+                    outcome: {type: string, enum: [pass, warn, needs-approval, block]}
+                    counts:
+                      type: object
+                      additionalProperties: {type: integer}
+                    reasons:
+                      type: array
+                      items: {type: string}
+                    event: {type: integer}
+                approvals:
+                  type: array
+                  items:
+                    type: object
+                    required: [reason]
+                    properties:
+                      actor: {type: string}
+                      reason: {type: string}
+                      expires: {type: string, format: date-time}
+                      event: {type: integer}
+                badMarks:
+                  type: array
+                  items:
+                    type: object
+                    required: [reason]
+                    properties:
+                      reason: {type: string}
+                      event: {type: integer}
+            Event:
+              type: object
+              required: [kind, repository, actor, time, details]
+              properties:
+                id: {type: integer}
+                kind: {type: string}
+                repository: {type: string}
+                version: {type: string}
+                digest: {type: string}
+                environment: {type: string}
+                gitSHA: {type: string}
+                actor: {type: string}
+                time: {type: string, format: date-time}
+                reason: {type: string}
+                details:
+                  type: object
+                  additionalProperties: {type: string}
+            History:
+              type: object
+              required: [repository, events]
+              properties:
+                repository: {type: string}
+                events:
+                  type: array
+                  items: {$ref: "#/components/schemas/Event"}
+                next:
+                  type: string
+                  description: The query string of the next, older page; absent on the last.
+            ApprovalRequest:
+              type: object
+              required: [repository, version, environment, digest, reason]
+              properties:
+                repository: {type: string}
+                version: {type: string}
+                environment: {type: string}
+                digest: {type: string, description: "The digest the caller was shown (sha256:…)"}
+                reason: {type: string, maxLength: 4096}
+                expires: {type: string, description: "How long it holds: 90m, 12h, 7d"}
+            ApprovalResult:
+              type: object
+              required: [status, repository, version, environment, digest]
+              properties:
+                status: {type: string, enum: [approved, not-needed]}
+                repository: {type: string}
+                version: {type: string}
+                environment: {type: string}
+                digest: {type: string}
+                gate: {type: integer}
+                event: {type: integer}
+                actor: {type: string}
+
+        """#
+}

@@ -1,0 +1,36 @@
+import BerthCore
+import Hummingbird
+
+/// Who a request acts as: the token's holder, or the anonymous actor of `--auth none`.
+public struct Principal: Sendable, Hashable {
+    /// The actor recorded with what the request does.
+    public var name: String
+    public var role: AccessRole
+    /// The one environment it may change; nil: every one.
+    public var environment: String?
+    /// The token's id; nil for `--auth none`.
+    public var tokenID: String?
+    /// Whether the credential came in a session cookie rather than an `Authorization` header.
+    public var fromCookie: Bool
+
+    /// Whether it may act as `role` on `environment`.
+    func allows(_ role: AccessRole, environment: String? = nil) -> Bool {
+        guard self.role >= role else { return false }
+        guard let scope = self.environment, let environment, role > .viewer else { return true }
+        return scope == environment
+    }
+}
+
+/// The request context of `berth serve`: Hummingbird's core context and the authenticated principal.
+public struct ServerContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by `AccessMiddleware` before any protected route runs.
+    public var principal: Principal?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+    }
+
+    /// Bodies of the API are small JSON documents.
+    public var maxUploadSize: Int { 64 * 1024 }
+}

@@ -1,0 +1,328 @@
+import BerthCore
+import BerthServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite("berth serve: routes, tokens and roles, in process")
+struct ServerRoutesTests {
+    @Test("/healthz and /readyz answer without credentials")
+    func health() async throws {
+        let fixture = ServerFixture()
+        try await fixture.application().test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
+        }
+    }
+
+    @Test("/readyz is 503 when the ledger can't be read, without the error in the body")
+    func notReady() async throws {
+        let dependencies = ServerDependencies(
+            lifecycle: LifecycleDependencies(
+                ledger: BrokenLedger(), stores: ServerFixture().stores, time: FixedTime(0), actor: "server"),
+            environmentOrder: [])
+        let app = Application(router: BerthServer.router(dependencies, settings: ServerSettings()))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(!String(buffer: response.body).contains("secret-password"))
+            }
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+        }
+    }
+
+    @Test("no token, a malformed one or an unknown one is 401; the board page redirects to the login page")
+    func unauthenticated() async throws {
+        let fixture = ServerFixture()
+        try await fixture.fill()
+        let (_, real) = try await fixture.token(.viewer)
+        let forged = "berth_" + real.dropFirst(6).prefix(12) + "_" + String(repeating: "0", count: 64)
+        try await fixture.application().test(.router) { client in
+            try await client.execute(uri: "/api/v1/board", method: .get) { response in
+                #expect(response.status == .unauthorized)
+                #expect(response.headers[.wwwAuthenticate] == "Bearer realm=\"berth\"")
+            }
+            for presented in ["nonsense", forged, "berth_000000000000_" + String(repeating: "a", count: 64)] {
+                try await client.execute(uri: "/api/v1/board", method: .get, headers: .bearer(presented)) { response in
+                    #expect(response.status == .unauthorized)
+                    #expect(!String(buffer: response.body).contains(presented))
+                }
+            }
+            try await client.execute(uri: "/api/v1/board", method: .get, headers: [.authorization: "Basic eDp5"]) {
+                #expect($0.status == .unauthorized)
+            }
+            try await client.execute(uri: "/", method: .get) { response in
+                #expect(response.status == .seeOther)
+                #expect(response.headers[.location] == "/login")
+            }
+        }
+    }
+
+    @Test("the board JSON: one row per service, environments in promotion order, what runs where with its gate")
+    func board() async throws {
+        let fixture = ServerFixture()
+        let digest = try await fixture.fill()
+        let (_, token) = try await fixture.token(.viewer)
+        fixture.now.withLock { $0 += 90 }
+        try await fixture.application().test(.router) { client in
+            try await client.execute(uri: "/api/v1/board", method: .get, headers: .bearer(token)) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "application/json; charset=utf-8")
+                let board = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect(board?["environments"] as? [String] == ["dev", "staging", "prod"])
+                let services = board?["services"] as? [[String: Any]] ?? []
+                #expect(services.map { $0["repository"] as? String } == [ServerFixture.image])
+                let cells = services.first?["cells"] as? [[String: Any]] ?? []
+                #expect(cells.map { $0["environment"] as? String } == ["dev", "staging", "prod"])
+                #expect(cells.first?["version"] as? String == "0.1.0")
+                #expect(cells.first?["digest"] as? String == digest.description)
+                #expect(cells.first?["actor"] as? String == "ci")
+                #expect(cells.first?["event"] as? String == "promoted")
+                #expect(cells.first?["ageSeconds"] as? Int == 90)
+                #expect((cells.first?["gate"] as? [String: Any])?["outcome"] as? String == "pass")
+                #expect(cells[1]["version"] == nil, "nothing was promoted to staging")
+                #expect(!String(buffer: response.body).contains(token))
+                #expect(!String(buffer: response.body).contains("berth:tokens"), "token events are no service")
+            }
+        }
+    }
+
+    @Test("a viewer can't approve (403); a token scoped to staging can't approve prod (403); an approver can, as itself")
+    func approvals() async throws {
+        let fixture = ServerFixture()
+        let digest = try await fixture.fill()
+        let (_, viewer) = try await fixture.token(.viewer)
+        let (_, staging) = try await fixture.token(.approver, environment: "staging")
+        let (_, approver) = try await fixture.token(.approver, name: "alice", environment: "prod")
+        let body = ByteBuffer(
+            string: """
+                {"repository": "\(ServerFixture.image)", "version": "0.1.0", "environment": "prod", "digest": "\(digest)", "reason": "hotfix for #812"}
+                """)
+        try await fixture.application().test(.router) { client in
+            for token in [viewer, staging] {
+                try await client.execute(uri: "/api/v1/approvals", method: .post, headers: .bearer(token), body: body) {
+                    #expect($0.status == .forbidden)
+                }
+            }
+            try await client.execute(uri: "/api/v1/approvals", method: .post, body: body) { #expect($0.status == .unauthorized) }
+            let other = ByteBuffer(
+                string: String(buffer: body).replacingOccurrences(
+                    of: digest.description, with: "sha256:" + String(repeating: "1", count: 64)))
+            try await client.execute(uri: "/api/v1/approvals", method: .post, headers: .bearer(approver), body: other) {
+                #expect($0.status == .conflict, "the digest the caller was shown is no longer the version's")
+            }
+            try await client.execute(uri: "/api/v1/approvals", method: .post, headers: .bearer(approver), body: body) {
+                response in
+                #expect(response.status == .created)
+                let result = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect(result?["status"] as? String == "approved")
+                #expect(result?["actor"] as? String == "alice")
+            }
+            try await client.execute(
+                uri: "/api/v1/approvals", method: .post, headers: .bearer(approver), body: ByteBuffer(string: "{\"x\": 1}")
+            ) { #expect($0.status == .badRequest) }
+        }
+        let approved = try await fixture.ledger.events(LedgerQuery(repository: ServerFixture.image, kinds: [.approved]))
+        #expect(approved.count == 1)
+        #expect(approved.first?.actor == "alice")
+        #expect(approved.first?.digest == digest.description)
+        #expect(approved.first?.environment == "prod")
+    }
+
+    @Test("an expired token and a revoked token are refused (401), at once and without state in the server")
+    func expiredAndRevoked() async throws {
+        let fixture = ServerFixture()
+        try await fixture.fill()
+        let (_, shortLived) = try await fixture.token(.viewer, validFor: 60)
+        let (revokedToken, revoked) = try await fixture.token(.viewer)
+        try await fixture.application().test(.router) { client in
+            for token in [shortLived, revoked] {
+                try await client.execute(uri: "/api/v1/board", method: .get, headers: .bearer(token)) {
+                    #expect($0.status == .ok)
+                }
+            }
+            fixture.now.withLock { $0 += 61 }
+            try await fixture.revoke(revokedToken.id)
+            for token in [shortLived, revoked] {
+                try await client.execute(uri: "/api/v1/board", method: .get, headers: .bearer(token)) { response in
+                    #expect(response.status == .unauthorized)
+                    #expect(!String(buffer: response.body).contains(token))
+                }
+            }
+        }
+        #expect(!fixture.logs.text.contains(shortLived) && !fixture.logs.text.contains(revoked))
+        #expect(fixture.logs.text.contains("refused a token"), "the refusals are logged, without the token")
+    }
+
+    @Test("history: filtered by kind, paginated with next, newest first; the tokens' events are no service's history")
+    func history() async throws {
+        let fixture = ServerFixture()
+        try await fixture.fill()
+        let (_, token) = try await fixture.token(.viewer)
+        let name = ServerFixture.image.replacingOccurrences(of: "/", with: "%2F")
+        try await fixture.application().test(.router) { client in
+            let first = try await client.execute(
+                uri: "/api/v1/services/\(name)/history?limit=2", method: .get, headers: .bearer(token))
+            #expect(first.status == .ok)
+            let page = try JSONSerialization.jsonObject(with: Data(buffer: first.body)) as? [String: Any]
+            let events = page?["events"] as? [[String: Any]] ?? []
+            #expect(events.count == 2)
+            let ids = events.compactMap { $0["id"] as? Int }
+            #expect(ids == ids.sorted(by: >))
+            let next = try #require(page?["next"] as? String)
+            let second = try await client.execute(
+                uri: "/api/v1/services/\(name)/history?\(next)", method: .get, headers: .bearer(token))
+            let rest =
+                (try JSONSerialization.jsonObject(with: Data(buffer: second.body)) as? [String: Any])?["events"]
+                as? [[String: Any]] ?? []
+            #expect(!rest.isEmpty)
+            #expect(rest.compactMap { $0["id"] as? Int }.allSatisfy { $0 < ids.last! })
+            let gates = try await client.execute(
+                uri: "/api/v1/services/\(name)/history?kind=gate-evaluated", method: .get, headers: .bearer(token))
+            let gateEvents =
+                (try JSONSerialization.jsonObject(with: Data(buffer: gates.body)) as? [String: Any])?["events"]
+                as? [[String: Any]] ?? []
+            #expect(gateEvents.count == 2 && gateEvents.allSatisfy { $0["kind"] as? String == "gate-evaluated" })
+            try await client.execute(
+                uri: "/api/v1/services/\(name)/history?kind=nonsense", method: .get, headers: .bearer(token)
+            ) { #expect($0.status == .badRequest) }
+            try await client.execute(
+                uri: "/api/v1/services/\(name)/history?limit=100000", method: .get, headers: .bearer(token)
+            ) { #expect($0.status == .badRequest) }
+            try await client.execute(
+                uri: "/api/v1/services/berth%3Atokens/history", method: .get, headers: .bearer(token)
+            ) { response in
+                #expect(response.status == .notFound)
+                #expect(!String(buffer: response.body).contains("sha256"))
+            }
+        }
+    }
+
+    @Test("--base-path: every route under it, none outside it")
+    func basePath() async throws {
+        let fixture = ServerFixture()
+        try await fixture.fill()
+        let (_, token) = try await fixture.token(.viewer)
+        try await fixture.application(ServerSettings(basePath: "/berth")).test(.router) { client in
+            try await client.execute(uri: "/berth/healthz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/api/v1/board", method: .get, headers: .bearer(token)) {
+                #expect($0.status == .notFound)
+            }
+            try await client.execute(uri: "/berth/api/v1/board", method: .get, headers: .bearer(token)) {
+                #expect($0.status == .ok)
+            }
+            try await client.execute(uri: "/berth/", method: .get) { response in
+                #expect(response.status == .seeOther)
+                #expect(response.headers[.location] == "/berth/login")
+            }
+            try await client.execute(uri: "/berth/", method: .get, headers: .bearer(token)) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("href=\"/berth/api/v1/board\""))
+            }
+        }
+    }
+
+    @Test("the board page: environments as columns, every ledger value HTML-escaped, no token in it")
+    func boardPage() async throws {
+        let fixture = ServerFixture()
+        try await fixture.fill(actor: "<script>alert(1)</script>")
+        let (_, token) = try await fixture.token(.viewer, name: "bob")
+        try await fixture.application().test(.router) { client in
+            try await client.execute(uri: "/", method: .get, headers: .bearer(token)) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+                let page = String(buffer: response.body)
+                #expect(!page.contains("<script"))
+                #expect(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+                #expect(page.contains("<h3>dev</h3>") && page.contains("<h3>staging</h3>") && page.contains("<h3>prod</h3>"))
+                let dev = try #require(page.range(of: "<h3>dev</h3>")), prod = try #require(page.range(of: "<h3>prod</h3>"))
+                #expect(dev.lowerBound < prod.lowerBound, "columns in promotion order")
+                #expect(page.contains("0.1.0") && page.contains("signed in as <b>bob</b>"))
+                #expect(!page.contains(token))
+            }
+        }
+    }
+
+    @Test("login exchanges a token for an HttpOnly, SameSite=Strict cookie (Secure behind https); a cookie can't approve")
+    func login() async throws {
+        let fixture = ServerFixture()
+        let digest = try await fixture.fill()
+        let (_, token) = try await fixture.token(.admin)
+        let settings = ServerSettings(externalURL: "https://berth.example")
+        try await fixture.application(settings).test(.router) { client in
+            try await client.execute(uri: "/login", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("type=\"password\""))
+            }
+            try await client.execute(
+                uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "token=berth_nope")
+            ) { response in
+                #expect(response.status == .unauthorized)
+                #expect(response.headers[.setCookie] == nil)
+            }
+            try await client.execute(
+                uri: "/login", method: .post,
+                headers: [.contentType: "application/x-www-form-urlencoded", .origin: "https://evil.example"],
+                body: ByteBuffer(string: "token=\(token)")
+            ) { #expect($0.status == .forbidden) }
+            let login = try await client.execute(
+                uri: "/login", method: .post,
+                headers: [.contentType: "application/x-www-form-urlencoded", .origin: "https://berth.example"],
+                body: ByteBuffer(string: "token=\(token)"))
+            #expect(login.status == .seeOther)
+            let cookie = try #require(login.headers[.setCookie])
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Secure"))
+            #expect(!String(buffer: login.body).contains(token))
+            let pair = String(cookie.prefix { $0 != ";" })
+            try await client.execute(uri: "/", method: .get, headers: [.cookie: pair]) { response in
+                #expect(response.status == .ok)
+                #expect(!String(buffer: response.body).contains(token))
+            }
+            let body = ByteBuffer(
+                string: """
+                    {"repository": "\(ServerFixture.image)", "version": "0.1.0", "environment": "prod", "digest": "\(digest)", "reason": "r"}
+                    """)
+            try await client.execute(uri: "/api/v1/approvals", method: .post, headers: [.cookie: pair], body: body) {
+                #expect($0.status == .forbidden, "no approval from a cookie session until CSRF tokens exist")
+            }
+        }
+    }
+
+    @Test("--auth none: every request acts as the anonymous actor")
+    func noAuthentication() async throws {
+        let fixture = ServerFixture()
+        try await fixture.fill()
+        try await fixture.application(ServerSettings(authentication: .none)).test(.router) { client in
+            try await client.execute(uri: "/api/v1/board", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/", method: .get) { #expect($0.status == .ok) }
+        }
+    }
+
+    @Test("/api/v1/openapi.yaml is docs/openapi.yaml, byte for byte")
+    func openAPI() async throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/openapi.yaml")
+        let expected = try String(contentsOf: file, encoding: .utf8)
+        try await ServerFixture().application().test(.router) { client in
+            try await client.execute(uri: "/api/v1/openapi.yaml", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body) == expected)
+            }
+        }
+    }
+}
+
+/// A ledger whose every read fails, as a PostgreSQL that is down does.
+struct BrokenLedger: LedgerStore {
+    struct Down: Error, CustomStringConvertible {
+        var description: String { "connection to postgres://u:secret-password@db refused" }
+    }
+    func append(all events: [LedgerEvent]) async throws -> [LedgerEvent] { throw Down() }
+    func events(_ query: LedgerQuery) async throws -> [LedgerEvent] { throw Down() }
+    func event(onceKey: String) async throws -> LedgerEvent? { throw Down() }
+    func status(repository: String) async throws -> [EnvironmentState] { throw Down() }
+    func repositories() async throws -> [String] { throw Down() }
+}
