@@ -79,10 +79,18 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .target(
+            name: "BerthTrust",
+            dependencies: [
+                "BerthCore", "BerthOCI", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            exclude: ["README.md"]
+        ),
+        .target(
             name: "BerthCLI",
             dependencies: [
                 "BerthCore", "BerthOCI", "BerthGit", "BerthConfig", "BerthRegistry", "BerthLayout", "BerthBuild", "BerthLedger",
-                "BerthDeploy", "BerthTraffic", "BerthMetrics",
+                "BerthDeploy", "BerthTraffic", "BerthMetrics", "BerthTrust",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]
@@ -101,6 +109,7 @@ let package = Package(
         .testTarget(name: "BerthLayoutTests", dependencies: ["BerthLayout", "BerthTestSupport"]),
         .testTarget(name: "BerthRegistryTests", dependencies: ["BerthRegistry", "BerthLayout", "BerthTestSupport"]),
         .testTarget(name: "BerthConfigTests", dependencies: ["BerthConfig", "BerthTestSupport"]),
+        .testTarget(name: "BerthTrustTests", dependencies: ["BerthTrust", "BerthRegistry", "BerthTestSupport"]),
         .testTarget(name: "BerthTrafficTests", dependencies: ["BerthTraffic", "BerthTestSupport"], exclude: ["Golden"]),
         .testTarget(
             name: "BerthServerTests",

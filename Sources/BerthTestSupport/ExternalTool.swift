@@ -39,6 +39,14 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
     case haproxy
     /// `/usr/bin/kubectl` (kubernetes-client), for `kubectl kustomize` offline.
     case kubectl
+    /// A Python venv with securesystemslib, in-toto, in-toto-attestation and cryptography (PyPI): the
+    /// third-party DSSE and in-toto verifiers. `BERTH_TRUST_VENV`, else `/tmp/trust-venv`; `.ci/run` makes it.
+    case trustVenv = "trust-venv"
+
+    /// The folder of the `trust-venv` tool.
+    public static var trustVenvDirectory: String {
+        ProcessInfo.processInfo.environment["BERTH_TRUST_VENV"] ?? "/tmp/trust-venv"
+    }
 
     public var description: String { self == .sharedFixtures ? "../shared/fixtures" : rawValue }
 
@@ -62,6 +70,7 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
         case .nginx: NginxServer.binary
         case .haproxy: HAProxyServer.binary
         case .kubectl: "/usr/bin/kubectl"
+        case .trustVenv: ExternalTool.trustVenvDirectory + "/bin/in-toto-verify"
         }
     }
 
@@ -77,6 +86,9 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
         case .skopeo, .umoci, .buildah, .postgresql, .tar, .gzip, .openssl, .haproxy: "apt-get install \(rawValue)"
         case .nginx: "apt-get install nginx-light"
         case .kubectl: "apt-get install kubernetes-client"
+        case .trustVenv:
+            "python3 -m venv \(ExternalTool.trustVenvDirectory) && \(ExternalTool.trustVenvDirectory)/bin/pip install "
+                + "securesystemslib in-toto in-toto-attestation cryptography"
         case .sharedFixtures:
             "check out the shared repository beside this one as ../shared, or set BERTH_SHARED_FIXTURES"
                 + " (berth's own fixtures cover the same rules meanwhile)"

@@ -39,7 +39,12 @@ public struct Referrers: Sendable {
 
     /// Makes an artifact already pushed by digest findable from its subject: nothing to do where the
     /// registry keeps referrers itself, else the fallback index gains it (once).
-    public func link(_ artifact: ManifestDocument, in repository: String) async throws {
+    ///
+    /// The fallback index is read, extended and written back, so other tools' entries survive. Registries
+    /// offer no compare-and-swap on a tag (Distribution 2.8 ignores `If-Match`), so a writer racing us can
+    /// put its own read-back over ours: the index is read again after the write, and the whole step is
+    /// retried (up to `attempts` times) until it holds the artifact.
+    public func link(_ artifact: ManifestDocument, in repository: String, attempts: Int = 8) async throws {
         let manifest = try artifact.manifest()
         guard let subject = manifest.subject else {
             throw ImageStoreError(.invalid, "artifact \(artifact.digest) has no subject to attach it to")
@@ -49,14 +54,26 @@ public struct Referrers: Sendable {
         {
             if found.contains(where: { $0.digest == artifact.digest }) { return }
         }
-        var entries = try await fallbackIndex(repository, subject: subject.digest)?.manifests ?? []
-        guard !entries.contains(where: { $0.digest == artifact.digest }) else { return }
         var descriptor = artifact.descriptor
         descriptor.artifactType = manifest.artifactType ?? manifest.config.mediaType
         descriptor.annotations = manifest.annotations
-        entries.append(descriptor)
-        let index = try ManifestDocument(bytes: CanonicalJSON.encode(ImageIndex(manifests: entries)))
-        try await store.pushManifest(repository, reference: Self.fallbackTag(for: subject.digest), manifest: index)
+        let tag = Self.fallbackTag(for: subject.digest)
+        for _ in 0..<max(1, attempts) {
+            var entries = try await fallbackIndex(repository, subject: subject.digest)?.manifests ?? []
+            guard !entries.contains(where: { $0.digest == artifact.digest }) else { return }
+            entries.append(descriptor)
+            let index = try ManifestDocument(bytes: CanonicalJSON.encode(ImageIndex(manifests: entries)))
+            try await store.pushManifest(repository, reference: tag, manifest: index)
+        }
+        if try await fallbackIndex(repository, subject: subject.digest)?.manifests.contains(where: {
+            $0.digest == artifact.digest
+        }) == true {
+            return
+        }
+        throw ImageStoreError(
+            .conflict,
+            "the referrers index '\(tag)' in \(store.displayName)/\(repository) kept changing under \(attempts) writes; "
+                + "run the command again when the other writer is done")
     }
 
     private func fallbackIndex(_ repository: String, subject: Digest) async throws -> ImageIndex? {

@@ -1,0 +1,30 @@
+import BerthOCI
+import Foundation
+
+/// Checks signatures berth (or cosign) attached to an image against one public key (BerthTrust).
+public protocol SignatureVerifier: Sendable {
+    /// The trusted key's id (base64 SHA-256 of its PKIX public key).
+    var keyID: String { get }
+    /// Checks a sigstore bundle found as a referrer of `subject`: the DSSE signature over its PAE, then
+    /// the in-toto statement (type, cosign's signature predicate, `subject` among its subjects).
+    func checkBundle(_ bundle: Data, subject: Digest) -> SignatureVerdict
+    /// Checks a legacy cosign signature: the signature over `payload`, then the payload's
+    /// `critical.image.docker-manifest-digest` against `subject`.
+    func checkSimpleSignature(_ signature: SimpleSignature, subject: Digest) -> SignatureVerdict
+}
+
+/// What a verifier concluded about one signature.
+public struct SignatureVerdict: Sendable, Equatable {
+    /// Whether the signature is by the trusted key and about the subject.
+    public let accepted: Bool
+    /// Why not, or what was checked, one line.
+    public let reason: String
+    /// The key id the signature names (a bundle's public-key hint), when it names one.
+    public let signerKeyID: String?
+
+    public init(accepted: Bool, reason: String, signerKeyID: String? = nil) {
+        self.accepted = accepted
+        self.reason = reason
+        self.signerKeyID = signerKeyID
+    }
+}

@@ -1,0 +1,104 @@
+import BerthCore
+import BerthOCI
+import BerthRegistry
+import BerthTestSupport
+import Foundation
+import Testing
+
+@testable import BerthTrust
+
+/// A tampering signer: signs properly, then flips one byte of what it hands back, the way an attacker
+/// who can write to the registry but holds no key would change a signature.
+struct TamperingSigner: ArtifactSigner {
+    let inner: KeySigner
+    var keyID: String { inner.keyID }
+
+    func signatureBundle(for subject: Digest) throws -> Data {
+        var object = try JSONSerialization.jsonObject(with: try inner.signatureBundle(for: subject)) as? [String: Any] ?? [:]
+        var envelope = object["dsseEnvelope"] as? [String: Any] ?? [:]
+        var payload = Data(base64Encoded: envelope["payload"] as? String ?? "") ?? Data()
+        payload[payload.count - 3] ^= 0x01
+        envelope["payload"] = payload.base64EncodedString()
+        object["dsseEnvelope"] = envelope
+        return try JSONSerialization.data(withJSONObject: object)
+    }
+
+    func simpleSignature(for subject: Digest, dockerReference: String) throws -> SimpleSignature {
+        let real = try inner.simpleSignature(for: subject, dockerReference: dockerReference)
+        var payload = real.payload
+        payload[payload.count - 20] ^= 0x01
+        return SimpleSignature(payload: payload, signature: real.signature)
+    }
+}
+
+@Suite("signing against Docker Distribution 2.8 (no referrers API: the fallback index)", .requires(.dockerRegistry))
+struct RegistrySigningTests {
+    @Test(
+        "sign an index: referrers read back through the sha256-<hex> fallback index byte for byte, .sig tags, verified; tampered refused"
+    )
+    func signAndVerify() async throws {
+        let server = try RegistryServer()
+        defer { server.stop() }
+        let store = RegistryClient(host: server.host, transport: AsyncHTTPClientTransport.shared)
+        #expect(
+            try await store.referrers("acme/api", digest: .sha256(of: Data())) == nil, "Distribution 2.8 has no referrers API")
+        let index = try await TestImages.pushIndex(into: store, repository: "acme/api", tag: "v1", seed: "registry-trust")
+        let key = SigningKey(generating: .ecdsaP256)
+        let signer = KeySigner(key: key)
+        let signed = try await SigningService(store: store, signer: signer).sign(
+            "acme/api", digest: index.digest, dockerReference: "\(server.host)/acme/api", created: "2026-12-01T21:00:00Z")
+        #expect(signed.count == 3)
+        for entry in signed {
+            let fallback = try await store.fetchManifest("acme/api", reference: "sha256-\(entry.subject.hex)")
+            #expect(fallback.isIndex)
+            let listed = try fallback.index().manifests
+            #expect(listed.map(\.digest) == [entry.referrer])
+            #expect(listed.first?.artifactType == TrustFormats.bundleMediaType)
+            #expect(listed.first?.annotations?["dev.sigstore.bundle.predicateType"] == TrustFormats.cosignSignPredicate)
+            let referrer = try await store.fetchManifest("acme/api", reference: entry.referrer.description)
+            let bundleLayer = try #require(try referrer.manifest().layers.first)
+            let bundle = try await store.fetchBlob("acme/api", digest: bundleLayer.digest)
+            #expect(KeyVerifier(key: key.publicKey).checkBundle(bundle, subject: entry.subject).accepted)
+            #expect(try await store.resolve("acme/api", reference: "sha256-\(entry.subject.hex).sig") != nil)
+        }
+        let verifier = KeyVerifier(key: key.publicKey)
+        let report = try await VerificationService(store: store, verifier: verifier).verify(
+            "acme/api", digest: index.digest, reference: "acme/api@\(index.digest)")
+        #expect(report.verified && report.findings.count == 6)
+
+        // An attacker with write access adds tampered signatures of a second image: refused, one by one.
+        let image = try await TestImages.push(into: store, repository: "acme/api", tag: "v2", seed: "registry-tamper")
+        _ = try await SigningService(store: store, signer: TamperingSigner(inner: signer)).sign(
+            "acme/api", digest: image.digest, dockerReference: "\(server.host)/acme/api", created: "2026-12-01T21:00:00Z")
+        let tampered = try await VerificationService(store: store, verifier: verifier).verify(
+            "acme/api", digest: image.digest, reference: "acme/api@\(image.digest)")
+        #expect(!tampered.verified && tampered.findings.count == 2)
+        #expect(tampered.findings.allSatisfy { !$0.verdict.accepted && $0.verdict.reason.contains("doesn't verify") })
+    }
+
+    @Test("two signers racing on one digest both end up in the fallback index and the .sig tag")
+    func racingSigners() async throws {
+        let server = try RegistryServer()
+        defer { server.stop() }
+        let store = RegistryClient(host: server.host, transport: AsyncHTTPClientTransport.shared)
+        let image = try await TestImages.push(into: store, repository: "acme/api", tag: "v1", seed: "race")
+        let keys = (0..<4).map { _ in SigningKey(generating: .ed25519) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for key in keys {
+                group.addTask {
+                    _ = try await SigningService(store: store, signer: KeySigner(key: key)).sign(
+                        "acme/api", digest: image.digest, dockerReference: "\(server.host)/acme/api",
+                        created: "2026-12-01T21:00:00Z")
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await Referrers(store: store).list("acme/api", subject: image.digest).count == 4)
+        for key in keys {
+            #expect(
+                try await VerificationService(store: store, verifier: KeyVerifier(key: key.publicKey)).verify(
+                    "acme/api", digest: image.digest, reference: "x"
+                ).verified)
+        }
+    }
+}
