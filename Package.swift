@@ -90,7 +90,7 @@ let package = Package(
             name: "BerthCLI",
             dependencies: [
                 "BerthCore", "BerthOCI", "BerthGit", "BerthConfig", "BerthRegistry", "BerthLayout", "BerthBuild", "BerthLedger",
-                "BerthDeploy", "BerthTraffic", "BerthMetrics", "BerthTrust",
+                "BerthDeploy", "BerthTraffic", "BerthMetrics", "BerthTrust", "BerthServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]

@@ -62,7 +62,8 @@ public enum BerthServer {
     /// The application on `address`; `onRunning` learns the port it bound (for `--listen HOST:0`).
     public static func application(
         _ dependencies: ServerDependencies, settings: ServerSettings, address: ListenAddress,
-        logger: Logger = Logger(label: "berth.serve"), onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        logger: Logger = Logger(label: "berth.serve", factory: { StreamLogHandler.standardError(label: $0) }),
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
             router: router(dependencies, settings: settings),

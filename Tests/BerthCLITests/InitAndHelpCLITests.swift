@@ -65,7 +65,7 @@ struct InitAndHelpCLITests {
         arguments: [
             [], ["plan"], ["version"], ["tags"], ["labels"], ["check"], ["semver"], ["semver", "bump"], ["init"], ["registry"],
             ["registry", "cp"], ["build"], ["release"], ["gate"], ["approve"], ["promote"], ["rollback"], ["prune"], ["status"],
-            ["history"], ["diff"], ["canary"], ["canary", "run"],
+            ["history"], ["diff"], ["canary"], ["canary", "run"], ["serve"], ["token"], ["token", "create"],
         ])
     func help(command: [String]) throws {
         let result = try CLIHarness().run(["help"] + command, in: "/", environment: ["COLUMNS": "100"])

@@ -1,0 +1,161 @@
+import BerthCore
+import BerthTestSupport
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// `berth token` and `berth serve` as a user runs them: tokens made through the CLI into a SQLite ledger,
+/// the server started on a free loopback port, asked over HTTP, and stopped by its pid with SIGTERM.
+@Suite("berth serve and berth token, the running binary", .serialized)
+struct ServeCLITests {
+    @Test(
+        "token create prints the token once; serve answers /readyz and the board with it; revoke holds at once; SIGTERM exits 0")
+    func serveWithTokens() throws {
+        let cli = try CLIHarness()
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let ledger = ["--ledger", "\(directory)/ledger.sqlite"]
+        let created = try cli.run(["token", "create", "--role", "viewer", "--name", "ci-bot"] + ledger, in: directory)
+        #expect(created.status == 0, "\(created.stderr)")
+        let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(token.hasPrefix("berth_") && token.count == 83)
+        #expect(!created.stderr.contains(token))
+        let list = try cli.run(["token", "list", "--json"] + ledger, in: directory)
+        #expect(list.stdout.contains("ci-bot") && !list.stdout.contains(token) && !list.stdout.contains(String(token.suffix(64))))
+
+        let server = try ServeProcess(cli: cli, arguments: ["serve", "--listen", "127.0.0.1:0"] + ledger, directory: directory)
+        defer { server.stop() }
+        let base = try server.waitForURL()
+        #expect(try HTTP.get(base + "readyz").status == 200)
+        #expect(try HTTP.get(base + "api/v1/board").status == 401)
+        let board = try HTTP.get(base + "api/v1/board", token: token)
+        #expect(board.status == 200)
+        let document = try JSONSerialization.jsonObject(with: board.body) as? [String: Any]
+        #expect(document?["environments"] as? [String] == ["dev", "staging", "prod"])
+        #expect(document?["services"] as? [Any] != nil)
+
+        let id = String(token.dropFirst(6).prefix(12))
+        #expect(try cli.run(["token", "revoke", id] + ledger, in: directory).status == 0)
+        #expect(try HTTP.get(base + "api/v1/board", token: token).status == 401, "a revocation holds at once, in another process")
+
+        let (status, output) = server.stop()
+        #expect(status == 0, "SIGTERM finishes and exits 0: \(output)")
+        #expect(!output.contains(token), "no token in the server's output")
+    }
+
+    @Test("--auth none is refused unless the address is loopback (64); a bad --listen is a usage error")
+    func refusals() throws {
+        let cli = try CLIHarness()
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let ledger = ["--ledger", "\(directory)/ledger.sqlite"]
+        let open = try cli.run(["serve", "--listen", "0.0.0.0:0", "--auth", "none"] + ledger, in: directory)
+        #expect(open.status == 64)
+        #expect(open.stderr.contains("--auth none") && open.stderr.contains("127.0.0.1"))
+        #expect(try cli.run(["serve", "--listen", "somewhere"] + ledger, in: directory).status == 64)
+        #expect(try cli.run(["serve", "--listen", "127.0.0.1:0", "--base-path", "../x"] + ledger, in: directory).status == 64)
+        #expect(try cli.run(["token", "create", "--role", "root"] + ledger, in: directory).status == 64)
+        #expect(try cli.run(["token", "create", "--role", "viewer", "--expires", "soon"] + ledger, in: directory).status == 64)
+        #expect(try cli.run(["token", "revoke", "000000000000"] + ledger, in: directory).status == 64)
+    }
+
+    @Test("--auth none on 127.0.0.1 under --base-path serves the board page without credentials")
+    func loopbackWithoutAuthentication() throws {
+        let cli = try CLIHarness()
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let server = try ServeProcess(
+            cli: cli,
+            arguments: [
+                "serve", "--listen", "127.0.0.1:0", "--auth", "none", "--base-path", "/berth", "--ledger",
+                "\(directory)/ledger.sqlite",
+            ], directory: directory)
+        defer { server.stop() }
+        let base = try server.waitForURL()
+        #expect(base.hasSuffix("/berth/"))
+        let page = try HTTP.get(base)
+        #expect(page.status == 200)
+        #expect(String(decoding: page.body, as: UTF8.self).contains("release board"))
+        #expect(server.stop().status == 0)
+    }
+
+    private func temporaryDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "berth-serve-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}
+
+/// `berth serve` in the background, its output in a file; stopped by its pid.
+final class ServeProcess: @unchecked Sendable {
+    let process = Process()
+    let output: String
+
+    init(cli: CLIHarness, arguments: [String], directory: String) throws {
+        output = directory + "/serve.log"
+        FileManager.default.createFile(atPath: output, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        process.executableURL = URL(fileURLWithPath: cli.binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": directory]
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// The server's base URL, from its `listening on` line (20 s at most).
+    func waitForURL() throws -> String {
+        for _ in 0..<200 {
+            let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+            if let range = text.range(of: "listening on http://") {
+                let url = text[range.lowerBound...].dropFirst("listening on ".count).prefix { $0 != " " && $0 != "\n" }
+                return String(url)
+            }
+            guard process.isRunning else { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw ServeFailure(output: (try? String(contentsOfFile: output, encoding: .utf8)) ?? "")
+    }
+
+    /// SIGTERM, then waits up to 20 s (SIGKILL after that); the exit status and everything it wrote.
+    @discardableResult
+    func stop() -> (status: Int32, output: String) {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            for _ in 0..<200 where process.isRunning { Thread.sleep(forTimeInterval: 0.1) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+        return (process.terminationStatus, (try? String(contentsOfFile: output, encoding: .utf8)) ?? "")
+    }
+
+    struct ServeFailure: Error, CustomStringConvertible {
+        let output: String
+        var description: String { "berth serve did not start: \(output)" }
+    }
+}
+
+/// Blocking GETs against the server on loopback.
+enum HTTP {
+    static func get(_ url: String, token: String? = nil) throws -> (status: Int, body: Data) {
+        var request = URLRequest(url: URL(string: url)!, timeoutInterval: 10)
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let result = Locked<Result<(Int, Data), any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: request) { data, response, error in
+            result.withLock {
+                $0 =
+                    error.map { .failure($0) }
+                    ?? .success(((response as? HTTPURLResponse)?.statusCode ?? 0, data ?? Data()))
+            }
+            done.signal()
+        }.resume()
+        done.wait()
+        return try result.current!.get()
+    }
+}
