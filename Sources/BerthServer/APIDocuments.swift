@@ -28,6 +28,15 @@ enum APIDocuments {
         let gate: Gate?
         let approvals: [Approval]
         let badMarks: [Mark]
+        let next: Candidate?
+    }
+
+    struct Candidate: Encodable {
+        let environment: String
+        let gate: Gate?
+        let approvals: [Approval]
+        /// The gate there needs an approval no one has given yet.
+        let awaitsApproval: Bool
     }
 
     struct Gate: Encodable {
@@ -77,6 +86,8 @@ enum APIDocuments {
         /// The digest the caller was shown: refused if the version's digest is another now.
         let digest: String
         let reason: String
+        /// The gate event the caller was shown: refused if a newer decision replaced it.
+        let gate: Int64?
         let expires: String?
     }
 
@@ -106,18 +117,26 @@ enum APIDocuments {
             environment: cell.environment, version: state?.version, digest: state?.digest,
             since: state.map { RFC3339.utc(seconds: Int64($0.since)) }, ageSeconds: state.map { max(0, Int(now - $0.since)) },
             event: state?.event.kind.rawValue, eventID: state?.event.id, actor: state?.event.actor,
-            gate: cell.gate.map {
-                Gate(
-                    outcome: $0.outcome.rawValue,
-                    counts: Dictionary(uniqueKeysWithValues: $0.counts.map { ($0.key.description, $0.value) }),
-                    reasons: $0.reasons, event: $0.eventID)
-            },
-            approvals: cell.approvals.map {
-                Approval(
-                    actor: $0.actor, reason: $0.reason, expires: $0.expires.map { RFC3339.utc(seconds: Int64($0)) },
-                    event: $0.eventID)
-            },
-            badMarks: cell.badMarks.map { Mark(reason: $0.reason, event: $0.eventID) })
+            gate: cell.gate.map(gate),
+            approvals: cell.approvals.map(approval), badMarks: cell.badMarks.map { Mark(reason: $0.reason, event: $0.eventID) },
+            next: cell.next.map {
+                Candidate(
+                    environment: $0.environment, gate: $0.gate.map(gate), approvals: $0.approvals.map(approval),
+                    awaitsApproval: $0.awaitsApproval)
+            })
+    }
+
+    static func gate(_ record: GateRecord) -> Gate {
+        Gate(
+            outcome: record.outcome.rawValue,
+            counts: Dictionary(uniqueKeysWithValues: record.counts.map { ($0.key.description, $0.value) }),
+            reasons: record.reasons, event: record.eventID)
+    }
+
+    static func approval(_ record: ApprovalRecord) -> Approval {
+        Approval(
+            actor: record.actor, reason: record.reason, expires: record.expires.map { RFC3339.utc(seconds: Int64($0)) },
+            event: record.eventID)
     }
 
     static func event(_ event: LedgerEvent) -> Event {

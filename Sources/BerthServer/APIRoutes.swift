@@ -95,9 +95,9 @@ struct APIRoutes {
     private func approve(_ request: Request, context: ServerContext) async throws -> Response {
         guard let principal = context.principal else { return forbidden(.approver) }
         guard !principal.fromCookie else {
-            // A browser session would need a CSRF token and an Origin check first; until then, bearer tokens only.
+            // A page posts to /approve with its CSRF token; the JSON API takes bearer tokens only.
             return APIError.response(
-                .forbidden, "approvals need Authorization: Bearer <token>; a session cookie can't approve yet")
+                .forbidden, "the API approves with Authorization: Bearer <token>; from a browser, use the board's Approve button")
         }
         let body: APIDocuments.ApprovalRequest
         do {
@@ -105,52 +105,11 @@ struct APIRoutes {
         } catch {
             return APIError.response(
                 .badRequest,
-                "the body is not an approval: send JSON {repository, version, environment, digest, reason[, expires]}")
+                "the body is not an approval: send JSON {repository, version, environment, digest, reason[, gate, expires]}")
         }
-        guard principal.allows(.approver, environment: body.environment) else {
-            return forbidden(.approver, environment: body.environment)
-        }
-        guard let shown = Digest(body.digest) else {
-            return APIError.response(.badRequest, "digest '\(HTML.bounded(body.digest))' is not a digest: use sha256:<64 hex>")
-        }
-        do {
-            guard dependencies.environmentOrder.isEmpty || dependencies.environmentOrder.contains(body.environment) else {
-                throw BerthError(
-                    .usage,
-                    "environment '\(HTML.bounded(body.environment))' is not in berth.yaml: use one of \(dependencies.environmentOrder.joined(separator: ", "))"
-                )
-            }
-            let validFor = try body.expires.map { text throws(BerthError) in try ApprovalService.duration(text) }
-            let service = dependencies.approvals(as: principal)
-            let preview = try await service.preview(
-                ApprovalRequest(
-                    repository: body.repository, version: body.version, environment: body.environment, reason: body.reason,
-                    validFor: validFor))
-            switch preview {
-            case .notNeeded(let gate):
-                return try APIDocuments.json(
-                    APIDocuments.ApprovalResult(
-                        status: "not-needed", repository: body.repository, version: body.version, environment: body.environment,
-                        digest: gate.digest.description, gate: gate.eventID, event: nil, actor: nil))
-            case .approve(let record):
-                guard record.digest == shown else {
-                    return APIError.response(
-                        .conflict,
-                        "\(HTML.bounded(body.version)) is \(record.digest) now, not \(shown): reload the board and approve what it shows"
-                    )
-                }
-                guard case .approve(let approval) = try await service.run(preview) else {
-                    return APIError.response(.internalServerError, "the approval was not recorded: try again")
-                }
-                return try APIDocuments.json(
-                    APIDocuments.ApprovalResult(
-                        status: "approved", repository: approval.repository, version: approval.version,
-                        environment: approval.environment, digest: approval.digest.description, gate: approval.gateEvent,
-                        event: approval.eventID, actor: approval.actor),
-                    status: .created)
-            }
-        } catch let error as BerthError {
-            return APIError.response(APIError.status(for: error.kind), error.message)
+        switch try await ApprovalAction(dependencies: dependencies).perform(body, as: principal) {
+        case .success(let result): return try APIDocuments.json(result, status: result.status == "approved" ? .created : .ok)
+        case .failure(let refusal): return APIError.response(refusal.status, refusal.message)
         }
     }
 }

@@ -46,7 +46,7 @@ struct AccessMiddleware: RouterMiddleware {
         case .success(let token):
             context.principal = Principal(
                 name: token.name, role: token.role, environment: token.environment, tokenID: token.id,
-                fromCookie: fromCookie)
+                fromCookie: fromCookie, csrf: AccessToken.hash(of: "berth-csrf:" + presented))
             return try await next(request, context)
         }
     }

@@ -7,6 +7,8 @@ struct BoardPage {
     let board: ReleaseBoard
     let principal: Principal
     let basePath: String
+    /// A line above the board (what the last form did).
+    var notice: String? = nil
 
     func render() -> String {
         var html = Self.head(title: "berth · release board", basePath: basePath)
@@ -20,6 +22,9 @@ struct BoardPage {
             <main>
 
             """
+        if let notice {
+            html += "<p class=\"notice\">\(HTML.escape(notice))</p>\n"
+        }
         if board.rows.isEmpty {
             html += "<p class=\"empty\">Nothing is recorded in the ledger yet: berth release, then berth promote.</p>\n"
         }
@@ -59,10 +64,39 @@ struct BoardPage {
         }
         for approval in cell.approvals { chips.append(("ok", "approved by \(approval.actor ?? "?")")) }
         for mark in cell.badMarks { chips.append(("bad", "marked bad: \(mark.reason)")) }
+        var form = ""
+        if let next = cell.next, let gate = next.gate, let digest = state.digest, let version = state.version {
+            switch gate.outcome {
+            case .block: chips.append(("bad", "blocked for \(next.environment)"))
+            case .needsApproval where !next.approvals.isEmpty:
+                chips.append(
+                    ("ok", "approved for \(next.environment) by \(next.approvals.compactMap(\.actor).joined(separator: ", "))"))
+            case .needsApproval where principal.allows(.approver, environment: next.environment):
+                form = approveForm(
+                    repository: repository, version: version, digest: digest, environment: next.environment,
+                    gate: gate.eventID ?? 0)
+            case .needsApproval: chips.append(("warn", "needs approval for \(next.environment)"))
+            case .pass, .warn: break
+            }
+        }
         html += "<div class=\"chips\">"
         html += chips.map { "<span class=\"chip \($0.0)\">\(HTML.escape($0.1))</span>" }.joined(separator: " ")
-        html += "</div></div></div>\n"
+        html += "</div>\(form)</div></div>\n"
         return html
+    }
+
+    /// The Approve button: posts the digest and gate decision shown here, with the session's CSRF token.
+    private func approveForm(repository: String, version: String, digest: String, environment: String, gate: Int64)
+        -> String
+    {
+        let fields = [
+            ("repository", repository), ("version", version), ("digest", digest), ("environment", environment),
+            ("gate", String(gate)), ("csrf", principal.csrf ?? ""),
+        ]
+        return "<form class=\"approve\" method=\"post\" action=\"\(HTML.escape(basePath))/approve\">"
+            + fields.map { "<input type=\"hidden\" name=\"\($0.0)\" value=\"\(HTML.escape($0.1))\">" }.joined()
+            + "<input name=\"reason\" placeholder=\"why\" required maxlength=\"4096\" aria-label=\"reason\">"
+            + "<button type=\"submit\">Approve for \(HTML.escape(environment))</button></form>"
     }
 
     /// A repository name as one path segment (`/` and every other reserved character percent-encoded).
@@ -109,6 +143,9 @@ struct BoardPage {
         .chip.ok{color:#1f7a3a}.chip.warn{color:#9a6700}.chip.bad{color:#c0392b}
         .none,.empty{color:#778}.links a{font-size:.85rem}
         form.login{max-width:28rem;background:#fff;border:1px solid #d5dae1;border-radius:6px;padding:1rem}
+        form.approve{display:flex;gap:.3rem;margin-top:.5rem}form.approve input[name=reason]{flex:1;padding:.2rem}
+        form.approve button{background:#1f7a3a;color:#fff;border:0;border-radius:4px;padding:.3rem .6rem}
+        .notice{background:#e6f4ea;border:1px solid #1f7a3a;border-radius:5px;padding:.4rem .7rem}
         form.login input{width:100%;box-sizing:border-box;margin:.5rem 0;padding:.4rem}.error{color:#c0392b}
         """
 }

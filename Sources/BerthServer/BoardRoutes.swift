@@ -1,4 +1,5 @@
 import BerthCore
+import Foundation
 import HTTPTypes
 import Hummingbird
 
@@ -8,14 +9,70 @@ struct BoardRoutes {
     let settings: ServerSettings
 
     func register(on group: RouterGroup<ServerContext>) {
-        group.get("/") { _, context in
+        group.get("/") { request, context in
             guard let principal = context.principal, principal.allows(.viewer) else {
                 return APIError.response(.forbidden, "this token can't read the board")
             }
             let board = try await dependencies.queries.board(
                 repositories: try await dependencies.boardRepositories(), now: dependencies.lifecycle.time.now())
-            return Page.response(BoardPage(board: board, principal: principal, basePath: settings.basePath).render())
+            // Only digits come back from the redirect after an approval.
+            let approved = request.uri.queryParameters["approved"].flatMap { Int64($0) }
+            return Page.response(
+                BoardPage(
+                    board: board, principal: principal, basePath: settings.basePath,
+                    notice: approved.map { "Approval recorded (event \($0))." }
+                ).render())
         }
+        group.post("approve") { request, context in
+            try await approve(request, context: context)
+        }
+    }
+
+    /// The board's Approve form: same origin, the session's CSRF token, then the same `ApprovalAction` as the API.
+    private func approve(_ request: Request, context: ServerContext) async throws -> Response {
+        guard let principal = context.principal else { return refused(.unauthorized, "Sign in first.") }
+        if let origin = request.headers[.origin] {
+            guard sameOrigin(origin, request: request) else {
+                return refused(.forbidden, "Refused: this form was posted from another site.")
+            }
+        } else if principal.fromCookie {
+            return refused(.forbidden, "Refused: a browser form must say where it comes from (Origin).")
+        }
+        let fields = LoginRoutes.formFields(String(buffer: try await request.body.collect(upTo: 16 * 1024)))
+        if principal.fromCookie {
+            guard let expected = principal.csrf, let presented = fields["csrf"],
+                AccessToken.constantTimeEqual(expected, presented)
+            else { return refused(.forbidden, "Refused: the form's CSRF token doesn't match this session; reload the board.") }
+        }
+        let body = APIDocuments.ApprovalRequest(
+            repository: fields["repository"] ?? "", version: fields["version"] ?? "",
+            environment: fields["environment"] ?? "", digest: fields["digest"] ?? "", reason: fields["reason"] ?? "",
+            gate: fields["gate"].flatMap { Int64($0) }, expires: nil)
+        switch try await ApprovalAction(dependencies: dependencies).perform(body, as: principal) {
+        case .success(let result):
+            let query = result.event.map { "?approved=\($0)" } ?? ""
+            return Response(status: .seeOther, headers: [.location: "\(settings.basePath)/\(query)"])
+        case .failure(let refusal):
+            return refused(refusal.status, refusal.message)
+        }
+    }
+
+    /// Whether `origin` is the external URL's origin, else the request's own host.
+    private func sameOrigin(_ origin: String, request: Request) -> Bool {
+        if let external = settings.externalURL, let url = URL(string: external), let scheme = url.scheme,
+            let host = url.host
+        {
+            return origin.lowercased() == "\(scheme)://\(host)\(url.port.map { ":\($0)" } ?? "")".lowercased()
+        }
+        guard let host = request.head.authority, let url = URL(string: origin) else { return false }
+        return "\(url.host ?? "")\(url.port.map { ":\($0)" } ?? "")".lowercased() == host.lowercased()
+    }
+
+    private func refused(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        Page.response(
+            BoardPage.head(title: "berth · refused", basePath: settings.basePath)
+                + "<main><p class=\"error\">\(HTML.escape(message))</p><p><a href=\"\(HTML.escape(settings.basePath))/\">Back to the board</a></p></main></body></html>\n",
+            status: status)
     }
 }
 

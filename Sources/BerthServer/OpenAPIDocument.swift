@@ -1,4 +1,4 @@
-/// docs/openapi.yaml, served at `/api/v1/openapi.yaml` (`OpenAPIDocumentTests` keeps the two the same).
+/// docs/openapi.yaml, served at `/api/v1/openapi.yaml` (`ServerRoutesTests` keeps the two the same).
 enum OpenAPIDocument {
     static let yaml = #"""
         openapi: 3.1.0
@@ -102,7 +102,8 @@ enum OpenAPIDocument {
               summary: >-
                 Approves a version for an environment, bound to the digest the caller was shown, as `berth approve`
                 does (role approver, for that environment when the token is scoped to one). Bearer tokens only: a
-                session cookie is refused.
+                browser session approves through the board's form (POST /approve, same origin, with the page's CSRF
+                token).
               requestBody:
                 required: true
                 content:
@@ -123,7 +124,7 @@ enum OpenAPIDocument {
                 "401": {$ref: "#/components/responses/Unauthorized"}
                 "403": {$ref: "#/components/responses/Forbidden"}
                 "409":
-                  description: the digest is another now, or the gate blocked the release
+                  description: the digest or the gate decision is another now, or the gate blocked the release
                   content:
                     application/json:
                       schema: {$ref: "#/components/schemas/Error"}
@@ -198,28 +199,10 @@ enum OpenAPIDocument {
                 event: {type: string, description: "promoted, deployed or rolled-back"}
                 eventID: {type: integer}
                 actor: {type: string}
-                gate:
-                  type: object
-                  required: [outcome, counts, reasons]
-                  properties:
-                    outcome: {type: string, enum: [pass, warn, needs-approval, block]}
-                    counts:
-                      type: object
-                      additionalProperties: {type: integer}
-                    reasons:
-                      type: array
-                      items: {type: string}
-                    event: {type: integer}
+                gate: {$ref: "#/components/schemas/Gate"}
                 approvals:
                   type: array
-                  items:
-                    type: object
-                    required: [reason]
-                    properties:
-                      actor: {type: string}
-                      reason: {type: string}
-                      expires: {type: string, format: date-time}
-                      event: {type: integer}
+                  items: {$ref: "#/components/schemas/Approval"}
                 badMarks:
                   type: array
                   items:
@@ -228,6 +211,41 @@ enum OpenAPIDocument {
                     properties:
                       reason: {type: string}
                       event: {type: integer}
+                next:
+                  $ref: "#/components/schemas/Candidate"
+            Candidate:
+              type: object
+              description: >-
+                The cell's digest as a candidate for the next environment (absent in the last column and in an
+                empty cell): the gate decision that applies there and the approvals of that decision that hold.
+              required: [environment, approvals, awaitsApproval]
+              properties:
+                environment: {type: string}
+                gate: {$ref: "#/components/schemas/Gate"}
+                approvals:
+                  type: array
+                  items: {$ref: "#/components/schemas/Approval"}
+                awaitsApproval: {type: boolean, description: "The gate there needs an approval no one has given yet."}
+            Gate:
+              type: object
+              required: [outcome, counts, reasons]
+              properties:
+                outcome: {type: string, enum: [pass, warn, needs-approval, block]}
+                counts:
+                  type: object
+                  additionalProperties: {type: integer}
+                reasons:
+                  type: array
+                  items: {type: string}
+                event: {type: integer}
+            Approval:
+              type: object
+              required: [reason]
+              properties:
+                actor: {type: string}
+                reason: {type: string}
+                expires: {type: string, format: date-time}
+                event: {type: integer}
             Event:
               type: object
               required: [kind, repository, actor, time, details]
@@ -264,6 +282,7 @@ enum OpenAPIDocument {
                 version: {type: string}
                 environment: {type: string}
                 digest: {type: string, description: "The digest the caller was shown (sha256:…)"}
+                gate: {type: integer, description: "The gate event the caller was shown; refused (409) if a newer decision replaced it"}
                 reason: {type: string, maxLength: 4096}
                 expires: {type: string, description: "How long it holds: 90m, 12h, 7d"}
             ApprovalResult:

@@ -12,6 +12,9 @@ public struct Principal: Sendable, Hashable {
     public var tokenID: String?
     /// Whether the credential came in a session cookie rather than an `Authorization` header.
     public var fromCookie: Bool
+    /// The CSRF token the session's forms carry: a hash of the credential under its own label, so only a
+    /// page served to this session knows it (the cookie is HttpOnly) and the ledger's hash doesn't give it.
+    public var csrf: String? = nil
 
     /// Whether it may act as `role` on `environment`.
     func allows(_ role: AccessRole, environment: String? = nil) -> Bool {

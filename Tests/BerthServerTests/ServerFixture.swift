@@ -32,10 +32,11 @@ struct ServerFixture: Sendable {
         LifecycleDependencies(ledger: ledger, stores: stores, time: MovingTime(value: now), actor: actor)
     }
 
-    /// Releases 0.1.0, records a passing gate, promotes it to dev; a newer gate for prod needs approval.
+    /// Releases 0.1.0, records a passing gate and a newer one for prod that needs approval, promotes it to
+    /// `environments` in order.
     /// Returns the digest.
     @discardableResult
-    func fill(actor: String = "ci") async throws -> Digest {
+    func fill(actor: String = "ci", promoteTo environments: [String] = ["dev"]) async throws -> Digest {
         let store = stores.store(host: "registry.example")
         let sha = try git.head().sha.prefix(7)
         let digest = try await TestImages.push(into: store, repository: "acme/api", tag: "sha-\(sha)", seed: "build").digest
@@ -53,8 +54,11 @@ struct ServerFixture: Sendable {
         try await gate(digest, .needsApproval, environment: "prod")
         let promotion = PromotionService(
             dependencies(actor: actor), environments: Self.environments, tagPrefix: "v", deployments: [:], deployer: nil)
-        _ = try await promotion.run(
-            try await promotion.preview(PromotionRequest(repository: Self.image, version: "0.1.0", environment: "dev")))
+        for environment in environments {
+            _ = try await promotion.run(
+                try await promotion.preview(
+                    PromotionRequest(repository: Self.image, version: "0.1.0", environment: environment)))
+        }
         return digest
     }
 

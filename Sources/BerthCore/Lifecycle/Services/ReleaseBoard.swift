@@ -14,6 +14,19 @@ public struct ReleaseBoard: Hashable, Sendable {
         public var approvals: [ApprovalRecord]
         /// Bad marks of the digest in the environment.
         public var badMarks: [BadMark]
+        /// What the digest needs to move on to the next environment; nil in the last column or an empty cell.
+        public var next: Candidate? = nil
+    }
+
+    /// The digest of a cell as a candidate for the next environment: the gate decision that applies there
+    /// and the approvals for it that still hold.
+    public struct Candidate: Hashable, Sendable {
+        public var environment: String
+        public var gate: GateRecord?
+        public var approvals: [ApprovalRecord]
+
+        /// Whether the gate there needs an approval that no one has given yet.
+        public var awaitsApproval: Bool { gate?.outcome == .needsApproval && approvals.isEmpty }
     }
 
     /// One repository's row.
@@ -41,7 +54,7 @@ extension LedgerQueries {
         var rows: [ReleaseBoard.Row] = []
         for (repository, running) in states {
             var cells: [ReleaseBoard.Cell] = []
-            for environment in columns {
+            for (index, environment) in columns.enumerated() {
                 guard let state = running.first(where: { $0.environment == environment }) else {
                     cells.append(.init(environment: environment, state: nil, gate: nil, approvals: [], badMarks: []))
                     continue
@@ -51,14 +64,21 @@ extension LedgerQueries {
                     facts = try await ledger.events(
                         LedgerQuery(repository: repository, digest: digest, kinds: [.gateEvaluated, .approved, .markedBad]))
                 }
+                let approvals = facts.compactMap(ApprovalRecord.init).filter { $0.holds(at: now) }
+                let gates = facts.compactMap(GateRecord.init)
+                let following = index + 1 < columns.count ? columns[index + 1] : nil
                 cells.append(
                     .init(
-                        environment: environment, state: state,
-                        gate: facts.lazy.compactMap(GateRecord.init).first { $0.applies(to: environment) },
-                        approvals: facts.compactMap(ApprovalRecord.init).filter {
-                            $0.environment == environment && $0.holds(at: now)
-                        },
-                        badMarks: facts.compactMap(BadMark.init).filter { $0.environment == environment }))
+                        environment: environment, state: state, gate: gates.first { $0.applies(to: environment) },
+                        approvals: approvals.filter { $0.environment == environment },
+                        badMarks: facts.compactMap(BadMark.init).filter { $0.environment == environment },
+                        next: following.map { next in
+                            // An approval answers one gate decision: a newer decision needs a new approval.
+                            let gate = gates.first { $0.applies(to: next) }
+                            return ReleaseBoard.Candidate(
+                                environment: next, gate: gate,
+                                approvals: approvals.filter { $0.environment == next && $0.gateEvent == gate?.eventID })
+                        }))
             }
             rows.append(.init(repository: repository, cells: cells))
         }
