@@ -77,8 +77,12 @@ struct MetadataActionTaggerTests {
             ref: "refs/heads/master", tags: ["type=semver,pattern={{version}},value=v1.0.0"], expectedVersion: "1.0.0",
             expectedTags: ["1.0.0", "latest"]),
         Case(
-            ref: "refs/tags/app/v1.2.3", tags: ["type=semver,pattern={{version}},match=app-v(.*)"], expectedVersion: "1.2.3",
+            ref: "refs/tags/app/v1.2.3", tags: ["type=semver,pattern={{version}},match=app/v(.*)"], expectedVersion: "1.2.3",
             expectedTags: ["1.2.3", "latest"]),
+        // `match` reads the tag as pushed, `/` and all: `app-v` finds nothing, and `app-v1.2.3` is no version.
+        Case(
+            ref: "refs/tags/app/v1.2.3", tags: ["type=semver,pattern={{version}},match=app-v(.*)"], expectedVersion: nil,
+            expectedTags: []),
         Case(
             ref: "refs/tags/1.1.1", tags: ["type=pep440,pattern={{raw}}"], expectedVersion: "1.1.1",
             expectedTags: ["1.1.1", "latest"]),
@@ -98,11 +102,12 @@ struct MetadataActionTaggerTests {
             ref: "refs/tags/1.0.dev4", tags: ["type=pep440,pattern={{version}}"], expectedVersion: "1.0.dev4",
             expectedTags: ["1.0.dev4"]),
         Case(
-            ref: "refs/tags/1.2.3.post1", tags: ["type=pep440,pattern={{major}}.{{minor}}"], expectedVersion: "1.2",
-            expectedTags: ["1.2", "latest"]),
+            // A post-release is treated like a pre-release: its full version, and no `latest`.
+            ref: "refs/tags/1.2.3.post1", tags: ["type=pep440,pattern={{major}}.{{minor}}"], expectedVersion: "1.2.3.post1",
+            expectedTags: ["1.2.3.post1"]),
         Case(
             ref: "refs/tags/1.2.3.post1", tags: ["type=pep440,pattern={{version}}"], expectedVersion: "1.2.3.post1",
-            expectedTags: ["1.2.3.post1", "latest"]),
+            expectedTags: ["1.2.3.post1"]),
         Case(
             ref: "refs/tags/1.2.3-RC.1", tags: ["type=pep440,pattern={{version}}"], expectedVersion: "1.2.3rc1",
             expectedTags: ["1.2.3rc1"]),
@@ -205,9 +210,10 @@ struct MetadataActionTaggerTests {
             ref: "refs/heads/master", tags: ["type=ref,event=branch"], flavor: ["latest=true"], expectedVersion: "master",
             expectedTags: ["master", "latest"]),
         Case(
+            // The first rule with a value decides `latest=auto`: here a raw tag, which never makes `latest`.
             ref: "refs/tags/v1.2.3", tags: ["type=semver,pattern={{version}}", "type=raw,value=mytag,priority=2000"],
             expectedVersion: "mytag",
-            expectedTags: ["mytag", "1.2.3", "latest"]),
+            expectedTags: ["mytag", "1.2.3"]),
         Case(
             ref: "refs/tags/v1.2.3", tags: ["type=sha", "type=ref,event=tag", "type=raw,value=foo"], expectedVersion: "v1.2.3",
             expectedTags: ["v1.2.3", "foo", "sha-860c190", "latest"]),
@@ -263,5 +269,130 @@ struct MetadataActionTaggerTests {
     func quotedField() throws {
         let rule = try MetadataTagRule(parsing: #"type=raw,"value=a,b""#)
         #expect(rule.attributes["value"] == "a,b")
+    }
+
+    static func tags(_ rules: [String], ref: String, event: String = "push", exact: Bool = false) throws -> [String] {
+        let context = MetadataActionContext(
+            eventName: event, ref: ref, sha: sha, defaultBranch: "master", now: now, commitTime: now - 3600)
+        let tagger = MetadataActionTagger(
+            rules: try rules.map { try MetadataTagRule(parsing: $0) }, flavor: MetadataFlavor(), context: context, exact: exact)
+        return try tagger.tags(images: [])
+    }
+
+    @Test("Moment formats: literal letters, [text], tokens matched in Moment's order, tz, the default format")
+    func momentFormats() throws {
+        // 2020-01-10T00:30:00Z, a Friday.
+        #expect(
+            try Self.tags(["type=raw,value={{date 'YYYY-MM-DDTHH-mm-ssZ'}}"], ref: "refs/heads/master") == [
+                "2020-01-10T00-30-00-00-00"
+            ])
+        #expect(
+            try Self.tags(["type=raw,value={{date 'YYYY-MM-DDTHH-mm-ss[Z]' tz='Asia/Tokyo'}}"], ref: "refs/heads/master")
+                == ["2020-01-10T09-30-00Z"])
+        #expect(
+            try Self.tags(["type=raw,value={{date 'dddd-Do-MMM-[week]W'}}"], ref: "refs/heads/master") == [
+                "Friday-10th-Jan-week2"
+            ])
+        // An unquoted format is a name Handlebars looks up and finds empty: Moment's default format.
+        #expect(try Self.tags(["type=raw,value={{date YYYY}}"], ref: "refs/heads/master") == ["2020-01-10T00-30-00Z"])
+        #expect(
+            try Self.tags(["type=raw,value={{date YYYY tz='Asia/Tokyo'}}"], ref: "refs/heads/master") == [
+                "2020-01-10T09-30-00-09-00"
+            ])
+        #expect(throws: BerthError.self) {
+            try Self.tags(["type=raw,value={{date 'YYYY' zone='UTC'}}"], ref: "refs/heads/master")
+        }
+    }
+
+    @Test("type=match: a pattern with / and a group, a group the pattern lacks gives nothing, the g flag")
+    func matchRules() throws {
+        #expect(try Self.tags(["type=match,pattern=p1/v(\\d.\\d),group=1"], ref: "refs/tags/p1/v1.2.3") == ["1.2", "latest"])
+        #expect(try Self.tags(["type=match,pattern=p1/v(\\d.\\d),group=3"], ref: "refs/tags/p1/v1.2.3") == [])
+        #expect(
+            try Self.tags(["type=match,pattern=p1/v(\\d.\\d)", "type=sha"], ref: "refs/tags/p1/v1.2.3") == [
+                "p1-v1.2", "sha-860c190", "latest",
+            ])
+        // With `g`, JavaScript's match lists whole matches: group 1 is the second match.
+        #expect(try Self.tags(["type=match,pattern=/\\d/g,group=1"], ref: "refs/tags/v1.2.3") == ["2", "latest"])
+        #expect(throws: BerthError.self) { try Self.tags(["type=match,pattern=/v/q"], ref: "refs/tags/v1.2.3") }
+    }
+
+    @Test("{{is_not_default_branch}} is the opposite of {{is_default_branch}}; both are false on a tag")
+    func defaultBranchExpressions() throws {
+        let rules = ["type=raw,value=main,enable={{is_default_branch}}", "type=raw,value=side,enable={{is_not_default_branch}}"]
+        #expect(try Self.tags(rules, ref: "refs/heads/master") == ["main"])
+        #expect(try Self.tags(rules, ref: "refs/heads/feature") == ["side"])
+        #expect(try Self.tags(rules, ref: "refs/tags/v1.0.0") == ["side"])
+        #expect(try Self.tags(rules, ref: "refs/heads/feature", event: "schedule") == ["main"])
+    }
+
+    @Test("branch and tag names that aren't OCI tags become valid tags; --metadata-action-exact keeps the action's")
+    func ociRepairs() throws {
+        #expect(try Self.tags(["type=ref,event=branch"], ref: "refs/heads/my/feature#1245") == ["my-feature-1245"])
+        #expect(try Self.tags(["type=ref,event=branch"], ref: "refs/heads/-wip") == ["wip"])
+        #expect(try Self.tags(["type=ref,event=branch"], ref: "refs/heads/.hidden") == ["hidden"])
+        #expect(try Self.tags(["type=ref,event=branch"], ref: "refs/heads/#/x") == ["x"])
+        #expect(try Self.tags(["type=ref,event=branch"], ref: "refs/heads/-wip", exact: true) == ["-wip"])
+        let long = String(repeating: "a", count: 200)
+        #expect(try Self.tags(["type=ref,event=branch"], ref: "refs/heads/\(long)") == [String(repeating: "a", count: 128)])
+        #expect(try Self.tags(["type=ref,event=branch"], ref: "refs/heads/\(long)", exact: true) == [long])
+        // A raw `latest` and the latest flavor are one tag; the action lists it twice.
+        #expect(try Self.tags(["type=raw,value=latest", "type=raw,value=x"], ref: "refs/heads/master") == ["latest", "x"])
+        let forced = ["type=ref,event=tag", "type=raw,value=latest"]
+        #expect(try Self.tags(forced, ref: "refs/tags/v1") == ["v1", "latest"])
+        #expect(try Self.tags(forced, ref: "refs/tags/v1", exact: true) == ["v1", "latest", "latest"])
+    }
+
+    @Test("input lines are read as the action's input reader does: a line quoted whole keeps its quoted commas")
+    func inputLines() throws {
+        #expect(
+            MetadataInputList.lines("type=ref,event=branch\n\n# a comment\n  type=sha  \n") == [
+                "type=ref,event=branch", "type=sha",
+            ])
+        #expect(MetadataInputList.lines(#"type=match,"pattern=\d{1,2}""#) == [#"type=match,pattern=\d{1,2}"#])
+        #expect(MetadataInputList.lines(#""type=match,""pattern=\d{1,2}""""#) == [#"type=match,"pattern=\d{1,2}""#])
+        #expect(
+            MetadataInputList.lines(#"org.opencontainers.image.description=a "good" one"#) == [
+                #"org.opencontainers.image.description=a "good" one"#
+            ])
+        let rule = try MetadataTagRule(parsing: MetadataInputList.lines(#""type=match,""pattern=\d{1,2}""""#)[0])
+        #expect(rule["pattern"] == #"\d{1,2}"#)
+    }
+
+    @Test("images: lines: attributes, enable=false, the old comma list, capitals lower-cased")
+    func imageLines() throws {
+        #expect(try MetadataImage.references(["ghcr.io/MyUSER/MyApp"]) == ["ghcr.io/myuser/myapp"])
+        #expect(try MetadataImage.references(["org/app,ghcr.io/user/app"]) == ["org/app", "ghcr.io/user/app"])
+        #expect(
+            try MetadataImage.references(["name=org/app", "name=ghcr.io/user/app,enable=false", "docker.io/x/y"]) == [
+                "org/app", "docker.io/x/y",
+            ])
+        #expect(throws: BerthError.self) { try MetadataImage.references(["name=org/app,enable=maybe"]) }
+        #expect(throws: BerthError.self) { try MetadataImage.references(["name=org/app,colour=blue"]) }
+        #expect(throws: BerthError.self) { try MetadataImage.references(["enable=true", "x"]) }
+    }
+
+    @Test("the GitHub context: pull_request_target builds on refs/pull/N/merge; the PR head; the payload's commit time")
+    func gitHubContext() throws {
+        var payload = GitHubEventPayload()
+        payload.number = 15
+        payload.pullRequestHeadSHA = "abc"
+        payload.commitTimes = ["def": 1_700_000_000]
+        let env = ["GITHUB_EVENT_NAME": "pull_request_target", "GITHUB_REF": "refs/heads/master", "GITHUB_SHA": "def"]
+        let context = try MetadataActionContext.gitHub(
+            environment: env, payload: payload, defaultBranch: "main", now: Self.now, commitTime: nil)
+        #expect(context.ref == "refs/pull/15/merge")
+        #expect(context.sha == "def")
+        #expect(context.commitTime == 1_700_000_000)
+        let head = try MetadataActionContext.gitHub(
+            environment: env.merging(["DOCKER_METADATA_PR_HEAD_SHA": "true"]) { $1 }, payload: payload, defaultBranch: "main",
+            now: Self.now, commitTime: nil)
+        #expect(head.sha == "abc")
+        #expect(head.commitTime == nil)
+        #expect(throws: BerthError.self) {
+            try MetadataActionContext.gitHub(
+                environment: ["DOCKER_METADATA_SHORT_SHA_LENGTH": "seven"], payload: nil, defaultBranch: "main", now: 0,
+                commitTime: nil)
+        }
     }
 }

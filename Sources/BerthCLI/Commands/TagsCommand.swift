@@ -9,21 +9,29 @@ struct TagsCommand: ParsableCommand {
             "berth's templates by default (v1.2.3, v1.2, v1, latest, sha-abc1234 on a release; v1.2.3-dev.N "
             + "and dev-YYYYMMDD on develop; rc-v1.2.3 and v1.2.3-rc.N on release/*; <branch>-v1.2.3 "
             + "elsewhere), or docker/metadata-action's tags:/flavor: lines given with --tag/--flavor or in "
-            + "berth.yaml.")
+            + "berth.yaml; with those, in GitHub Actions, no checkout is needed (the GITHUB_* variables and the "
+            + "event payload are the context).")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: PlanOptions
 
     func run() throws {
         let context = try CommandContext(global: global)
-        let plan = try PlanService(git: context.git).plan(try context.planRequest(options), check: false)
+        let request = try context.planRequest(options)
+        let tags: TagPlan
+        if request.configuration.usesMetadataActionRules && !context.hasCheckout {
+            // As the action does, before any checkout: the GitHub context alone.
+            tags = try MetadataActionPlanner.plan(request, checkout: nil).tags
+        } else {
+            tags = try PlanService(git: context.git).plan(request, check: false).tags
+        }
         if global.json {
-            Terminal.write(try JSONOutput.encode(TagsDocument(plan.tags)) + "\n")
+            Terminal.write(try JSONOutput.encode(TagsDocument(tags)) + "\n")
             return
         }
-        if !plan.tags.references.isEmpty { Terminal.write(plan.tags.references.joined(separator: "\n") + "\n") }
+        if !tags.references.isEmpty { Terminal.write(tags.references.joined(separator: "\n") + "\n") }
         if global.verbose {
-            for omitted in plan.tags.omitted { Terminal.writeError("berth: omitted \(omitted)\n") }
+            for omitted in tags.omitted { Terminal.writeError("berth: omitted \(omitted)\n") }
         }
     }
 }

@@ -28,7 +28,17 @@ struct PlanOptions: ParsableArguments {
         name: .customLong("flavor"), help: ArgumentHelp("A docker/metadata-action flavor: line (repeatable).", valueName: "LINE"))
     var flavorRules: [String] = []
 
-    @Option(help: ArgumentHelp("Image names, comma- or newline-separated (repeatable).", valueName: "NAMES"))
+    @Flag(
+        name: .customLong("metadata-action-exact"),
+        help:
+            "With --tag/--flavor rules: docker/metadata-action's tags byte for byte, without berth's repairs (a tag starting with - or . or over 128 characters is then refused, as the push would fail)."
+    )
+    var metadataActionExact = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Image names, comma- or newline-separated (repeatable); with --tag/--flavor rules, metadata-action images: lines (name=NAME,enable=false).",
+            valueName: "NAMES"))
     var images: [String] = []
 
     @Option(help: ArgumentHelp("The clock for {{date}} in tag rules: RFC 3339 or seconds since the epoch.", valueName: "TIME"))

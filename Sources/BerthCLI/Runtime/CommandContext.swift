@@ -45,19 +45,28 @@ struct CommandContext {
         get throws { try GitRepository(directory: directory) }
     }
 
+    /// Whether the directory is a git checkout (false too when git isn't installed).
+    var hasCheckout: Bool { GitRepository.exists(at: directory) }
+
     /// The project's directory: berth.yaml's, else the working directory.
     var projectDirectory: String {
         configFile.map { ($0 as NSString).deletingLastPathComponent } ?? directory
     }
 
-    /// The configuration with the command line's overrides applied.
-    func configuration(with options: PlanOptions) -> BerthConfiguration {
+    /// The configuration with the command line's overrides applied. With docker/metadata-action rules the
+    /// image names are the action's `images:` lines: `enable=false` drops one, capitals are lower-cased.
+    func configuration(with options: PlanOptions) throws -> BerthConfiguration {
         var config = configuration
         if let prefix = options.tagPrefix { config.version.tagPrefix = prefix }
         if let path = options.path { config.version.path = path }
         if let branch = options.defaultBranch { config.defaultBranch = branch }
         if !options.tagRules.isEmpty { config.metadataTags = options.tagRules }
         if !options.flavorRules.isEmpty { config.metadataFlavor = options.flavorRules }
+        if config.usesMetadataActionRules {
+            let lines = options.images.isEmpty ? config.images : options.images.flatMap(MetadataInputList.lines)
+            config.images = try MetadataImage.references(lines)
+            return config
+        }
         let images = options.images.flatMap { $0.split(whereSeparator: { $0 == "," || $0.isNewline }) }
             .map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         if !images.isEmpty { config.images = images }
@@ -72,7 +81,7 @@ struct CommandContext {
 
     /// The request for `PlanService`, from options.
     func planRequest(_ options: PlanOptions) throws -> PlanRequest {
-        let config = configuration(with: options)
+        let config = try configuration(with: options)
         // The registry host first, by the same strict rules as every reference (bad input, 65).
         for image in config.images where !image.hasPrefix("oci:") {
             let first = image.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
@@ -97,6 +106,7 @@ struct CommandContext {
         request.environmentName = options.environment
         request.createdFromClock = options.createdNow
         request.checkRemote = !options.offline
+        request.metadataActionExact = options.metadataActionExact
         return request
     }
 

@@ -115,6 +115,14 @@ public struct GitHubEventPayload: Sendable, Equatable {
     public var repositoryLicense: String?
     public var repositoryHTMLURL: String?
     public var repositoryName: String?
+    /// The top-level `number` (pull requests, issues): docker/metadata-action builds
+    /// `refs/pull/<number>/merge` from it on `pull_request_target`.
+    public var number: Int?
+    /// `pull_request.base.ref` alone, for `{{base_ref}}` on pull request refs.
+    public var pullRequestBaseRef: String?
+    /// Commit times the payload carries (`commits[].timestamp`, `head_commit.timestamp`), by commit id,
+    /// in seconds since the epoch: `{{commit_date}}` without a checkout.
+    public var commitTimes: [String: Double] = [:]
 
     public init() {}
 
@@ -131,6 +139,18 @@ public struct GitHubEventPayload: Sendable, Equatable {
         pullRequestNumber = (pull?["number"] as? Int) ?? (object["number"] as? Int)
         pullRequestHeadSHA = (pull?["head"] as? [String: Any])?["sha"] as? String
         pushBaseRef = object["base_ref"] as? String
+        number = object["number"] as? Int
+        pullRequestBaseRef = (pull?["base"] as? [String: Any])?["ref"] as? String
+        var times: [String: Double] = [:]
+        let headCommit = object["head_commit"] as? [String: Any]
+        for commit in (object["commits"] as? [[String: Any]] ?? []) + (headCommit.map { [$0] } ?? []) {
+            if let id = commit["id"] as? String, times[id] == nil, let stamp = commit["timestamp"] as? String,
+                let seconds = RFC3339.seconds(stamp)
+            {
+                times[id] = seconds
+            }
+        }
+        commitTimes = times
         baseRef = ((pull?["base"] as? [String: Any])?["ref"] as? String) ?? pushBaseRef?.dropPrefix("refs/heads/")
     }
 }

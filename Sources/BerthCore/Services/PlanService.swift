@@ -18,6 +18,9 @@ public struct PlanRequest: Sendable {
     public var createdFromClock = false
     /// Ask the remote for tags too (`git ls-remote`).
     public var checkRemote = true
+    /// docker/metadata-action's tags byte for byte (`--metadata-action-exact`): no repair of tags that
+    /// aren't valid OCI tags, duplicates kept.
+    public var metadataActionExact = false
 
     public init(configuration: BerthConfiguration, ci: CIContext, environment: [String: String], now: Double) {
         self.configuration = configuration
@@ -80,7 +83,7 @@ public struct PlanService: Sendable {
         let decision = try VersionService(git: git).decide(versionRequest, catalog: catalog, head: head)
         let buildTime = sourceDateEpoch ?? head.commitTime
 
-        let usesRules = !config.metadataTags.isEmpty || !config.metadataFlavor.isEmpty
+        let usesRules = config.usesMetadataActionRules
         let tags: TagPlan
         if usesRules {
             tags = try metadataActionPlan(request, decision: decision, head: head)
@@ -125,41 +128,14 @@ public struct PlanService: Sendable {
 
     /// Tags from docker/metadata-action rules, in the GitHub context (or one derived from git locally).
     func metadataActionPlan(_ request: PlanRequest, decision: VersionDecision, head: GitHead) throws(BerthError) -> TagPlan {
-        let config = request.configuration
-        let env = request.environment
-        var rules: [MetadataTagRule] = []
-        for line in config.metadataTags.flatMap(Self.lines) { rules.append(try MetadataTagRule(parsing: line)) }
-        let flavor = try MetadataFlavor(parsing: config.metadataFlavor.flatMap(Self.lines))
         let localRef: String
         if case .headTagged(let name) = decision.reason {
             localRef = "refs/tags/\(name)"
         } else {
             localRef = "refs/heads/\(decision.branch)"
         }
-        var sha = env["GITHUB_SHA"].nonEmpty ?? head.sha
-        if env["DOCKER_METADATA_PR_HEAD_SHA"] == "true", let prHead = request.ci.payload?.pullRequestHeadSHA { sha = prHead }
-        var context = MetadataActionContext(
-            eventName: env["GITHUB_EVENT_NAME"].nonEmpty ?? "push", ref: env["GITHUB_REF"].nonEmpty ?? localRef, sha: sha,
-            defaultBranch: request.ci.payload?.defaultBranch ?? decision.defaultBranch, now: request.now,
-            commitTime: Double(head.commitTime), payload: request.ci.payload)
-        if let length = env["DOCKER_METADATA_SHORT_SHA_LENGTH"].flatMap(Int.init) { context.shortSHALength = length }
-        let tagger = MetadataActionTagger(rules: rules, flavor: flavor, context: context)
-        let version = try tagger.version()
-        var planned: [PlannedTag] = []
-        for text in try tagger.tags(images: []) {
-            guard let tag = ImageTag(text) else {
-                throw BerthError(
-                    .badInput,
-                    "tag '\(text)' is not a valid OCI tag: \(ImageTag.violation(in: text) ?? "invalid"); change the tag rule")
-            }
-            planned.append(PlannedTag(tag: tag, mobility: text == "latest" ? .highest : .fixed, source: "metadata-action"))
-        }
-        return TagPlan(images: config.images, tags: planned, version: version.main ?? "")
-    }
-
-    /// metadata-action inputs are newline-separated lists; `#` starts a comment line.
-    static func lines(_ text: String) -> [String] {
-        text.split(whereSeparator: \.isNewline).map { String($0).trimmingCharacters() }
-            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        let checkout = MetadataActionCheckout(
+            ref: localRef, sha: head.sha, commitTime: Double(head.commitTime), defaultBranch: decision.defaultBranch)
+        return try MetadataActionPlanner.plan(request, checkout: checkout).tags
     }
 }

@@ -5,6 +5,9 @@ public struct TemplateExpression: Sendable, Equatable {
     public let arguments: [String]
     /// `key='value'` hash arguments.
     public let options: [String: String]
+    /// Positions of arguments written without quotes (`{{date YYYY}}`): Handlebars reads those as names to
+    /// look up, not as text.
+    public var unquotedArguments: Set<Int> = []
 }
 
 /// A template error that names the template and the problem.
@@ -61,6 +64,7 @@ public enum TemplateRenderer {
 
     static func parse(_ body: Substring, template: String) throws(TemplateError) -> TemplateExpression {
         var tokens: [String] = []
+        var unquoted: Set<Int> = []
         var options: [String: String] = [:]
         var index = body.startIndex
         func skipSpaces() { while index < body.endIndex, body[index].isWhitespace { index = body.index(after: index) } }
@@ -94,6 +98,7 @@ public enum TemplateRenderer {
                         options[word] = String(body[valueStart..<index])
                     }
                 } else {
+                    if !tokens.isEmpty { unquoted.insert(tokens.count - 1) }
                     tokens.append(word)
                 }
             }
@@ -102,7 +107,8 @@ public enum TemplateRenderer {
         guard let name = tokens.first, !name.isEmpty else {
             throw TemplateError(template: template, reason: "an empty '{{}}' expression")
         }
-        return TemplateExpression(name: name, arguments: Array(tokens.dropFirst()), options: options)
+        return TemplateExpression(
+            name: name, arguments: Array(tokens.dropFirst()), options: options, unquotedArguments: unquoted)
     }
 
     /// Handlebars' escapeExpression: & < > " ' ` =.

@@ -1,0 +1,119 @@
+import BerthTestSupport
+import Foundation
+import Testing
+
+/// docker/metadata-action mode as the action runs: before any checkout, with the GitHub context alone.
+@Suite("metadata-action mode without a checkout, through the built binary")
+struct MetadataActionCLITests {
+    static let sha = "266574110acf203503badf966df2ea24b5d732d7"
+    static let headSHA = "3370e228f2209994d57af4427fe64e71bb79ac96"
+
+    /// A directory outside any git repository with an event payload in it, and the environment a GitHub
+    /// runner gives a step: GITHUB_* variables only, and a PATH without git.
+    final class Runner {
+        let directory: URL
+        let environment: [String: String]
+
+        init(event: String, ref: String, payload: String) throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("berth-no-checkout-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let payloadFile = directory.appendingPathComponent("event.json")
+            try Data(payload.utf8).write(to: payloadFile)
+            let emptyBin = directory.appendingPathComponent("bin")
+            try FileManager.default.createDirectory(at: emptyBin, withIntermediateDirectories: true)
+            environment = [
+                "HOME": directory.path, "PATH": emptyBin.path,
+                "GIT_CEILING_DIRECTORIES": directory.deletingLastPathComponent().path,
+                "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": event, "GITHUB_REF": ref, "GITHUB_SHA": MetadataActionCLITests.sha,
+                "GITHUB_EVENT_PATH": payloadFile.path, "GITHUB_REPOSITORY": "acme/api", "GITHUB_SERVER_URL": "https://github.com",
+            ]
+        }
+
+        deinit { try? FileManager.default.removeItem(at: directory) }
+    }
+
+    static let pullRequestPayload = """
+        {"action": "opened", "number": 15,
+         "pull_request": {"number": 15, "base": {"ref": "master"}, "head": {"ref": "test-pr", "sha": "\(headSHA)"}},
+         "repository": {"name": "api", "default_branch": "master", "html_url": "https://github.com/acme/api"}}
+        """
+
+    static let pushPayload = """
+        {"ref": "refs/heads/master", "after": "\(sha)",
+         "head_commit": {"id": "\(sha)", "timestamp": "2024-11-13T13:42:28Z"},
+         "repository": {"name": "api", "default_branch": "master"}}
+        """
+
+    @Test("pull_request_target without a checkout: the PR's merge ref, base_ref, images lines, capitals lower-cased")
+    func pullRequestTarget() throws {
+        let cli = try CLIHarness()
+        // GitHub sends the base branch's ref on pull_request_target; the action works on refs/pull/N/merge.
+        let runner = try Runner(event: "pull_request_target", ref: "refs/heads/master", payload: Self.pullRequestPayload)
+        let result = try cli.run(
+            [
+                "tags", "--images", "ghcr.io/MyUSER/MyApp", "--images", "name=ghcr.io/acme/off,enable=false",
+                "--tag", "type=ref,event=pr", "--tag", "type=sha", "--tag", "type=raw,value=into-{{base_ref}}",
+                "--tag", "type=raw,value=side,enable={{is_not_default_branch}}",
+            ], in: runner.directory.path, environment: runner.environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            result.stdout
+                == """
+                ghcr.io/myuser/myapp:pr-15
+                ghcr.io/myuser/myapp:into-master
+                ghcr.io/myuser/myapp:side
+                ghcr.io/myuser/myapp:sha-2665741
+
+                """)
+        // DOCKER_METADATA_PR_HEAD_SHA takes the pull request's head commit from the payload.
+        var env = runner.environment
+        env["DOCKER_METADATA_PR_HEAD_SHA"] = "true"
+        let head = try cli.run(["tags", "--tag", "type=sha,format=long"], in: runner.directory.path, environment: env)
+        #expect(head.status == 0, "\(head.stderr)")
+        #expect(head.stdout == "sha-\(Self.headSHA)\n")
+    }
+
+    @Test("{{commit_date}} comes from the payload's commit; without it and without a checkout, a one-line reason")
+    func commitDate() throws {
+        let cli = try CLIHarness()
+        let push = try Runner(event: "push", ref: "refs/heads/master", payload: Self.pushPayload)
+        let dated = try cli.run(
+            ["tags", "--json", "--tag", "type=raw,value=src-{{commit_date 'YYYYMMDD-HHmmss'}}", "--tag", "type=edge"],
+            in: push.directory.path, environment: push.environment)
+        #expect(dated.status == 0, "\(dated.stderr)")
+        #expect(dated.stdout.contains("\"src-20241113-134228\""), "\(dated.stdout)")
+        #expect(dated.stdout.contains("\"edge\""), "\(dated.stdout)")
+
+        let pull = try Runner(event: "pull_request", ref: "refs/pull/15/merge", payload: Self.pullRequestPayload)
+        let undated = try cli.run(
+            ["tags", "--tag", "type=raw,value=src-{{commit_date 'YYYYMMDD'}}"], in: pull.directory.path,
+            environment: pull.environment)
+        #expect(undated.status == 64)
+        #expect(undated.stdout.isEmpty)
+        #expect(undated.stderr.contains("{{commit_date}} needs the commit's time"), "\(undated.stderr)")
+        #expect(undated.stderr.contains("actions/checkout"), "\(undated.stderr)")
+        #expect(undated.stderr.split(separator: "\n").count == 1, "\(undated.stderr)")
+    }
+
+    @Test("without GITHUB_REF and without a checkout, the rules can't know the ref: a one-line reason")
+    func noRef() throws {
+        let cli = try CLIHarness()
+        let runner = try Runner(event: "push", ref: "", payload: Self.pushPayload)
+        let result = try cli.run(["tags", "--tag", "type=sha"], in: runner.directory.path, environment: runner.environment)
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("GITHUB_REF is not set and there is no git checkout"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test("a workflow line quoted whole keeps a quoted comma, as the action's input reader does")
+    func quotedLine() throws {
+        let cli = try CLIHarness()
+        let runner = try Runner(
+            event: "push", ref: "refs/tags/20200110-RC12", payload: #"{"repository": {"default_branch": "master"}}"#)
+        let result = try cli.run(
+            ["tags", "--tag", #""type=match,""pattern=^\d+-RC\d{1,2}""""#], in: runner.directory.path,
+            environment: runner.environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "20200110-RC12\nlatest\n")
+    }
+}
