@@ -46,6 +46,41 @@ struct ServeCLITests {
         #expect(!output.contains(token), "no token in the server's output")
     }
 
+    @Test(
+        "two servers on one PostgreSQL ledger agree: a token made by the CLI works on both, a revocation holds on both at once",
+        .requires(.postgresql))
+    func replicasOnPostgres() throws {
+        let cli = try CLIHarness()
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let postgres = try PostgresServer()
+        defer { postgres.stop() }
+        let ledger = ["--ledger", try postgres.createDatabase("serve")]
+        let created = try cli.run(["token", "create", "--role", "viewer"] + ledger, in: directory)
+        #expect(created.status == 0, "\(created.stderr)")
+        let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let servers = try (0..<2).map { index in
+            try ServeProcess(
+                cli: cli, arguments: ["serve", "--listen", "127.0.0.1:0"] + ledger, directory: directory,
+                log: "serve-\(index).log")
+        }
+        defer { for server in servers { server.stop() } }
+        let bases = try servers.map { try $0.waitForURL() }
+        for base in bases {
+            #expect(try HTTP.get(base + "readyz").status == 200)
+            #expect(try HTTP.get(base + "api/v1/board", token: token).status == 200)
+        }
+        #expect(try cli.run(["token", "revoke", String(token.dropFirst(6).prefix(12))] + ledger, in: directory).status == 0)
+        for base in bases { #expect(try HTTP.get(base + "api/v1/board", token: token).status == 401) }
+        postgres.stop()
+        for base in bases { #expect(try HTTP.get(base + "readyz").status == 503, "the ledger is down") }
+        for server in servers {
+            let (status, output) = server.stop()
+            #expect(status == 0, "\(output)")
+            #expect(!output.contains(token))
+        }
+    }
+
     @Test("--auth none is refused unless the address is loopback (64); a bad --listen is a usage error")
     func refusals() throws {
         let cli = try CLIHarness()
@@ -94,8 +129,8 @@ final class ServeProcess: @unchecked Sendable {
     let process = Process()
     let output: String
 
-    init(cli: CLIHarness, arguments: [String], directory: String) throws {
-        output = directory + "/serve.log"
+    init(cli: CLIHarness, arguments: [String], directory: String, log: String = "serve.log") throws {
+        output = directory + "/" + log
         FileManager.default.createFile(atPath: output, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         process.executableURL = URL(fileURLWithPath: cli.binary)

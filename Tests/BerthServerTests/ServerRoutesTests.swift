@@ -32,6 +32,23 @@ struct ServerRoutesTests {
         }
     }
 
+    @Test("/readyz is 503 after 2 s when the ledger doesn't answer (a PostgreSQL that is down may not refuse at once)")
+    func readyTimeout() async throws {
+        let dependencies = ServerDependencies(
+            lifecycle: LifecycleDependencies(
+                ledger: HangingLedger(), stores: ServerFixture().stores, time: FixedTime(0), actor: "server"),
+            environmentOrder: [])
+        let app = Application(router: BerthServer.router(dependencies, settings: ServerSettings()))
+        try await app.test(.router) { client in
+            let start = ContinuousClock.now
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(String(buffer: response.body).contains("did not answer"))
+            }
+            #expect(ContinuousClock.now - start < .seconds(8))
+        }
+    }
+
     @Test("no token, a malformed one or an unknown one is 401; the board page redirects to the login page")
     func unauthenticated() async throws {
         let fixture = ServerFixture()
@@ -325,4 +342,17 @@ struct BrokenLedger: LedgerStore {
     func event(onceKey: String) async throws -> LedgerEvent? { throw Down() }
     func status(repository: String) async throws -> [EnvironmentState] { throw Down() }
     func repositories() async throws -> [String] { throw Down() }
+}
+
+/// A ledger whose reads take 30 s and ignore cancellation, as a connection to a host that drops packets does.
+struct HangingLedger: LedgerStore {
+    func append(all events: [LedgerEvent]) async throws -> [LedgerEvent] { events }
+    func events(_ query: LedgerQuery) async throws -> [LedgerEvent] {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(100)) }
+        return []
+    }
+    func event(onceKey: String) async throws -> LedgerEvent? { nil }
+    func status(repository: String) async throws -> [EnvironmentState] { [] }
+    func repositories() async throws -> [String] { [] }
 }
