@@ -174,3 +174,9 @@ enum APIError {
         }
     }
 }
+
+/// Why a request was refused, as an HTTP status and one line saying what to do.
+struct Refusal: Error {
+    let status: HTTPResponse.Status
+    let message: String
+}

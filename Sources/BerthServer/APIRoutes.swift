@@ -8,9 +8,6 @@ struct APIRoutes {
     let dependencies: ServerDependencies
     let settings: ServerSettings
 
-    /// The most events one history page holds.
-    static let maximumPage = 500
-
     func register(on group: RouterGroup<ServerContext>) {
         group.get("board") { _, context in
             guard context.principal?.allows(.viewer) == true else { return forbidden(.viewer) }
@@ -35,61 +32,15 @@ struct APIRoutes {
     }
 
     private func history(_ request: Request, context: ServerContext) async throws -> Response {
-        let raw = context.parameters.get("name") ?? ""
-        let repository = raw.removingPercentEncoding ?? raw
-        // Tokens' events live under their own repository, which is no service's history.
-        guard !repository.isEmpty, repository != AccessToken.ledgerRepository else {
-            return APIError.response(.notFound, "no service '\(HTML.bounded(repository))': GET /api/v1/board lists them")
+        let history: HistoryQuery
+        do {
+            history = try HistoryQuery(name: context.parameters.get("name") ?? "", parameters: HistoryQuery.parameters(request))
+        } catch let refusal as Refusal {
+            return APIError.response(refusal.status, refusal.message)
         }
-        let parameters = request.uri.queryParameters
-        var query = LedgerQuery(repository: repository)
-        query.environment = parameters["environment"].map(String.init)
-        query.version = parameters["version"].map(String.init)
-        query.digest = parameters["digest"].map(String.init)
-        if let kinds = parameters["kind"] {
-            var set = Set<LedgerEvent.Kind>()
-            for name in kinds.split(separator: ",") {
-                guard let kind = LedgerEvent.Kind(rawValue: String(name)), kind != .tokenCreated, kind != .tokenRevoked else {
-                    return APIError.response(
-                        .badRequest, "kind '\(HTML.bounded(String(name)))' is not an event kind: docs/json.md lists them")
-                }
-                set.insert(kind)
-            }
-            query.kinds = set
-        }
-        var limit = 50
-        if let text = parameters["limit"] {
-            guard let value = Int(text), (1...Self.maximumPage).contains(value) else {
-                return APIError.response(.badRequest, "limit '\(HTML.bounded(String(text)))': use 1 to \(Self.maximumPage)")
-            }
-            limit = value
-        }
-        var before: Int64?
-        if let text = parameters["before"] {
-            guard let value = Int64(text), value > 0 else {
-                return APIError.response(
-                    .badRequest, "before '\(HTML.bounded(String(text)))': use an event id from a page's next")
-            }
-            before = value
-        }
-        // The ledger port reads newest first with a limit; a page after `before` filters in memory.
-        query.limit = before == nil ? limit + 1 : nil
-        var events = try await dependencies.queries.history(query)
-        if let before { events = events.filter { ($0.id ?? 0) < before } }
-        let page = Array(events.prefix(limit))
-        var next: String?
-        if events.count > limit, let last = page.last?.id {
-            var items = ["limit=\(limit)", "before=\(last)"]
-            for (key, value) in [("environment", query.environment), ("version", query.version), ("digest", query.digest)] {
-                if let value {
-                    items.append("\(key)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
-                }
-            }
-            if let kinds = parameters["kind"] { items.append("kind=\(kinds)") }
-            next = items.joined(separator: "&")
-        }
+        let (events, next) = try await history.fetch(dependencies.queries)
         return try APIDocuments.json(
-            APIDocuments.History(repository: repository, events: page.map(APIDocuments.event), next: next))
+            APIDocuments.History(repository: history.repository, events: events.map(APIDocuments.event), next: next))
     }
 
     private func approve(_ request: Request, context: ServerContext) async throws -> Response {

@@ -8,12 +8,6 @@ import Hummingbird
 struct ApprovalAction {
     let dependencies: ServerDependencies
 
-    /// Why an approval was refused, as an HTTP status and one line.
-    struct Refusal: Error {
-        let status: HTTPResponse.Status
-        let message: String
-    }
-
     func perform(_ body: APIDocuments.ApprovalRequest, as principal: Principal) async throws
         -> Result<APIDocuments.ApprovalResult, Refusal>
     {

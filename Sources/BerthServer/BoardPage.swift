@@ -12,16 +12,7 @@ struct BoardPage {
 
     func render() -> String {
         var html = Self.head(title: "berth · release board", basePath: basePath)
-        html += """
-            <header><a class="brand" href="\(HTML.escape(basePath))/">berth</a><span class="sub">release board</span>\
-            <nav><a href="\(HTML.escape(basePath))/">Board</a><a href="\(HTML.escape(basePath))/api/v1/board">JSON</a>\
-            <a href="\(HTML.escape(basePath))/api/v1/openapi.yaml">API</a></nav>\
-            <span class="who">signed in as <b>\(HTML.escape(principal.name))</b> (\(HTML.escape(principal.role.rawValue)))\
-            \(principal.fromCookie ? "<form method=\"post\" action=\"\(HTML.escape(basePath))/logout\"><button>Sign out</button></form>" : "")</span>\
-            </header>
-            <main>
-
-            """
+        html += Self.header(principal: principal, basePath: basePath) + "<main>\n"
         if let notice {
             html += "<p class=\"notice\">\(HTML.escape(notice))</p>\n"
         }
@@ -34,8 +25,9 @@ struct BoardPage {
             html += "<div class=\"columns\" style=\"grid-template-columns: repeat(\(max(1, row.cells.count)), 1fr)\">\n"
             for cell in row.cells { html += column(cell, repository: row.repository) }
             html += "</div>\n"
-            let history = "\(basePath)/api/v1/services/\(Self.pathSegment(row.repository))/history"
-            html += "<p class=\"links\"><a href=\"\(HTML.escape(history))\">history (JSON)</a></p></section>\n"
+            let segment = Self.pathSegment(row.repository)
+            html += "<p class=\"links\"><a href=\"\(HTML.escape("\(basePath)/services/\(segment)"))\">history</a> · "
+            html += "<a href=\"\(HTML.escape("\(basePath)/api/v1/services/\(segment)/history"))\">JSON</a></p></section>\n"
         }
         html += "</main></body></html>\n"
         return html
@@ -115,6 +107,22 @@ struct BoardPage {
         return result
     }
 
+    /// The bar at the top of every signed-in page: where to go, and who is signed in.
+    static func header(principal: Principal, basePath: String) -> String {
+        let base = HTML.escape(basePath)
+        let signOut =
+            principal.fromCookie
+            ? "<form method=\"post\" action=\"\(base)/logout\"><button>Sign out</button></form>" : ""
+        return """
+            <header><a class="brand" href="\(base)/">berth</a><span class="sub">release board</span>\
+            <nav><a href="\(base)/">Board</a><a href="\(base)/api/v1/board">JSON</a>\
+            <a href="\(base)/api/v1/openapi.yaml">API</a></nav>\
+            <span class="who">signed in as <b>\(HTML.escape(principal.name))</b> (\(HTML.escape(principal.role.rawValue)))\
+            \(signOut)</span></header>
+
+            """
+    }
+
     static func head(title: String, basePath: String) -> String {
         """
         <!doctype html>
@@ -146,6 +154,10 @@ struct BoardPage {
         form.approve{display:flex;gap:.3rem;margin-top:.5rem}form.approve input[name=reason]{flex:1;padding:.2rem}
         form.approve button{background:#1f7a3a;color:#fff;border:0;border-radius:4px;padding:.3rem .6rem}
         .notice{background:#e6f4ea;border:1px solid #1f7a3a;border-radius:5px;padding:.4rem .7rem}
+        .history{background:#fff;border:1px solid #d5dae1;border-radius:6px;padding:.5rem 1rem}
+        .history h2{font-size:1.05rem}.filters{margin-bottom:.6rem;font-size:.85rem}
+        ol.events{list-style:none;padding-left:0;font-size:.88rem}ol.events li{padding:.2rem 0 .2rem .8rem;border-left:3px solid #1f7a3a}
+        ol.events li.bad{border-left-color:#c0392b}ol.events li.info{border-left-color:#1f5fbf}ol.events a{color:#778;text-decoration:none}
         form.login input{width:100%;box-sizing:border-box;margin:.5rem 0;padding:.4rem}.error{color:#c0392b}
         """
 }

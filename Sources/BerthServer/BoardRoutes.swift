@@ -23,6 +23,22 @@ struct BoardRoutes {
                     notice: approved.map { "Approval recorded (event \($0))." }
                 ).render())
         }
+        group.get("services/:name") { request, context in
+            guard let principal = context.principal, principal.allows(.viewer) else {
+                return refused(.forbidden, "This token can't read the history.")
+            }
+            let history: HistoryQuery
+            do {
+                history = try HistoryQuery(
+                    name: context.parameters.get("name") ?? "", parameters: HistoryQuery.parameters(request))
+            } catch let refusal as Refusal {
+                return refused(refusal.status, refusal.message)
+            }
+            let (events, next) = try await history.fetch(dependencies.queries)
+            return Page.response(
+                HistoryPage(history: history, events: events, next: next, principal: principal, basePath: settings.basePath)
+                    .render())
+        }
         group.post("approve") { request, context in
             try await approve(request, context: context)
         }

@@ -216,6 +216,38 @@ struct ServerRoutesTests {
         }
     }
 
+    @Test(
+        "the history page: newest first, filtered by the query string (a permalink), escaped, with its JSON and older pages linked"
+    )
+    func historyPage() async throws {
+        let fixture = ServerFixture()
+        try await fixture.fill(actor: "<b>ci</b>", promoteTo: ["dev", "staging"])
+        let (_, token) = try await fixture.token(.viewer)
+        let name = ServerFixture.image.replacingOccurrences(of: "/", with: "%2F")
+        try await fixture.application().test(.router) { client in
+            let board = String(buffer: try await client.execute(uri: "/", method: .get, headers: .bearer(token)).body)
+            #expect(board.contains("href=\"/services/\(name)\""))
+            let page = try await client.execute(
+                uri: "/services/\(name)?kind=promoted&limit=1&environment=%22%3E%3Cx", method: .get, headers: .bearer(token))
+            #expect(page.status == .ok)
+            let filtered = String(buffer: page.body)
+            #expect(!filtered.contains("<b>ci</b>") && !filtered.contains("\"><x"))
+            #expect(filtered.contains("No events match."), "no environment is called \"><x")
+            let staging = String(
+                buffer: try await client.execute(
+                    uri: "/services/\(name)?kind=promoted&limit=1", method: .get, headers: .bearer(token)
+                ).body)
+            #expect(staging.contains("staging · promoted · 0.1.0") && staging.contains("by &lt;b&gt;ci&lt;/b&gt;"))
+            #expect(!staging.contains("dev · promoted"), "one per page")
+            #expect(staging.contains("older events →") && staging.contains("before="))
+            #expect(staging.contains("href=\"/api/v1/services/\(name)/history?kind=promoted\""))
+            try await client.execute(uri: "/services/berth%3Atokens", method: .get, headers: .bearer(token)) {
+                #expect($0.status == .notFound)
+            }
+            try await client.execute(uri: "/services/\(name)", method: .get) { #expect($0.status == .seeOther) }
+        }
+    }
+
     @Test("--base-path: every route under it, none outside it")
     func basePath() async throws {
         let fixture = ServerFixture()
