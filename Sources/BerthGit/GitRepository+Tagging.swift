@@ -50,7 +50,8 @@ extension GitRepository {
 extension GitRepository {
     /// Whether `file` differs from HEAD (staged or not).
     public func hasUncommittedChanges(_ file: String) throws -> Bool {
-        try run(["diff", "--quiet", "HEAD", "--", file], allowFailure: true).status != 0
+        // `status`, not `diff HEAD`: a file git doesn't track yet (a first canary manifest) is a change too.
+        !(try run(["status", "--porcelain", "--untracked-files=all", "--", file]).stdout.isEmpty)
     }
 
     /// Commits `files` (paths relative to the repository) with `message`; nothing else staged is

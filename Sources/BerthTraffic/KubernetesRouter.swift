@@ -5,8 +5,8 @@ import Foundation
 /// Splits traffic in Kubernetes through a manifest in the repository (GitOps): the canary Ingress of
 /// ingress-nginx (`canary`, `canary-weight`, `canary-by-header`, `canary-by-header-value` annotations;
 /// the stable Ingress untouched), or a Gateway API HTTPRoute (two weighted backendRefs and a header
-/// rule to the canary). Both take any whole percent. The file is rewritten atomically; committing it
-/// is the caller's (a GitOps controller applies it), or, with `apply: true`, berth runs
+/// rule to the canary). Both take any whole percent. The file is rewritten atomically; the canary
+/// service commits it (`versionedFiles`) for a GitOps controller to apply, or, with `apply: true`, berth runs
 /// `kubectl --context=C [--namespace=N] apply --filename=FILE` and puts the old file back if that fails.
 /// `current()` reads the file, so a weight changed there by hand is what berth reports.
 public struct KubernetesRouter: TrafficRouter {
@@ -29,6 +29,9 @@ public struct KubernetesRouter: TrafficRouter {
     }
 
     var file: ManagedFile { ManagedFile(path: manifestPath, role: "manifest") }
+
+    /// Without `apply`, a commit is how a GitOps controller learns of the split: the manifest.
+    public var versionedFiles: [String] { settings.apply ? [] : [settings.manifest] }
 
     /// Exact: ingress-nginx's canary-weight and HTTPRoute's weights take any whole percent.
     public func effectiveWeight(_ requested: Int) -> Int { min(max(requested, 0), 100) }

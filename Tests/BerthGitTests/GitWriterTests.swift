@@ -61,4 +61,15 @@ struct GitWriterTests {
         // The same change already committed (by a racing run): nothing to commit, HEAD comes back.
         #expect(try git.commit(files: ["k8s/kustomization.yaml"], message: "again") == commit)
     }
+
+    @Test("a file git doesn't track yet is an uncommitted change, and committing it adds it")
+    func untrackedFile() throws {
+        let (repo, git, _) = try Self.repository()
+        #expect(try !git.hasUncommittedChanges("deploy/prod/api-canary.yaml"), "a file that doesn't exist is no change")
+        try repo.write("deploy/prod/api-canary.yaml", "kind: Ingress\n")
+        #expect(try git.hasUncommittedChanges("deploy/prod/api-canary.yaml"))
+        let commit = try git.commit(files: ["deploy/prod/api-canary.yaml"], message: "chore(canary): 10 %")
+        #expect(try repo.git("show", "--name-only", "--format=", commit) == "deploy/prod/api-canary.yaml")
+        #expect(try !git.hasUncommittedChanges("deploy/prod/api-canary.yaml"))
+    }
 }

@@ -35,6 +35,6 @@ extension CommandContext {
         let analysis: (any CanaryAnalyzer)? = analyzer
         return CanaryService(
             dependencies, promotion: try promotion(dependencies), policy: settings.policy, router: router, analyzer: analysis,
-            sleep: sleep, onProgress: report)
+            git: router.versionedFiles.isEmpty ? nil : try git, sleep: sleep, onProgress: report)
     }
 }

@@ -39,4 +39,11 @@ public protocol TrafficRouter: Sendable {
     /// What is in effect now, read from the provider itself (not remembered); nil when berth's routing
     /// isn't in place there yet.
     func current() async throws -> TrafficSplit?
+    /// Files in the project (relative to it) that carry the split to the cluster through git (GitOps):
+    /// the service commits them after each change. Empty (the default): the provider changes directly.
+    var versionedFiles: [String] { get }
+}
+
+extension TrafficRouter {
+    public var versionedFiles: [String] { [] }
 }

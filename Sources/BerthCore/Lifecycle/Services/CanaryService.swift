@@ -26,6 +26,8 @@ public struct CanaryService: Sendable {
     public let policy: CanaryPolicy
     public let router: any TrafficRouter
     public let analyzer: (any CanaryAnalyzer)?
+    /// Commits the router's `versionedFiles` after each change (GitOps); nil: they are left uncommitted.
+    public let git: (any GitWriter)?
     /// Waits until a time (seconds since the epoch); tests advance a fake clock instead.
     public let sleep: @Sendable (Double) async throws -> Void
     /// Told of each thing done, one line each (`berth canary run` prints them on stderr).
@@ -33,7 +35,7 @@ public struct CanaryService: Sendable {
 
     public init(
         _ dependencies: LifecycleDependencies, promotion: PromotionService, policy: CanaryPolicy, router: any TrafficRouter,
-        analyzer: (any CanaryAnalyzer)?, sleep: @escaping @Sendable (Double) async throws -> Void,
+        analyzer: (any CanaryAnalyzer)?, git: (any GitWriter)? = nil, sleep: @escaping @Sendable (Double) async throws -> Void,
         onProgress: (@Sendable (String) -> Void)? = nil
     ) {
         self.dependencies = dependencies
@@ -41,6 +43,7 @@ public struct CanaryService: Sendable {
         self.policy = policy
         self.router = router
         self.analyzer = analyzer
+        self.git = git
         self.sleep = sleep
         self.onProgress = onProgress
     }
@@ -97,7 +100,7 @@ public struct CanaryService: Sendable {
             throw BerthError(.failure, "the ledger returned the canary's start without an id or digest")
         }
         report("started \(version) in \(environment) against \(stable.version ?? stableDigest) on \(router.name)")
-        try await applySplit(initial)
+        try await applySplit(initial, progress, change: "routing set up for \(version) at 0 %")
         return try await advance(progress, blocking: false)
     }
 
@@ -151,12 +154,13 @@ public struct CanaryService: Sendable {
             case .finished, .awaitHuman:
                 return progress
             case .setWeight(let split, let step):
-                let effective = try await applySplit(split)
+                let (effective, commit) = try await applySplit(split, progress)
                 try dependencies.checkpoint.reached(.canaryTrafficApplied)
                 var details = CanaryRecord.details(split)
                 details[CanaryKey.step] = String(step)
                 details[CanaryKey.action] = CanaryKey.weightAction
                 details[CanaryKey.effectiveWeight] = String(effective.canaryWeight)
+                details[DetailKey.commit] = commit
                 try await recordStep(step, details: details, into: &progress)
                 try dependencies.checkpoint.reached(.canaryStepRecorded)
                 report("step \(step + 1)/\(policy.steps.count): \(split.canaryWeight) % to the canary")
@@ -218,7 +222,7 @@ public struct CanaryService: Sendable {
     func finishPromoted(_ start: CanaryProgress, reason: String) async throws -> CanaryProgress {
         var progress = start
         guard !progress.phase.isFinished else { return progress }
-        try await applySplit(TrafficSplit(canaryWeight: 100))
+        try await applySplit(TrafficSplit(canaryWeight: 100), progress)
         let preview = try await promotion.preview(
             PromotionRequest(
                 repository: progress.repository, version: progress.version, environment: progress.environment,
@@ -239,7 +243,7 @@ public struct CanaryService: Sendable {
         var progress = start
         guard !progress.phase.isFinished else { return progress }
         // Traffic first: whatever fails after, no request reaches the canary any more.
-        try await applySplit(.stable)
+        try await applySplit(.stable, progress, change: "all traffic back to \(progress.stableVersion ?? "stable")")
         let mark = BadMark(
             repository: progress.repository, version: progress.version, digest: progress.digest,
             environment: progress.environment, reason: "canary \(progress.started.id ?? 0) aborted: \(reason)")
@@ -283,8 +287,12 @@ public struct CanaryService: Sendable {
         }
     }
 
+    /// Puts `split` in place for the canary `progress`, checks the provider carries it, and commits the
+    /// router's versioned files when they changed; returns the split in effect and the commit.
     @discardableResult
-    func applySplit(_ split: TrafficSplit) async throws -> TrafficSplit {
+    func applySplit(_ split: TrafficSplit, _ progress: CanaryProgress, change: String? = nil) async throws -> (
+        TrafficSplit, commit: String?
+    ) {
         let effective = try await router.apply(split)
         guard effective.canaryWeight == split.canaryWeight, effective.header == split.header else {
             throw BerthError(
@@ -292,7 +300,21 @@ public struct CanaryService: Sendable {
                 "\(router.name) carries \(effective.canaryWeight) % to the canary after berth asked for \(split.canaryWeight) %; check its configuration"
             )
         }
-        return effective
+        return (effective, try commitRouting(split, progress, change: change))
+    }
+
+    /// Commits what of the router's versioned files differs from HEAD (not only what this call changed:
+    /// a berth that died before its commit left them rewritten); nil when there is nothing to commit.
+    /// `change` says what the split does (default: the weight to the canary); the header rule is added.
+    func commitRouting(_ split: TrafficSplit, _ progress: CanaryProgress, change: String? = nil) throws -> String? {
+        guard let git, !router.versionedFiles.isEmpty else { return nil }
+        let changed = try router.versionedFiles.filter { try git.hasUncommittedChanges($0) }
+        guard !changed.isEmpty else { return nil }
+        let what =
+            (change ?? "\(split.canaryWeight) % to \(progress.version)")
+            + (split.header.map { ", \($0.name): \($0.value) to the canary" } ?? "")
+        return try git.commit(
+            files: changed, message: "chore(canary): \(progress.repository) in \(progress.environment): \(what)")
     }
 
     /// Makes the provider agree with the ledger before acting: a split applied by a berth that died
@@ -310,11 +332,14 @@ public struct CanaryService: Sendable {
             details[CanaryKey.action] = CanaryKey.weightAction
             details[CanaryKey.effectiveWeight] = String(split.canaryWeight)
             details[CanaryKey.observed] = String(split.canaryWeight)
+            // A berth that died between the change and its commit left the manifest uncommitted.
+            details[DetailKey.commit] = try commitRouting(split, progress)
             try await recordStep(step, details: details, into: &progress)
             report("\(router.name) already carries step \(step + 1) (\(split.canaryWeight) %): recorded it")
         } else {
             let seen = observed.map { "\($0.canaryWeight) %" } ?? "no berth routing"
-            try await applySplit(progress.split)
+            try await applySplit(
+                progress.split, progress, change: "\(progress.split.canaryWeight) % to \(progress.version) again, as recorded")
             report("\(router.name) had \(seen); put back the recorded \(progress.split.canaryWeight) %")
         }
         return progress
