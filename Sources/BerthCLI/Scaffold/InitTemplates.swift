@@ -68,7 +68,7 @@ enum InitTemplates {
           release:
             runs-on: ubuntu-latest
             steps:
-              - uses: actions/checkout@v4
+              - uses: actions/checkout@v5
                 with:
                   fetch-depth: 0           # berth needs the tags and the history since the last one
               - name: Install berth
@@ -81,13 +81,13 @@ enum InitTemplates {
               - name: Plan
                 id: plan
                 run: berth plan --format github
-              - uses: docker/login-action@v3
+              - uses: docker/login-action@v4
                 if: github.event_name != 'pull_request'
                 with:
                   registry: ghcr.io
                   username: ${{ github.actor }}
                   password: ${{ secrets.GITHUB_TOKEN }}
-              - uses: docker/build-push-action@v6
+              - uses: docker/build-push-action@v7
                 with:
                   push: ${{ github.event_name != 'pull_request' }}
                   tags: ${{ steps.plan.outputs.tags }}

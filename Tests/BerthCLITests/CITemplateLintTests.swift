@@ -1,0 +1,54 @@
+import BerthTestSupport
+import Foundation
+import Testing
+
+/// The CI files `berth init` writes, run through the validators their platforms' users run: actionlint
+/// (no finding at all: it also knows which action majors run on a runtime GitHub has removed) and the
+/// GitLab CI schema vendored by check-jsonschema.
+@Suite("the CI files berth init writes lint clean", .requires(.actionlint, .checkJSONSchema))
+struct CITemplateLintTests {
+    /// A directory `berth init` (with `arguments`) wrote into; a Go module for the gin template.
+    static func initialised(_ arguments: [String]) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("berth-ci-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try "module example.com/api\n\ngo 1.19\n".write(toFile: directory + "/go.mod", atomically: true, encoding: .utf8)
+        let result = try CLIHarness().run(["init"] + arguments, in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        return directory
+    }
+
+    @Test("actionlint finds nothing in the GitHub workflow", arguments: [[], ["--template", "gin"]])
+    func githubWorkflow(arguments: [String]) throws {
+        let directory = try Self.initialised(arguments)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let lint = try Shell.run(
+            ExternalTool.actionlint.path, ["-no-color", ".github/workflows/release.yml"], directory: directory)
+        #expect(lint.status == 0 && lint.stdout.isEmpty, "\(lint.stdout)\(lint.stderr)")
+    }
+
+    @Test("the GitLab job passes GitLab's CI schema", arguments: [[], ["--template", "gin"]])
+    func gitlabJob(arguments: [String]) throws {
+        let directory = try Self.initialised(arguments)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let check = try Shell.run(
+            ExternalTool.checkJSONSchema.path, ["--builtin-schema", "vendor.gitlab-ci", ".gitlab-ci.yml"], directory: directory)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+    }
+
+    @Test("the validators are real: an outdated action and a misspelt GitLab key are each reported")
+    func validatorsFail() throws {
+        let directory = try Self.initialised([])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let workflow = directory + "/.github/workflows/release.yml"
+        let text = try String(contentsOfFile: workflow, encoding: .utf8)
+        try text.replacingOccurrences(of: "actions/checkout@v5", with: "actions/checkout@v3").write(
+            toFile: workflow, atomically: true, encoding: .utf8)
+        let lint = try Shell.run(ExternalTool.actionlint.path, ["-no-color", workflow], directory: directory)
+        #expect(lint.status != 0 && lint.stdout.contains("actions/checkout@v3"), "\(lint.stdout)")
+        let job = directory + "/.gitlab-ci.yml"
+        let gitlab = try String(contentsOfFile: job, encoding: .utf8)
+        try gitlab.replacingOccurrences(of: "  script:", with: "  scripts:").write(toFile: job, atomically: true, encoding: .utf8)
+        let check = try Shell.run(ExternalTool.checkJSONSchema.path, ["--builtin-schema", "vendor.gitlab-ci", job])
+        #expect(check.status != 0, "\(check.stdout)")
+    }
+}
