@@ -116,4 +116,46 @@ struct MetadataActionCLITests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "20200110-RC12\nlatest\n")
     }
+
+    @Test("labels take the repository's name, description, URL and licence from the event payload, as the action does")
+    func payloadLabels() throws {
+        let cli = try CLIHarness()
+        let repo = try GitRepoBuilder()
+        let head = try repo.commit("feat: first")
+        let payloadFile = URL(fileURLWithPath: repo.path).deletingLastPathComponent().appendingPathComponent("event.json")
+        try Data(
+            #"{"repository": {"name": "Hello-World", "description": "This your first repo!", "html_url": "https://github.com/octocat/Hello-World", "license": {"spdx_id": "MIT"}, "default_branch": "main"}}"#
+                .utf8
+        ).write(to: payloadFile)
+        var env = repo.environment
+        env.merge([
+            "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main", "GITHUB_SHA": head,
+            "GITHUB_EVENT_PATH": payloadFile.path,
+        ]) { $1 }
+        let result = try cli.run(["labels", "-q", "--tag", "type=ref,event=branch"], in: repo.path, environment: env)
+        #expect(result.status == 0, "\(result.stderr)")
+        for label in [
+            "org.opencontainers.image.title=Hello-World", "org.opencontainers.image.description=This your first repo!",
+            "org.opencontainers.image.url=https://github.com/octocat/Hello-World", "org.opencontainers.image.licenses=MIT",
+            "org.opencontainers.image.version=main", "org.opencontainers.image.revision=\(head)",
+        ] {
+            #expect(result.stdout.contains(label + "\n"), "\(label) in \(result.stdout)")
+        }
+    }
+
+    @Test("a branch name that is no OCI tag: berth repairs it; --metadata-action-exact keeps the action's and refuses it")
+    func exactMode() throws {
+        let cli = try CLIHarness()
+        let runner = try Runner(event: "push", ref: "refs/heads/-wip/#1", payload: Self.pushPayload)
+        let repaired = try cli.run(
+            ["tags", "--tag", "type=ref,event=branch"], in: runner.directory.path, environment: runner.environment)
+        #expect(repaired.status == 0, "\(repaired.stderr)")
+        #expect(repaired.stdout == "wip-1\n")
+        let exact = try cli.run(
+            ["tags", "--tag", "type=ref,event=branch", "--metadata-action-exact"], in: runner.directory.path,
+            environment: runner.environment)
+        #expect(exact.status == 65)
+        #expect(exact.stderr.contains("tag '-wip-1' is not a valid OCI tag"), "\(exact.stderr)")
+        #expect(exact.stderr.split(separator: "\n").count == 1)
+    }
 }

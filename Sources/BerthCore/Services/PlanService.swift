@@ -99,6 +99,14 @@ public struct PlanService: Sendable {
         if project.source == nil {
             project.source = request.ci.repositoryURL ?? remoteURL
         }
+        // As docker/metadata-action labels: the repository's own facts when berth.yaml doesn't say (the
+        // event payload's repository is what the action reads from GitHub's API).
+        if let payload = request.ci.payload {
+            project.title = project.title ?? payload.repositoryName
+            project.description = project.description ?? payload.repositoryDescription
+            project.url = project.url ?? payload.repositoryHTMLURL
+            project.licenses = project.licenses ?? payload.repositoryLicense
+        }
         let metadata = BuildMetadata(
             version: labelVersion, revision: head.sha, created: created, refName: tags.tags.first?.tag.value,
             project: project, ldflags: config.ldflags)
