@@ -39,9 +39,12 @@ public struct ServerDependencies: Sendable {
 /// `berth serve`: the routes over the core services, and the application that serves them.
 public enum BerthServer {
     /// The router: `/healthz`, `/readyz`, the login page and the OpenAPI document without credentials; the
-    /// board and `/api/v1` behind `AccessMiddleware`; all under `settings.basePath`.
+    /// pages, `/api/v1` and `/metrics` behind `AccessMiddleware`; all under `settings.basePath`; every
+    /// request timed for `/metrics`.
     public static func router(_ dependencies: ServerDependencies, settings: ServerSettings) -> Router<ServerContext> {
         let router = Router(context: ServerContext.self)
+        let metrics = ServerMetrics()
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
         let base = router.group(RouterPath(settings.basePath.isEmpty ? "/" : settings.basePath))
         HealthRoutes(dependencies: dependencies).register(on: base)
         LoginRoutes(dependencies: dependencies, settings: settings).register(on: base)
@@ -53,6 +56,17 @@ public enum BerthServer {
         let api = base.group("api/v1").add(
             middleware: AccessMiddleware(tokens: dependencies.tokens, settings: settings, pages: false))
         APIRoutes(dependencies: dependencies, settings: settings).register(on: api)
+        // Prometheus scrapes with a viewer token (`authorization: {credentials: …}` in its scrape config).
+        base.group("metrics").add(middleware: AccessMiddleware(tokens: dependencies.tokens, settings: settings, pages: false))
+            .get { _, context in
+                guard context.principal?.allows(.viewer) == true else {
+                    return APIError.response(.forbidden, "/metrics needs a viewer token")
+                }
+                return Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                    body: .init(
+                        byteBuffer: ByteBuffer(string: try await metrics.exposition(ledger: dependencies.lifecycle.ledger))))
+            }
         let pages = base.group().add(
             middleware: AccessMiddleware(tokens: dependencies.tokens, settings: settings, pages: true))
         BoardRoutes(dependencies: dependencies, settings: settings).register(on: pages)

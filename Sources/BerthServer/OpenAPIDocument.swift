@@ -39,6 +39,19 @@ enum OpenAPIDocument {
                   content:
                     text/plain:
                       schema: {type: string}
+          /metrics:
+            get:
+              summary: >-
+                Prometheus's text format (role viewer): this process's requests by route pattern, method and
+                status (berth_http_request_duration_seconds), and the ledger's events by kind and gate decisions
+                by outcome (berth_ledger_events, berth_gate_decisions; the same on every replica).
+              responses:
+                "200":
+                  description: the metrics
+                  content:
+                    text/plain:
+                      schema: {type: string}
+                "401": {$ref: "#/components/responses/Unauthorized"}
           /api/v1/openapi.yaml:
             get:
               summary: This document.

@@ -248,6 +248,29 @@ struct ServerRoutesTests {
         }
     }
 
+    @Test("/metrics needs a token; it counts requests by route pattern (no raw path) and the ledger's events by kind")
+    func metrics() async throws {
+        let fixture = ServerFixture()
+        try await fixture.fill(promoteTo: ["dev", "staging"])
+        let (_, token) = try await fixture.token(.viewer)
+        let name = ServerFixture.image.replacingOccurrences(of: "/", with: "%2F")
+        try await fixture.application().test(.router) { client in
+            try await client.execute(uri: "/metrics", method: .get) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/api/v1/board", method: .get, headers: .bearer(token)) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/services/\(name)/history", method: .get, headers: .bearer(token)) {
+                #expect($0.status == .ok)
+            }
+            let text = String(buffer: try await client.execute(uri: "/metrics", method: .get, headers: .bearer(token)).body)
+            #expect(text.contains("berth_ledger_events{kind=\"promoted\"} 2"))
+            #expect(text.contains("berth_ledger_events{kind=\"released\"} 1"))
+            #expect(text.contains("berth_gate_decisions{outcome=\"needs-approval\"} 1"))
+            #expect(text.contains("route=\"/api/v1/board\",method=\"GET\",status=\"200\",le=\"+Inf\"} 1"))
+            #expect(text.contains("status=\"401\""))
+            #expect(!text.contains("acme"), "a route is its pattern, never the path that matched it")
+            #expect(!text.contains(token))
+        }
+    }
+
     @Test("--base-path: every route under it, none outside it")
     func basePath() async throws {
         let fixture = ServerFixture()
