@@ -373,11 +373,31 @@ struct ServerRoutesTests {
         }
     }
 
+    @Test("every path docs/openapi.yaml documents is routed, with the statuses it documents for a viewer")
+    func documentedPaths() async throws {
+        let fixture = ServerFixture()
+        try await fixture.fill()
+        let (_, token) = try await fixture.token(.viewer)
+        let document = OpenAPIText.document
+        let paths = document.split(separator: "\n").filter { $0.hasPrefix("  /") && $0.hasSuffix(":") }
+            .map { String($0.dropFirst(2).dropLast()) }
+        #expect(paths.count == 7, "\(paths)")
+        try await fixture.application().test(.router) { client in
+            for path in paths {
+                let uri = path.replacingOccurrences(
+                    of: "{name}", with: ServerFixture.image.replacingOccurrences(of: "/", with: "%2F"))
+                let method: HTTPRequest.Method = path == "/api/v1/approvals" ? .post : .get
+                let response = try await client.execute(
+                    uri: uri, method: method, headers: .bearer(token), body: ByteBuffer(string: "{}"))
+                let documented = method == .post ? ["200", "201", "400", "401", "403"] : ["200"]
+                #expect(documented.contains(String(response.status.code)), "\(method) \(uri): \(response.status)")
+            }
+        }
+    }
+
     @Test("/api/v1/openapi.yaml is docs/openapi.yaml, byte for byte")
     func openAPI() async throws {
-        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("docs/openapi.yaml")
-        let expected = try String(contentsOf: file, encoding: .utf8)
+        let expected = OpenAPIText.document
         try await ServerFixture().application().test(.router) { client in
             try await client.execute(uri: "/api/v1/openapi.yaml", method: .get) { response in
                 #expect(response.status == .ok)
@@ -410,4 +430,13 @@ struct HangingLedger: LedgerStore {
     func event(onceKey: String) async throws -> LedgerEvent? { nil }
     func status(repository: String) async throws -> [EnvironmentState] { [] }
     func repositories() async throws -> [String] { [] }
+}
+
+/// docs/openapi.yaml as the repository holds it.
+enum OpenAPIText {
+    static let document: String = {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/openapi.yaml")
+        return (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+    }()
 }
