@@ -81,6 +81,42 @@ struct ServeCLITests {
         }
     }
 
+    @Test(
+        "after release, gate and two promotions through the CLI, the board shows what berth status says, in berth.yaml's order",
+        .requires(.dockerRegistry))
+    func boardMatchesStatus() async throws {
+        let scenario = try await LifecycleCLITests.Scenario.start()
+        defer { scenario.registry.stop() }
+        try scenario.releasedAndPromoted(to: ["dev", "staging"])
+        let status = try scenario.berth("status", "--json")
+        try #require(status.status == 0, "\(status.stderr)")
+        let rows = try #require(try LifecycleCLITests.json(status) as? [[String: Any]])
+        let token = try scenario.berth("token", "create", "--role", "viewer").stdout.trimmingCharacters(in: .newlines)
+        let server = try ServeProcess(
+            cli: scenario.cli, arguments: ["serve", "--listen", "127.0.0.1:0"], directory: scenario.repo.path)
+        defer { server.stop() }
+        let base = try server.waitForURL()
+        let response = try HTTP.get(base + "api/v1/board", token: token)
+        #expect(response.status == 200)
+        let board = try #require(try JSONSerialization.jsonObject(with: response.body) as? [String: Any])
+        #expect(board["environments"] as? [String] == ["dev", "staging", "prod"])
+        let services = try #require(board["services"] as? [[String: Any]])
+        #expect(services.map { $0["repository"] as? String } == [scenario.image])
+        let cells = try #require(services.first?["cells"] as? [[String: Any]])
+        for row in rows {
+            let cell = try #require(cells.first { $0["environment"] as? String == row["environment"] as? String })
+            #expect(cell["version"] as? String == row["version"] as? String)
+            #expect(cell["digest"] as? String == row["digest"] as? String)
+            #expect(cell["digest"] as? String == scenario.digest)
+            #expect(cell["actor"] as? String == row["actor"] as? String)
+            #expect(cell["since"] as? String == row["since"] as? String)
+        }
+        #expect(rows.count == 2 && cells[2]["version"] == nil, "nothing in prod yet")
+        let page = String(decoding: try HTTP.get(base, token: token).body, as: UTF8.self)
+        #expect(page.contains("0.1.0") && page.contains(scenario.image))
+        #expect(server.stop().status == 0)
+    }
+
     @Test("--auth none is refused unless the address is loopback (64); a bad --listen is a usage error")
     func refusals() throws {
         let cli = try CLIHarness()
