@@ -91,6 +91,26 @@ enum APIDocuments {
         let expires: String?
     }
 
+    struct PromotionRequest: Decodable {
+        let repository: String
+        let version: String
+        let environment: String
+        /// The digest the caller was shown: refused if the version's digest is another now.
+        let digest: String
+        let reason: String?
+    }
+
+    struct PromotionResult: Encodable {
+        /// `promoted`, or `already` when the environment already ran the digest.
+        let status: String
+        let repository: String
+        let version: String
+        let environment: String
+        let digest: String
+        let event: Int64?
+        let actor: String?
+    }
+
     struct ApprovalResult: Encodable {
         /// `approved`, or `not-needed` when the gate passed or warned.
         let status: String

@@ -22,6 +22,24 @@ struct APIRoutes {
         group.post("approvals") { request, context in
             try await approve(request, context: context)
         }
+        group.post("promotions") { request, context in
+            guard let principal = context.principal else { return forbidden(.promoter) }
+            guard !principal.fromCookie else {
+                return APIError.response(.forbidden, "the API promotes with Authorization: Bearer <token>")
+            }
+            let body: APIDocuments.PromotionRequest
+            do {
+                body = try await request.decode(as: APIDocuments.PromotionRequest.self, context: context)
+            } catch {
+                return APIError.response(
+                    .badRequest, "the body is not a promotion: send JSON {repository, version, environment, digest[, reason]}")
+            }
+            switch try await PromotionAction(dependencies: dependencies).perform(body, as: principal) {
+            case .success(let result):
+                return try APIDocuments.json(result, status: result.status == "promoted" ? .created : .ok)
+            case .failure(let refusal): return APIError.response(refusal.status, refusal.message)
+            }
+        }
     }
 
     private func forbidden(_ role: AccessRole, environment: String? = nil) -> Response {

@@ -12,11 +12,18 @@ public struct ServerDependencies: Sendable {
     public var environmentOrder: [String]
     /// The repositories the board shows first, in order (berth.yaml's image.names); the ledger's others follow.
     public var images: [String]
+    /// The promotion service as the composition root configures it (environments, tag prefix, deploys,
+    /// signature requirements) for the given dependencies; nil: this server doesn't promote.
+    public var promotions: (@Sendable (LifecycleDependencies) throws -> PromotionService)?
 
-    public init(lifecycle: LifecycleDependencies, environmentOrder: [String], images: [String] = []) {
+    public init(
+        lifecycle: LifecycleDependencies, environmentOrder: [String], images: [String] = [],
+        promotions: (@Sendable (LifecycleDependencies) throws -> PromotionService)? = nil
+    ) {
         self.lifecycle = lifecycle
         self.environmentOrder = environmentOrder
         self.images = images
+        self.promotions = promotions
     }
 
     var queries: LedgerQueries { LedgerQueries(ledger: lifecycle.ledger, environmentOrder: environmentOrder) }
@@ -27,6 +34,13 @@ public struct ServerDependencies: Sendable {
         var dependencies = lifecycle
         dependencies.actor = principal.name
         return ApprovalService(dependencies)
+    }
+
+    /// The promotion service acting as `principal`, if this server promotes.
+    func promotion(as principal: Principal) throws -> PromotionService? {
+        var dependencies = lifecycle
+        dependencies.actor = principal.name
+        return try promotions?(dependencies)
     }
 
     /// The board's repositories: image.names first, then every other the ledger knows.

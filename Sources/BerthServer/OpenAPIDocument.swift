@@ -151,6 +151,44 @@ enum OpenAPIDocument {
                   content:
                     application/json:
                       schema: {$ref: "#/components/schemas/Error"}
+          /api/v1/promotions:
+            post:
+              summary: >-
+                Promotes a version into an environment, retagging the digest the caller was shown, as `berth promote`
+                does: the promotion order, gates, approvals, bad marks and signature requirements decide (role
+                promoter, for that environment when the token is scoped to one; bearer tokens only). Environments
+                with a berth.yaml `deploy:` are refused: promote those with the CLI, which deploys too.
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: {$ref: "#/components/schemas/PromotionRequest"}
+              responses:
+                "200":
+                  description: the environment already ran that digest; nothing changed
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/PromotionResult"}
+                "201":
+                  description: promoted and recorded with the token's name as the actor
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/PromotionResult"}
+                "400": {$ref: "#/components/responses/BadRequest"}
+                "401": {$ref: "#/components/responses/Unauthorized"}
+                "403": {$ref: "#/components/responses/Forbidden"}
+                "409":
+                  description: >-
+                    the digest is another now, a gate, approval, bad mark or the promotion order says no, another run
+                    won the race, or the environment deploys
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Error"}
+                "501":
+                  description: this server doesn't promote
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Error"}
         components:
           securitySchemes:
             bearer:
@@ -298,6 +336,26 @@ enum OpenAPIDocument {
                 gate: {type: integer, description: "The gate event the caller was shown; refused (409) if a newer decision replaced it"}
                 reason: {type: string, maxLength: 4096}
                 expires: {type: string, description: "How long it holds: 90m, 12h, 7d"}
+            PromotionRequest:
+              type: object
+              required: [repository, version, environment, digest]
+              properties:
+                repository: {type: string}
+                version: {type: string}
+                environment: {type: string}
+                digest: {type: string, description: "The digest the caller was shown (sha256:…)"}
+                reason: {type: string, maxLength: 4096}
+            PromotionResult:
+              type: object
+              required: [status, repository, version, environment, digest]
+              properties:
+                status: {type: string, enum: [promoted, already]}
+                repository: {type: string}
+                version: {type: string}
+                environment: {type: string}
+                digest: {type: string}
+                event: {type: integer}
+                actor: {type: string}
             ApprovalResult:
               type: object
               required: [status, repository, version, environment, digest]

@@ -114,6 +114,20 @@ struct ServeCLITests {
         #expect(rows.count == 2 && cells[2]["version"] == nil, "nothing in prod yet")
         let page = String(decoding: try HTTP.get(base, token: token).body, as: UTF8.self)
         #expect(page.contains("0.1.0") && page.contains(scenario.image))
+
+        // A promoter promotes to prod through the API: the same retag and record as berth promote.
+        let promoter = try scenario.berth("token", "create", "--role", "promoter", "--name", "release-bot").stdout
+            .trimmingCharacters(in: .newlines)
+        let body = """
+            {"repository": "\(scenario.image)", "version": "0.1.0", "environment": "prod", "digest": "\(scenario.digest)"}
+            """
+        #expect(try HTTP.post(base + "api/v1/promotions", json: body, token: token).status == 403, "a viewer can't")
+        let promoted = try HTTP.post(base + "api/v1/promotions", json: body, token: promoter)
+        #expect(promoted.status == 201, "\(String(decoding: promoted.body, as: UTF8.self))")
+        #expect(try scenario.digestOf("v0.1.0") == scenario.digest)
+        let after = try #require(try LifecycleCLITests.json(try scenario.berth("status", "--json")) as? [[String: Any]])
+        let prod = after.first { $0["environment"] as? String == "prod" }
+        #expect(prod?["actor"] as? String == "release-bot" && prod?["digest"] as? String == scenario.digest)
         #expect(server.stop().status == 0)
     }
 
@@ -211,11 +225,24 @@ final class ServeProcess: @unchecked Sendable {
     }
 }
 
-/// Blocking GETs against the server on loopback.
+/// Blocking requests to the server on loopback.
 enum HTTP {
+    static func post(_ url: String, json: String, token: String) throws -> (status: Int, body: Data) {
+        var request = URLRequest(url: URL(string: url)!, timeoutInterval: 30)
+        request.httpMethod = "POST"
+        request.httpBody = Data(json.utf8)
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        return try send(request)
+    }
+
     static func get(_ url: String, token: String? = nil) throws -> (status: Int, body: Data) {
         var request = URLRequest(url: URL(string: url)!, timeoutInterval: 10)
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        return try send(request)
+    }
+
+    static func send(_ request: URLRequest) throws -> (status: Int, body: Data) {
         let result = Locked<Result<(Int, Data), any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         URLSession.shared.dataTask(with: request) { data, response, error in

@@ -90,7 +90,8 @@ struct ServerFixture: Sendable {
 
     func application(_ settings: ServerSettings = ServerSettings()) -> some ApplicationProtocol {
         let dependencies = ServerDependencies(
-            lifecycle: dependencies(actor: "server"), environmentOrder: Self.environments.map(\.name), images: [])
+            lifecycle: dependencies(actor: "server"), environmentOrder: Self.environments.map(\.name), images: [],
+            promotions: { PromotionService($0, environments: Self.environments, tagPrefix: "v") })
         let logs = self.logs
         var logger = Logger(label: "berth.serve.test") { _ in logs }
         logger.logLevel = .trace

@@ -56,7 +56,10 @@ struct ServeCommand: AsyncParsableCommand {
         anonymous.anonymousActor = context.actor
         let dependencies = ServerDependencies(
             lifecycle: lifecycle, environmentOrder: context.configuration.environments.map(\.name),
-            images: context.configuration.images)
+            images: context.configuration.images,
+            // The same promotion service as berth promote, configured from berth.yaml; the server refuses
+            // environments that deploy (it runs no kubectl and commits nothing).
+            promotions: { try context.promotion($0) })
         let base = settings.basePath
         let quiet = global.quiet
         try await BerthServer.run(dependencies, settings: anonymous, address: address) { port in
