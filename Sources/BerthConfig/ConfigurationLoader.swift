@@ -64,9 +64,12 @@ public enum ConfigurationLoader {
 
     static func readVersion(_ node: ConfigNode, into config: inout BerthConfiguration) throws {
         let entries = try node.mapping(known: [
-            "tag_prefix", "initial", "path", "bumps", "breaking_below_1", "default_branch", "channels",
+            "tag_prefix", "initial", "path", "bumps", "breaking_below_1", "default_branch", "channels", "prerelease_line",
         ])
         if let prefix = entries["tag_prefix"] { config.version.tagPrefix = try prefix.string() }
+        if let line = entries["prerelease_line"] {
+            config.version.prereleaseLine = try line.choice(PrereleaseLine.self, PrereleaseLine.allCases)
+        }
         if let initial = entries["initial"] {
             let text = try initial.string()
             guard let version = SemanticVersion(text) else {

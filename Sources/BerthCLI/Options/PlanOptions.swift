@@ -21,6 +21,13 @@ struct PlanOptions: ParsableArguments {
     @Flag(name: .customLong("allow-dirty"), help: "Plan even with uncommitted changes to tracked files.")
     var allowDirty = false
 
+    @Flag(
+        name: .customLong("final-channel"),
+        help:
+            "Release finals on this branch even when pre-releases above the last final are on its history: the next final is computed above them (default: continue their pre-release line; berth.yaml version.prerelease_line)."
+    )
+    var finalChannel = false
+
     @Option(name: .customLong("tag"), help: ArgumentHelp("A docker/metadata-action tags: line (repeatable).", valueName: "LINE"))
     var tagRules: [String] = []
 

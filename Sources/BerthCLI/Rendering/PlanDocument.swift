@@ -28,6 +28,16 @@ struct VersionDocument: Encodable {
     let base: Base?
     let commits: [Commit]
     let skippedTags: [String]
+    let adjustment: Adjustment?
+
+    /// Why the version isn't the plain bump of the base (absent when it is).
+    struct Adjustment: Encodable {
+        let kind: String?
+        let bumped: String
+        let highest: Base?
+        let skipped: [String]
+        let explanation: String
+    }
 
     init(_ decision: VersionDecision) {
         version = decision.version.description
@@ -51,11 +61,17 @@ struct VersionDocument: Encodable {
                 breaking: $0.conventional?.isBreaking ?? false, bump: $0.bump?.rawValue)
         }
         skippedTags = decision.skippedTags
+        adjustment = decision.adjustment.map { adjustment in
+            Adjustment(
+                kind: adjustment.kind?.rawValue, bumped: adjustment.bumped.description,
+                highest: adjustment.highest.map { Base(tag: $0.name, version: $0.version.description, commit: $0.commit) },
+                skipped: adjustment.skipped, explanation: adjustment.explanation)
+        }
     }
 
     enum CodingKeys: String, CodingKey {
         case version, gitTag = "git_tag", newVersion = "new_version", channel, branch, defaultBranch = "default_branch"
-        case commit, reason, bump, explanation, base, commits, skippedTags = "skipped_tags"
+        case commit, reason, bump, explanation, base, commits, skippedTags = "skipped_tags", adjustment
     }
 
     func encode(to encoder: Encoder) throws {
@@ -73,6 +89,7 @@ struct VersionDocument: Encodable {
         try c.encode(base, forKey: .base)
         try c.encode(commits, forKey: .commits)
         try c.encode(skippedTags, forKey: .skippedTags)
+        try c.encodeIfPresent(adjustment, forKey: .adjustment)
     }
 }
 

@@ -59,6 +59,7 @@ struct CommandContext {
         var config = configuration
         if let prefix = options.tagPrefix { config.version.tagPrefix = prefix }
         if let path = options.path { config.version.path = path }
+        if options.finalChannel { config.version.prereleaseLine = .final }
         if let branch = options.defaultBranch { config.defaultBranch = branch }
         if !options.tagRules.isEmpty { config.metadataTags = options.tagRules }
         if !options.flavorRules.isEmpty { config.metadataFlavor = options.flavorRules }

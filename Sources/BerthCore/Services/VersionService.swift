@@ -47,9 +47,10 @@ public struct VersionService: Sendable {
         let base = try reachableBase(catalog, head: head.sha)
         // Without a base the initial version applies whatever the commits say: don't read all history.
         let commits = try base.map { try git.commits(from: $0.commit, to: head.sha, path: policy.path) } ?? []
-        let inputs = VersionInputs(
+        var inputs = VersionInputs(
             head: head, branch: branch, defaultBranch: defaultBranch, catalog: catalog, base: base, commits: commits,
-            ciTag: request.ci.tag)
+            ciTag: request.ci.tag, highestReachable: try highestReachable(catalog, above: base, head: head.sha))
+        inputs.otherPrefixVersions = catalog.alternateSpellings
         let channel = policy.channel(forBranch: branch, defaultBranch: defaultBranch)
         if VersionPlanner.headTag(inputs, channel: channel) == nil {
             try refuseIncompleteHistory(base: base, commits: commits, prefix: policy.tagPrefix)
@@ -65,6 +66,23 @@ public struct VersionService: Sendable {
         if try git.isAncestor(highest.commit, of: head) { return highest }
         let merged = try git.tagsMerged(into: head)
         return releases.last { merged.contains($0.name) }
+    }
+
+    /// The highest version tag above `base` (so a pre-release: `base` is the highest reachable final)
+    /// whose commit HEAD reaches; nil when none is. Most repositories have none above their last release,
+    /// and then this costs no git call.
+    func highestReachable(_ catalog: TagCatalog, above base: ReleaseTag?, head: String) throws -> ReleaseTag? {
+        let above = catalog.versions.filter { tag in
+            base.map { SemanticVersion.precedence(tag.version, $0.version) > 0 } ?? true
+        }
+        guard !above.isEmpty else { return nil }
+        // A few candidates: one ancestry check each, highest first; many: one listing of what HEAD reaches.
+        if above.count <= 4 {
+            for tag in above.reversed() where try git.isAncestor(tag.commit, of: head) { return tag }
+            return nil
+        }
+        let merged = try git.tagsMerged(into: head)
+        return above.last { merged.contains($0.name) }
     }
 
     /// A shallow clone may lack the base tag or commits since it; the version would silently be wrong.

@@ -17,11 +17,23 @@ public struct TagCatalog: Sendable {
     public let versions: [ReleaseTag]
     /// Tags with the prefix that aren't valid SemVer (skipped; `--verbose` lists them).
     public let skipped: [String]
+    /// Versions tagged under the prefix's other spelling, with or without its trailing `v` (`21.3.0` for
+    /// prefix `v`, `api/21.3.0` for `api/v`): the same release named another way, which a new version
+    /// must not take. Other prefixes (another service of a monorepo) don't count.
+    public let alternateSpellings: Set<String>
 
     /// Reads `tags` with `prefix`; tags without the prefix belong to something else and are ignored.
     public init(tags: [GitTagRef], prefix: String) {
         var versions: [ReleaseTag] = []
         var skipped: [String] = []
+        var alternates: Set<String> = []
+        let alternatePrefix = prefix.hasSuffix("v") ? String(prefix.dropLast()) : prefix + "v"
+        for tag in tags where !tag.name.hasPrefix(prefix) && tag.name.hasPrefix(alternatePrefix) {
+            if let version = SemanticVersion(String(tag.name.dropFirst(alternatePrefix.count))) {
+                alternates.insert(version.withoutBuild.description)
+            }
+        }
+        alternateSpellings = alternates
         for tag in tags where tag.name.hasPrefix(prefix) {
             if let version = SemanticVersion(String(tag.name.dropFirst(prefix.count))) {
                 versions.append(ReleaseTag(name: tag.name, version: version, commit: tag.commit))

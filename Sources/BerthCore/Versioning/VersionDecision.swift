@@ -36,10 +36,14 @@ public struct VersionDecision: Hashable, Sendable {
     public let commits: [CountedCommit]
     /// Tags with the prefix that aren't valid SemVer.
     public let skippedTags: [String]
+    /// Why the version isn't the plain bump of `base` (pre-releases above it on HEAD's history, tags that
+    /// already have it); nil when it is.
+    public let adjustment: VersionAdjustment?
 
     public init(
         version: SemanticVersion, tagName: String, channel: ReleaseChannel, branch: String, defaultBranch: String,
-        headCommit: String, reason: VersionReason, base: ReleaseTag?, commits: [CountedCommit], skippedTags: [String]
+        headCommit: String, reason: VersionReason, base: ReleaseTag?, commits: [CountedCommit], skippedTags: [String],
+        adjustment: VersionAdjustment? = nil
     ) {
         self.version = version
         self.tagName = tagName
@@ -51,6 +55,7 @@ public struct VersionDecision: Hashable, Sendable {
         self.base = base
         self.commits = commits
         self.skippedTags = skippedTags
+        self.adjustment = adjustment
     }
 
     /// Whether this run creates a version that has no git tag yet.
@@ -70,6 +75,11 @@ public struct VersionDecision: Hashable, Sendable {
 
     /// A one-line explanation for people.
     public var explanation: String {
+        guard let adjustment else { return reasonText }
+        return reasonText + "; " + adjustment.explanation
+    }
+
+    var reasonText: String {
         switch reason {
         case .headTagged(let tag): "HEAD already carries '\(tag)'"
         case .initial: "no release tag yet: initial version"

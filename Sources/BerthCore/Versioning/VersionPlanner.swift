@@ -12,10 +12,15 @@ public struct VersionInputs: Sendable {
     public var commits: [GitCommit]
     /// The tag a CI tag pipeline builds; when HEAD carries it, it is the version, even a pre-release.
     public var ciTag: String?
+    /// The highest version tag (pre-releases included) whose commit HEAD reaches, when it is above `base`.
+    public var highestReachable: ReleaseTag?
+    /// Versions that tags under other prefixes already carry (`21.3.0` of `release-21.3.0`), which the
+    /// next version must not take.
+    public var otherPrefixVersions: Set<String> = []
 
     public init(
         head: GitHead, branch: String, defaultBranch: String, catalog: TagCatalog, base: ReleaseTag?,
-        commits: [GitCommit], ciTag: String? = nil
+        commits: [GitCommit], ciTag: String? = nil, highestReachable: ReleaseTag? = nil
     ) {
         self.head = head
         self.branch = branch
@@ -24,6 +29,7 @@ public struct VersionInputs: Sendable {
         self.base = base
         self.commits = commits
         self.ciTag = ciTag
+        self.highestReachable = highestReachable
     }
 }
 
@@ -43,11 +49,14 @@ public enum VersionPlanner {
                 sha: commit.sha, subject: commit.subject, conventional: conventional,
                 bump: conventional.flatMap { policy.bump(for: $0, below1: isBelowOne) })
         }
-        func decision(_ version: SemanticVersion, _ reason: VersionReason) -> VersionDecision {
-            VersionDecision(
-                version: version, tagName: policy.tagPrefix + version.description, channel: channel,
+        func decision(_ version: SemanticVersion, _ reason: VersionReason, adjusted: Bool = false) -> VersionDecision {
+            // Never a version that isn't above every version on HEAD's history, nor one a tag already has.
+            let (next, adjustment) = adjusted ? raise(version, inputs: inputs, channel: channel, policy: policy) : (version, nil)
+            return VersionDecision(
+                version: next, tagName: policy.tagPrefix + next.description, channel: channel,
                 branch: inputs.branch, defaultBranch: inputs.defaultBranch, headCommit: inputs.head.sha,
-                reason: reason, base: inputs.base, commits: counted, skippedTags: inputs.catalog.skipped)
+                reason: reason, base: inputs.base, commits: counted, skippedTags: inputs.catalog.skipped,
+                adjustment: adjustment)
         }
 
         if let tagged = headTag(inputs, channel: channel) {
@@ -67,11 +76,11 @@ public enum VersionPlanner {
         }
         switch channel {
         case .release, .branch:
-            return decision(core, reason)
+            return decision(core, reason, adjusted: true)
         case .prerelease(let preid):
             let last = inputs.catalog.highestPrereleaseNumber(of: core.core, preid: preid)
             let number = last?.incremented() ?? DecimalNumber(1)
-            return decision(core.core.withPrerelease(preid, number: number), reason)
+            return decision(core.core.withPrerelease(preid, number: number), reason, adjusted: true)
         }
     }
 

@@ -12,6 +12,10 @@ public struct VersionPolicy: Hashable, Sendable {
     public var channels: [ChannelRule]
     /// Only commits touching this path count (monorepos); nil counts every commit.
     public var path: String?
+    /// What a releasing branch does when pre-releases on its history are above the next final:
+    /// continue their line (default) or release the next final above them (`version.prerelease_line`,
+    /// `--final-channel`).
+    public var prereleaseLine: PrereleaseLine = .continue
 
     public init(
         tagPrefix: String = "v",
