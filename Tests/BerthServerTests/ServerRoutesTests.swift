@@ -45,7 +45,8 @@ struct ServerRoutesTests {
                 #expect(response.status == .serviceUnavailable)
                 #expect(String(buffer: response.body).contains("did not answer"))
             }
-            #expect(ContinuousClock.now - start < .seconds(8))
+            // Bounds only the hang (the ledger answers after 30 s): a busy pool may resume the 2 s timer late.
+            #expect(ContinuousClock.now - start < .seconds(25))
         }
     }
 
