@@ -100,6 +100,15 @@ struct MetadataActionCompatibilityTests {
 
     @Test("the action's case gives the same version, tags and labels", arguments: table.cases)
     func actionCase(_ c: Case) throws {
+        try run(c, exact: false)
+    }
+
+    @Test("with --metadata-action-exact too", arguments: table.cases)
+    func exactCase(_ c: Case) throws {
+        try run(c, exact: true)
+    }
+
+    func run(_ c: Case, exact: Bool) throws {
         let clock = try #require(RFC3339.seconds(Self.table.clock))
         var payload: GitHubEventPayload?
         if let path = c.context["GITHUB_EVENT_PATH"] {
@@ -113,7 +122,7 @@ struct MetadataActionCompatibilityTests {
         context.commitTime = clock
         let rules = try (c.inputs.tags ?? []).map { try MetadataTagRule(parsing: $0) }
         let tagger = MetadataActionTagger(
-            rules: rules, flavor: try MetadataFlavor(parsing: c.inputs.flavor ?? []), context: context, exact: false)
+            rules: rules, flavor: try MetadataFlavor(parsing: c.inputs.flavor ?? []), context: context, exact: exact)
         let version = try tagger.version()
         switch c.expected.version {
         case .full(let expected):
