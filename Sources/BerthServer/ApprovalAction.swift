@@ -11,18 +11,10 @@ struct ApprovalAction {
     func perform(_ body: APIDocuments.ApprovalRequest, as principal: Principal) async throws
         -> Result<APIDocuments.ApprovalResult, Refusal>
     {
-        guard principal.allows(.approver, environment: body.environment) else {
-            return .failure(
-                Refusal(
-                    status: .forbidden,
-                    message:
-                        "this token's role can't do that: it needs approver for \(HTML.bounded(body.environment)); ask an admin for such a token"
-                ))
-        }
-        guard let shown = Digest(body.digest) else {
-            return .failure(
-                Refusal(
-                    status: .badRequest, message: "digest '\(HTML.bounded(body.digest))' is not a digest: use sha256:<64 hex>"))
+        let shown: Digest
+        switch principal.check(.approver, environment: body.environment, shown: body.digest) {
+        case .success(let digest): shown = digest
+        case .failure(let refusal): return .failure(refusal)
         }
         do {
             let order = dependencies.environmentOrder

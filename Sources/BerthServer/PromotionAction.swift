@@ -12,18 +12,10 @@ struct PromotionAction {
     func perform(_ body: APIDocuments.PromotionRequest, as principal: Principal) async throws
         -> Result<APIDocuments.PromotionResult, Refusal>
     {
-        guard principal.allows(.promoter, environment: body.environment) else {
-            return .failure(
-                Refusal(
-                    status: .forbidden,
-                    message:
-                        "this token's role can't do that: it needs promoter for \(HTML.bounded(body.environment)); ask an admin for such a token"
-                ))
-        }
-        guard let shown = Digest(body.digest) else {
-            return .failure(
-                Refusal(
-                    status: .badRequest, message: "digest '\(HTML.bounded(body.digest))' is not a digest: use sha256:<64 hex>"))
+        let shown: Digest
+        switch principal.check(.promoter, environment: body.environment, shown: body.digest) {
+        case .success(let digest): shown = digest
+        case .failure(let refusal): return .failure(refusal)
         }
         do {
             guard let service = try dependencies.promotion(as: principal) else {

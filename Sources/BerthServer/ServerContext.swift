@@ -1,4 +1,5 @@
 import BerthCore
+import BerthOCI
 import Hummingbird
 
 /// Who a request acts as: the token's holder, or the anonymous actor of `--auth none`.
@@ -21,6 +22,26 @@ public struct Principal: Sendable, Hashable {
         guard self.role >= role else { return false }
         guard let scope = self.environment, let environment, role > .viewer else { return true }
         return scope == environment
+    }
+}
+
+extension Principal {
+    /// What every state-changing action checks first: the role for `environment`, then that the digest the
+    /// caller was shown is one; the digest, else why not.
+    func check(_ role: AccessRole, environment: String, shown digest: String) -> Result<Digest, Refusal> {
+        guard allows(role, environment: environment) else {
+            return .failure(
+                Refusal(
+                    status: .forbidden,
+                    message:
+                        "this token's role can't do that: it needs \(role.rawValue) for \(HTML.bounded(environment)); ask an admin for such a token"
+                ))
+        }
+        guard let shown = Digest(digest) else {
+            return .failure(
+                Refusal(status: .badRequest, message: "digest '\(HTML.bounded(digest))' is not a digest: use sha256:<64 hex>"))
+        }
+        return .success(shown)
     }
 }
 
