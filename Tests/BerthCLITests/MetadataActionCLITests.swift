@@ -158,4 +158,39 @@ struct MetadataActionCLITests {
         #expect(exact.stderr.contains("tag '-wip-1' is not a valid OCI tag"), "\(exact.stderr)")
         #expect(exact.stderr.split(separator: "\n").count == 1)
     }
+
+    @Test("tags --format github writes the action's version, tags, tag-names and json outputs without a checkout")
+    func githubOutputs() throws {
+        let cli = try CLIHarness()
+        let runner = try Runner(event: "push", ref: "refs/tags/v1.2.3", payload: Self.pushPayload)
+        let output = runner.directory.appendingPathComponent("github-output")
+        try Data("earlier=1\n".utf8).write(to: output)
+        var env = runner.environment
+        env["GITHUB_OUTPUT"] = output.path
+        let result = try cli.run(
+            [
+                "tags", "--format", "github", "--images", "ghcr.io/acme/api", "--tag", "type=semver,pattern={{version}}",
+                "--tag", "type=semver,pattern={{major}}.{{minor}}",
+            ], in: runner.directory.path, environment: env)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        let written = try String(contentsOf: output, encoding: .utf8)
+        #expect(
+            written == """
+                earlier=1
+                version=1.2.3
+                tags<<berth_tags_EOF
+                ghcr.io/acme/api:1.2.3
+                ghcr.io/acme/api:1.2
+                ghcr.io/acme/api:latest
+                berth_tags_EOF
+                tag-names<<berth_tag-names_EOF
+                1.2.3
+                1.2
+                latest
+                berth_tag-names_EOF
+                json={"tag-names":["1.2.3","1.2","latest"],"tags":["ghcr.io/acme/api:1.2.3","ghcr.io/acme/api:1.2","ghcr.io/acme/api:latest"]}
+
+                """)
+    }
 }

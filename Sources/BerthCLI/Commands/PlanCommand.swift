@@ -45,16 +45,11 @@ struct PlanCommand: AsyncParsableCommand {
 
     /// `github` appends to `$GITHUB_OUTPUT` when it's set; everything else goes to stdout.
     func emit(_ text: String, format: CIOutputFormat, environment: [String: String]) throws {
-        guard format == .github, let path = environment["GITHUB_OUTPUT"], !path.isEmpty else {
+        guard format == .github else {
             Terminal.write(text)
             return
         }
-        guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw BerthError(.failure, "can't write GITHUB_OUTPUT file '\(path)'; check that it exists and is writable")
-        }
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(text.utf8))
+        try CIOutputFormat.writeGitHubOutput(text, environment: environment)
     }
 }
 

@@ -15,6 +15,17 @@ struct TagsCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: PlanOptions
 
+    /// The CI outputs `tags` can write.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case github
+    }
+
+    @Option(
+        help: ArgumentHelp(
+            "github: append docker/metadata-action's version, tags, tag-names and json outputs to $GITHUB_OUTPUT.",
+            valueName: "FORMAT"))
+    var format: Format?
+
     func run() throws {
         let context = try CommandContext(global: global)
         let request = try context.planRequest(options)
@@ -27,6 +38,10 @@ struct TagsCommand: ParsableCommand {
         }
         if global.json {
             Terminal.write(try JSONOutput.encode(TagsDocument(tags)) + "\n")
+            return
+        }
+        if format == .github {
+            try CIOutputFormat.writeGitHubOutput(try CIOutputFormat.githubTags(tags), environment: context.environment)
             return
         }
         if !tags.references.isEmpty { Terminal.write(tags.references.joined(separator: "\n") + "\n") }

@@ -1,4 +1,5 @@
 import BerthCore
+import Foundation
 
 /// `--format`: how `berth plan` hands its result to CI systems and build tools.
 enum CIOutputFormat: String, CaseIterable {
@@ -90,6 +91,39 @@ enum CIOutputFormat: String, CaseIterable {
             ("build-args", plan.metadata.buildArgs.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")),
         ]
         return outputs.map { githubEntry($0.0, $0.1) }.joined()
+    }
+
+    /// Appends `text` to the file `$GITHUB_OUTPUT` names, else writes it to stdout.
+    static func writeGitHubOutput(_ text: String, environment: [String: String]) throws {
+        guard let path = environment["GITHUB_OUTPUT"], !path.isEmpty else {
+            Terminal.write(text)
+            return
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            throw BerthError(.failure, "can't write GITHUB_OUTPUT file '\(path)'; check that it exists and is writable")
+        }
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(text.utf8))
+    }
+
+    /// `berth tags --format github`: docker/metadata-action's `version`, `tags`, `tag-names` and `json`
+    /// (tags and tag names) outputs, which need no checkout in metadata-action mode.
+    static func githubTags(_ tags: TagPlan) throws -> String {
+        struct TagsJSON: Encodable {
+            let tags: [String]
+            let tagNames: [String]
+            enum CodingKeys: String, CodingKey {
+                case tags
+                case tagNames = "tag-names"
+            }
+        }
+        let names = tags.tags.map(\.tag.value)
+        let json = try JSONOutput.encode(TagsJSON(tags: tags.references, tagNames: names), pretty: false)
+        return [
+            ("version", tags.version), ("tags", tags.references.joined(separator: "\n")),
+            ("tag-names", names.joined(separator: "\n")), ("json", json),
+        ].map { githubEntry($0.0, $0.1) }.joined()
     }
 
     /// One `$GITHUB_OUTPUT` entry; multi-line values use the heredoc form with a delimiter not in the value.
