@@ -111,6 +111,31 @@ enum APIDocuments {
         let actor: String?
     }
 
+    struct RollbackRequest: Decodable {
+        let repository: String
+        let environment: String
+        /// The digest the caller saw running there: refused if another runs now.
+        let from: String
+        /// The version to return to; absent: the newest earlier release that passed its gates and isn't bad.
+        let to: String?
+        let reason: String
+    }
+
+    struct RollbackResult: Encodable {
+        /// `plan` (nothing done, `?plan=true`), or `rolled-back`.
+        let status: String
+        let repository: String
+        let environment: String
+        let fromVersion: String?
+        let fromDigest: String
+        let toVersion: String
+        let toDigest: String
+        let tags: [String]
+        let clearance: String
+        let event: Int64?
+        let actor: String?
+    }
+
     struct ApprovalResult: Encodable {
         /// `approved`, or `not-needed` when the gate passed or warned.
         let status: String

@@ -22,6 +22,24 @@ struct APIRoutes {
         group.post("approvals") { request, context in
             try await approve(request, context: context)
         }
+        group.post("rollbacks") { request, context in
+            guard let principal = context.principal else { return forbidden(.promoter) }
+            guard !principal.fromCookie else {
+                return APIError.response(.forbidden, "the API rolls back with Authorization: Bearer <token>")
+            }
+            let body: APIDocuments.RollbackRequest
+            do {
+                body = try await request.decode(as: APIDocuments.RollbackRequest.self, context: context)
+            } catch {
+                return APIError.response(
+                    .badRequest, "the body is not a rollback: send JSON {repository, environment, from, reason[, to]}")
+            }
+            let plan = request.uri.queryParameters["plan"] == "true"
+            switch try await RollbackAction(dependencies: dependencies).perform(body, plan: plan, as: principal) {
+            case .success(let result): return try APIDocuments.json(result, status: plan ? .ok : .created)
+            case .failure(let refusal): return APIError.response(refusal.status, refusal.message)
+            }
+        }
         group.post("promotions") { request, context in
             guard let principal = context.principal else { return forbidden(.promoter) }
             guard !principal.fromCookie else {

@@ -15,15 +15,19 @@ public struct ServerDependencies: Sendable {
     /// The promotion service as the composition root configures it (environments, tag prefix, deploys,
     /// signature requirements) for the given dependencies; nil: this server doesn't promote.
     public var promotions: (@Sendable (LifecycleDependencies) throws -> PromotionService)?
+    /// The rollback service, likewise; nil: this server doesn't roll back.
+    public var rollbacks: (@Sendable (LifecycleDependencies) throws -> RollbackService)?
 
     public init(
         lifecycle: LifecycleDependencies, environmentOrder: [String], images: [String] = [],
-        promotions: (@Sendable (LifecycleDependencies) throws -> PromotionService)? = nil
+        promotions: (@Sendable (LifecycleDependencies) throws -> PromotionService)? = nil,
+        rollbacks: (@Sendable (LifecycleDependencies) throws -> RollbackService)? = nil
     ) {
         self.lifecycle = lifecycle
         self.environmentOrder = environmentOrder
         self.images = images
         self.promotions = promotions
+        self.rollbacks = rollbacks
     }
 
     var queries: LedgerQueries { LedgerQueries(ledger: lifecycle.ledger, environmentOrder: environmentOrder) }
@@ -41,6 +45,13 @@ public struct ServerDependencies: Sendable {
         var dependencies = lifecycle
         dependencies.actor = principal.name
         return try promotions?(dependencies)
+    }
+
+    /// The rollback service acting as `principal`, if this server rolls back.
+    func rollback(as principal: Principal) throws -> RollbackService? {
+        var dependencies = lifecycle
+        dependencies.actor = principal.name
+        return try rollbacks?(dependencies)
     }
 
     /// The board's repositories: image.names first, then every other the ledger knows.

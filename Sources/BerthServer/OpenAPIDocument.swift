@@ -189,6 +189,47 @@ enum OpenAPIDocument {
                   content:
                     application/json:
                       schema: {$ref: "#/components/schemas/Error"}
+          /api/v1/rollbacks:
+            post:
+              summary: >-
+                Rolls an environment back as `berth rollback` does: to `to`, else the newest earlier release that
+                passed its gates and isn't bad; the release running now is marked bad there. Bound to the digest the
+                caller saw running (`from`). With `?plan=true` it only answers what would happen (role viewer);
+                otherwise role promoter for that environment, bearer tokens only. Environments with a berth.yaml
+                `deploy:` are refused: roll those back with the CLI, which deploys too.
+              parameters:
+                - name: plan
+                  in: query
+                  schema: {type: boolean, default: false}
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: {$ref: "#/components/schemas/RollbackRequest"}
+              responses:
+                "200":
+                  description: the plan (`?plan=true`); nothing changed
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/RollbackResult"}
+                "201":
+                  description: rolled back and recorded with the token's name as the actor
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/RollbackResult"}
+                "400": {$ref: "#/components/responses/BadRequest"}
+                "401": {$ref: "#/components/responses/Unauthorized"}
+                "403": {$ref: "#/components/responses/Forbidden"}
+                "409":
+                  description: another digest runs there now, no earlier release qualifies, another run won, or the environment deploys
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Error"}
+                "501":
+                  description: this server doesn't roll back
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Error"}
         components:
           securitySchemes:
             bearer:
@@ -354,6 +395,32 @@ enum OpenAPIDocument {
                 version: {type: string}
                 environment: {type: string}
                 digest: {type: string}
+                event: {type: integer}
+                actor: {type: string}
+            RollbackRequest:
+              type: object
+              required: [repository, environment, from, reason]
+              properties:
+                repository: {type: string}
+                environment: {type: string}
+                from: {type: string, description: "The digest the caller saw running there (sha256:…)"}
+                to: {type: string, description: "The version to return to"}
+                reason: {type: string, maxLength: 4096}
+            RollbackResult:
+              type: object
+              required: [status, repository, environment, fromDigest, toVersion, toDigest, tags, clearance]
+              properties:
+                status: {type: string, enum: [plan, rolled-back]}
+                repository: {type: string}
+                environment: {type: string}
+                fromVersion: {type: string}
+                fromDigest: {type: string}
+                toVersion: {type: string}
+                toDigest: {type: string}
+                tags:
+                  type: array
+                  items: {type: string}
+                clearance: {type: string}
                 event: {type: integer}
                 actor: {type: string}
             ApprovalResult:

@@ -5,7 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@Suite("berth serve: POST /api/v1/promotions, as berth promote does it")
+@Suite("berth serve: POST /api/v1/promotions and /api/v1/rollbacks, as berth promote and berth rollback do them")
 struct PromotionRouteTests {
     func body(_ digest: String, to environment: String) -> ByteBuffer {
         ByteBuffer(
@@ -67,5 +67,46 @@ struct PromotionRouteTests {
             }
         }
         #expect(try await fixture.ledger.events(LedgerQuery(environment: "prod", kinds: [.promoted])).isEmpty)
+    }
+
+    @Test("a rollback's plan is shown without a change (a viewer may see it); carried out by a promoter, bound to what runs")
+    func rollback() async throws {
+        let fixture = ServerFixture()
+        let good = try await fixture.fill()
+        let bad = try await fixture.releaseFix(promoteTo: ["dev"])
+        let (_, viewer) = try await fixture.token(.viewer)
+        let (_, promoter) = try await fixture.token(.promoter, name: "dana")
+        @Sendable func body(from digest: String) -> ByteBuffer {
+            ByteBuffer(
+                string: """
+                    {"repository": "\(ServerFixture.image)", "environment": "dev", "from": "\(digest)", "reason": "5xx after deploy"}
+                    """)
+        }
+        try await fixture.application().test(.router) { client in
+            let plan = try await client.execute(
+                uri: "/api/v1/rollbacks?plan=true", method: .post, headers: .bearer(viewer), body: body(from: bad.description))
+            #expect(plan.status == .ok)
+            let shown = try JSONSerialization.jsonObject(with: Data(buffer: plan.body)) as? [String: Any]
+            #expect(shown?["status"] as? String == "plan" && shown?["toVersion"] as? String == "0.1.0")
+            #expect(shown?["toDigest"] as? String == good.description && shown?["fromVersion"] as? String == "0.1.1")
+            try await client.execute(
+                uri: "/api/v1/rollbacks", method: .post, headers: .bearer(viewer), body: body(from: bad.description)
+            ) { #expect($0.status == .forbidden) }
+            try await client.execute(
+                uri: "/api/v1/rollbacks", method: .post, headers: .bearer(promoter), body: body(from: good.description)
+            ) { #expect($0.status == .conflict, "dev runs 0.1.1, not what the caller saw") }
+            #expect(try await fixture.ledger.events(LedgerQuery(kinds: [.rolledBack, .markedBad])).isEmpty)
+            try await client.execute(
+                uri: "/api/v1/rollbacks", method: .post, headers: .bearer(promoter), body: body(from: bad.description)
+            ) { response in
+                #expect(response.status == .created)
+                let result = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect(result?["status"] as? String == "rolled-back" && result?["actor"] as? String == "dana")
+            }
+        }
+        let rolledBack = try await fixture.ledger.events(LedgerQuery(environment: "dev", kinds: [.rolledBack]))
+        #expect(rolledBack.count == 1 && rolledBack.first?.actor == "dana" && rolledBack.first?.digest == good.description)
+        let marked = try await fixture.ledger.events(LedgerQuery(kinds: [.markedBad]))
+        #expect(marked.first?.digest == bad.description)
     }
 }

@@ -52,22 +52,49 @@ struct ServerFixture: Sendable {
         _ = try await release.run(try await release.preview(ReleaseRequest(plan: plan)))
         try await gate(digest, .pass, environment: nil)
         try await gate(digest, .needsApproval, environment: "prod")
+        try await promote("0.1.0", to: environments, actor: actor)
+        return digest
+    }
+
+    /// A `fix:` commit released as 0.1.1 (its own build), gated clean, promoted to `environments`; its digest.
+    @discardableResult
+    func releaseFix(promoteTo environments: [String]) async throws -> Digest {
+        _ = try git.commit(files: [], message: "fix: a bug")
+        let store = stores.store(host: "registry.example")
+        let sha = try git.head().sha.prefix(7)
+        let digest = try await TestImages.push(into: store, repository: "acme/api", tag: "sha-\(sha)", seed: "fix").digest
+        var configuration = BerthConfiguration()
+        configuration.images = [Self.image]
+        configuration.environments = Self.environments
+        var request = PlanRequest(
+            configuration: configuration, ci: CIContext.detect(environment: [:], eventPayload: nil), environment: [:],
+            now: now.current)
+        request.checkRemote = false
+        let release = ReleaseService(dependencies(), git: git)
+        _ = try await release.run(try await release.preview(ReleaseRequest(plan: try PlanService(git: git).plan(request))))
+        try await gate(digest, .pass, environment: nil, version: "0.1.1")
+        try await promote("0.1.1", to: environments, actor: "ci")
+        return digest
+    }
+
+    func promote(_ version: String, to environments: [String], actor: String) async throws {
         let promotion = PromotionService(
             dependencies(actor: actor), environments: Self.environments, tagPrefix: "v", deployments: [:], deployer: nil)
         for environment in environments {
             _ = try await promotion.run(
                 try await promotion.preview(
-                    PromotionRequest(repository: Self.image, version: "0.1.0", environment: environment)))
+                    PromotionRequest(repository: Self.image, version: version, environment: environment)))
         }
-        return digest
     }
 
-    func gate(_ digest: Digest, _ outcome: GateDecision.Outcome, environment: String?) async throws {
+    func gate(_ digest: Digest, _ outcome: GateDecision.Outcome, environment: String?, version: String = "0.1.0")
+        async throws
+    {
         let decision = GateDecision(
             outcome: outcome, counts: [.high: outcome == .needsApproval ? 2 : 0], reasons: ["policy said \(outcome)"],
             excepted: [], image: digest, report: .sha256(of: Data(outcome.rawValue.utf8)), scanner: .trivy)
         let record = GateRecord(
-            decision: decision, repository: Self.image, version: "0.1.0", environment: environment, gitSHA: nil,
+            decision: decision, repository: Self.image, version: version, environment: environment, gitSHA: nil,
             reportFile: "report.json")
         try await GateService(dependencies()).record(record)
     }
@@ -91,7 +118,8 @@ struct ServerFixture: Sendable {
     func application(_ settings: ServerSettings = ServerSettings()) -> some ApplicationProtocol {
         let dependencies = ServerDependencies(
             lifecycle: dependencies(actor: "server"), environmentOrder: Self.environments.map(\.name), images: [],
-            promotions: { PromotionService($0, environments: Self.environments, tagPrefix: "v") })
+            promotions: { PromotionService($0, environments: Self.environments, tagPrefix: "v") },
+            rollbacks: { RollbackService($0, environments: Self.environments, tagPrefix: "v") })
         let logs = self.logs
         var logger = Logger(label: "berth.serve.test") { _ in logs }
         logger.logLevel = .trace

@@ -382,12 +382,13 @@ struct ServerRoutesTests {
         let document = OpenAPIText.document
         let paths = document.split(separator: "\n").filter { $0.hasPrefix("  /") && $0.hasSuffix(":") }
             .map { String($0.dropFirst(2).dropLast()) }
-        #expect(paths.count == 8, "\(paths)")
+        #expect(paths.count == 9, "\(paths)")
         try await fixture.application().test(.router) { client in
             for path in paths {
                 let uri = path.replacingOccurrences(
                     of: "{name}", with: ServerFixture.image.replacingOccurrences(of: "/", with: "%2F"))
-                let method: HTTPRequest.Method = ["/api/v1/approvals", "/api/v1/promotions"].contains(path) ? .post : .get
+                let method: HTTPRequest.Method =
+                    ["/api/v1/approvals", "/api/v1/promotions", "/api/v1/rollbacks"].contains(path) ? .post : .get
                 let response = try await client.execute(
                     uri: uri, method: method, headers: .bearer(token), body: ByteBuffer(string: "{}"))
                 let documented = method == .post ? ["200", "201", "400", "401", "403"] : ["200"]

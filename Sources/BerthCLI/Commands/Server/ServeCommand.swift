@@ -59,7 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
             images: context.configuration.images,
             // The same promotion service as berth promote, configured from berth.yaml; the server refuses
             // environments that deploy (it runs no kubectl and commits nothing).
-            promotions: { try context.promotion($0) })
+            promotions: { try context.promotion($0) }, rollbacks: { try context.rollback($0) })
         let base = settings.basePath
         let quiet = global.quiet
         try await BerthServer.run(dependencies, settings: anonymous, address: address) { port in
