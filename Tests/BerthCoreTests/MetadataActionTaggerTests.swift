@@ -362,6 +362,7 @@ struct MetadataActionTaggerTests {
     @Test("images: lines: attributes, enable=false, the old comma list, capitals lower-cased")
     func imageLines() throws {
         #expect(try MetadataImage.references(["ghcr.io/MyUSER/MyApp"]) == ["ghcr.io/myuser/myapp"])
+        #expect(try MetadataImage.references(["oci:/tmp/Layouts/API"]) == ["oci:/tmp/Layouts/API"])
         #expect(try MetadataImage.references(["org/app,ghcr.io/user/app"]) == ["org/app", "ghcr.io/user/app"])
         #expect(
             try MetadataImage.references(["name=org/app", "name=ghcr.io/user/app,enable=false", "docker.io/x/y"]) == [

@@ -9,8 +9,9 @@ public struct MetadataImage: Sendable, Equatable {
         self.enable = enable
     }
 
-    /// The name lower-cased, as the action does for registries that refuse capitals (tags keep their case).
-    public var reference: String { name.lowercased() }
+    /// The name lower-cased, as the action does for registries that refuse capitals (tags keep their case);
+    /// a local layout (`oci:PATH`, berth's own) keeps its path as written.
+    public var reference: String { name.hasPrefix("oci:") ? name : name.lowercased() }
 
     /// Parses the input lines. A single line of plain names separated by commas is a list of names (the
     /// action's older format); otherwise each line is one image, its name bare or as `name=`, with
