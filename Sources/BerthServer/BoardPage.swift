@@ -7,6 +7,8 @@ struct BoardPage {
     let board: ReleaseBoard
     let principal: Principal
     let basePath: String
+    /// Whether this server promotes (shows Promote buttons).
+    var promotes = false
     /// A line above the board (what the last form did).
     var notice: String? = nil
 
@@ -23,7 +25,10 @@ struct BoardPage {
             html += "<section class=\"service\"><h2>\(HTML.escape(row.repository))</h2>"
             html += " <span class=\"policy\">\(board.environments.map(HTML.escape).joined(separator: " → "))</span>\n"
             html += "<div class=\"columns\" style=\"grid-template-columns: repeat(\(max(1, row.cells.count)), 1fr)\">\n"
-            for cell in row.cells { html += column(cell, repository: row.repository) }
+            for (index, cell) in row.cells.enumerated() {
+                let following = index + 1 < row.cells.count ? row.cells[index + 1].state?.digest : nil
+                html += column(cell, repository: row.repository, nextRuns: following)
+            }
             html += "</div>\n"
             let segment = Self.pathSegment(row.repository)
             html += "<p class=\"links\"><a href=\"\(HTML.escape("\(basePath)/services/\(segment)"))\">history</a> · "
@@ -33,7 +38,8 @@ struct BoardPage {
         return html
     }
 
-    private func column(_ cell: ReleaseBoard.Cell, repository: String) -> String {
+    /// `nextRuns`: the digest the next environment runs, if any.
+    private func column(_ cell: ReleaseBoard.Cell, repository: String, nextRuns: String?) -> String {
         var html = "<div class=\"column\"><h3>\(HTML.escape(cell.environment))</h3>"
         guard let state = cell.state else { return html + "<p class=\"none\">nothing promoted</p></div>\n" }
         let bad = !cell.badMarks.isEmpty
@@ -71,10 +77,42 @@ struct BoardPage {
             case .pass, .warn: break
             }
         }
+        if promotes, let next = cell.next, let digest = state.digest, let version = state.version, nextRuns != digest,
+            principal.allows(.promoter, environment: next.environment)
+        {
+            form += promoteForm(
+                repository: repository, version: version, digest: digest, environment: next.environment,
+                blocked: Self.promotionBlocker(next))
+        }
         html += "<div class=\"chips\">"
         html += chips.map { "<span class=\"chip \($0.0)\">\(HTML.escape($0.1))</span>" }.joined(separator: " ")
         html += "</div>\(form)</div></div>\n"
         return html
+    }
+
+    /// Why the next environment can't take the digest yet, as the gate and approvals say; nil when it can.
+    /// The server checks again (the same `PromotionService` as `berth promote`): a disabled button is a hint.
+    static func promotionBlocker(_ next: ReleaseBoard.Candidate) -> String? {
+        guard let gate = next.gate else { return "no gate decision for \(next.environment)" }
+        switch gate.outcome {
+        case .pass, .warn: return nil
+        case .needsApproval: return next.approvals.isEmpty ? "needs an approval for \(next.environment)" : nil
+        case .block: return "the gate blocked it for \(next.environment)"
+        }
+    }
+
+    /// The Promote button, disabled with the reason when the gate says no.
+    private func promoteForm(repository: String, version: String, digest: String, environment: String, blocked: String?)
+        -> String
+    {
+        let fields = [
+            ("repository", repository), ("version", version), ("digest", digest), ("environment", environment),
+            ("csrf", principal.csrf ?? ""),
+        ]
+        return "<form class=\"promote\" method=\"post\" action=\"\(HTML.escape(basePath))/promote\">"
+            + fields.map { "<input type=\"hidden\" name=\"\($0.0)\" value=\"\(HTML.escape($0.1))\">" }.joined()
+            + "<button type=\"submit\"\(blocked == nil ? "" : " disabled")>Promote to \(HTML.escape(environment)) →</button>"
+            + (blocked.map { " <span class=\"why\">\(HTML.escape($0))</span>" } ?? "") + "</form>"
     }
 
     /// The Approve button: posts the digest and gate decision shown here, with the session's CSRF token.
@@ -153,6 +191,8 @@ struct BoardPage {
         form.login{max-width:28rem;background:#fff;border:1px solid #d5dae1;border-radius:6px;padding:1rem}
         form.approve{display:flex;gap:.3rem;margin-top:.5rem}form.approve input[name=reason]{flex:1;padding:.2rem}
         form.approve button{background:#1f7a3a;color:#fff;border:0;border-radius:4px;padding:.3rem .6rem}
+        form.promote{margin-top:.5rem}form.promote button{background:#1f7a3a;color:#fff;border:0;border-radius:4px;padding:.3rem .6rem}
+        form.promote button[disabled]{background:#c9cdd3;color:#556}.why{color:#9a6700;font-size:.8rem}
         .notice{background:#e6f4ea;border:1px solid #1f7a3a;border-radius:5px;padding:.4rem .7rem}
         .history{background:#fff;border:1px solid #d5dae1;border-radius:6px;padding:.5rem 1rem}
         .history h2{font-size:1.05rem}.filters{margin-bottom:.6rem;font-size:.85rem}

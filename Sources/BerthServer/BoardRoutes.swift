@@ -15,12 +15,15 @@ struct BoardRoutes {
             }
             let board = try await dependencies.queries.board(
                 repositories: try await dependencies.boardRepositories(), now: dependencies.lifecycle.time.now())
-            // Only digits come back from the redirect after an approval.
+            // Only digits come back from the redirect after a form.
             let approved = request.uri.queryParameters["approved"].flatMap { Int64($0) }
+            let promoted = request.uri.queryParameters["promoted"].flatMap { Int64($0) }
+            let notice =
+                approved.map { "Approval recorded (event \($0))." } ?? promoted.map { "Promotion recorded (event \($0))." }
             return Page.response(
                 BoardPage(
-                    board: board, principal: principal, basePath: settings.basePath,
-                    notice: approved.map { "Approval recorded (event \($0))." }
+                    board: board, principal: principal, basePath: settings.basePath, promotes: dependencies.promotions != nil,
+                    notice: notice
                 ).render())
         }
         group.get("services/:name") { request, context in
@@ -42,23 +45,43 @@ struct BoardRoutes {
         group.post("approve") { request, context in
             try await approve(request, context: context)
         }
+        group.post("promote") { request, context in
+            try await promote(request, context: context)
+        }
     }
 
-    /// The board's Approve form: same origin, the session's CSRF token, then the same `ApprovalAction` as the API.
-    private func approve(_ request: Request, context: ServerContext) async throws -> Response {
-        guard let principal = context.principal else { return refused(.unauthorized, "Sign in first.") }
+    /// A form posted from the board: same origin, and the session's CSRF token when a cookie signed it in;
+    /// its fields, else the page that says why not.
+    private func formFields(_ request: Request, principal: Principal) async throws -> Result<[String: String], Refusal> {
         if let origin = request.headers[.origin] {
             guard sameOrigin(origin, request: request) else {
-                return refused(.forbidden, "Refused: this form was posted from another site.")
+                return .failure(Refusal(status: .forbidden, message: "Refused: this form was posted from another site."))
             }
         } else if principal.fromCookie {
-            return refused(.forbidden, "Refused: a browser form must say where it comes from (Origin).")
+            return .failure(
+                Refusal(status: .forbidden, message: "Refused: a browser form must say where it comes from (Origin)."))
         }
         let fields = LoginRoutes.formFields(String(buffer: try await request.body.collect(upTo: 16 * 1024)))
         if principal.fromCookie {
             guard let expected = principal.csrf, let presented = fields["csrf"],
                 AccessToken.constantTimeEqual(expected, presented)
-            else { return refused(.forbidden, "Refused: the form's CSRF token doesn't match this session; reload the board.") }
+            else {
+                return .failure(
+                    Refusal(
+                        status: .forbidden,
+                        message: "Refused: the form's CSRF token doesn't match this session; reload the board."))
+            }
+        }
+        return .success(fields)
+    }
+
+    /// The board's Approve form, then the same `ApprovalAction` as the API.
+    private func approve(_ request: Request, context: ServerContext) async throws -> Response {
+        guard let principal = context.principal else { return refused(.unauthorized, "Sign in first.") }
+        let fields: [String: String]
+        switch try await formFields(request, principal: principal) {
+        case .success(let read): fields = read
+        case .failure(let refusal): return refused(refusal.status, refusal.message)
         }
         let body = APIDocuments.ApprovalRequest(
             repository: fields["repository"] ?? "", version: fields["version"] ?? "",
@@ -67,6 +90,26 @@ struct BoardRoutes {
         switch try await ApprovalAction(dependencies: dependencies).perform(body, as: principal) {
         case .success(let result):
             let query = result.event.map { "?approved=\($0)" } ?? ""
+            return Response(status: .seeOther, headers: [.location: "\(settings.basePath)/\(query)"])
+        case .failure(let refusal):
+            return refused(refusal.status, refusal.message)
+        }
+    }
+
+    /// The board's Promote form, then the same `PromotionAction` as the API.
+    private func promote(_ request: Request, context: ServerContext) async throws -> Response {
+        guard let principal = context.principal else { return refused(.unauthorized, "Sign in first.") }
+        let fields: [String: String]
+        switch try await formFields(request, principal: principal) {
+        case .success(let read): fields = read
+        case .failure(let refusal): return refused(refusal.status, refusal.message)
+        }
+        let body = APIDocuments.PromotionRequest(
+            repository: fields["repository"] ?? "", version: fields["version"] ?? "",
+            environment: fields["environment"] ?? "", digest: fields["digest"] ?? "", reason: nil)
+        switch try await PromotionAction(dependencies: dependencies).perform(body, as: principal) {
+        case .success(let result):
+            let query = result.event.map { "?promoted=\($0)" } ?? ""
             return Response(status: .seeOther, headers: [.location: "\(settings.basePath)/\(query)"])
         case .failure(let refusal):
             return refused(refusal.status, refusal.message)

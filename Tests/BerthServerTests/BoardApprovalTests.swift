@@ -120,4 +120,47 @@ struct BoardApprovalTests {
             #expect(cells[2]["next"] == nil)
         }
     }
+
+    @Test(
+        "a promoter's Promote button is disabled with the reason while the gate says no, a crafted post can't force it, and it promotes once approved"
+    )
+    func promoteFromThePage() async throws {
+        let fixture = ServerFixture()
+        let digest = try await fixture.fill(promoteTo: ["dev", "staging"])
+        let (_, promoter) = try await fixture.token(.promoter, name: "erin")
+        let (_, approver) = try await fixture.token(.approver, name: "alice")
+        try await fixture.application(Self.settings).test(.router) { client in
+            let cookie = try await signIn(client, token: promoter)
+            let page = String(buffer: try await client.execute(uri: "/", method: .get, headers: [.cookie: cookie]).body)
+            #expect(page.contains("disabled>Promote to prod →") && page.contains("needs an approval for prod"))
+            #expect(!page.contains("Promote to staging"), "staging already runs the digest")
+            let fields = [
+                "repository": ServerFixture.image, "version": "0.1.0", "environment": "prod", "digest": digest.description,
+                "csrf": try #require(field("csrf", in: page)),
+            ]
+            let forced = try await client.execute(
+                uri: "/promote", method: .post,
+                headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded", .origin: Self.origin],
+                body: ByteBuffer(string: fields.map { "\($0.key)=\($0.value)" }.joined(separator: "&")))
+            #expect(forced.status == .conflict, "the server asks the promotion service, not the button")
+            #expect(try await fixture.ledger.events(LedgerQuery(environment: "prod", kinds: [.promoted])).isEmpty)
+
+            let approval = ByteBuffer(
+                string: """
+                    {"repository": "\(ServerFixture.image)", "version": "0.1.0", "environment": "prod", "digest": "\(digest)", "reason": "ok"}
+                    """)
+            try await client.execute(uri: "/api/v1/approvals", method: .post, headers: .bearer(approver), body: approval) {
+                #expect($0.status == .created)
+            }
+            let enabled = String(buffer: try await client.execute(uri: "/", method: .get, headers: [.cookie: cookie]).body)
+            #expect(enabled.contains("<button type=\"submit\">Promote to prod →</button>"))
+            let done = try await client.execute(
+                uri: "/promote", method: .post,
+                headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded", .origin: Self.origin],
+                body: ByteBuffer(string: fields.map { "\($0.key)=\($0.value)" }.joined(separator: "&")))
+            #expect(done.status == .seeOther && done.headers[.location]?.hasPrefix("/?promoted=") == true)
+        }
+        let promoted = try await fixture.ledger.events(LedgerQuery(environment: "prod", kinds: [.promoted]))
+        #expect(promoted.count == 1 && promoted.first?.actor == "erin")
+    }
 }
