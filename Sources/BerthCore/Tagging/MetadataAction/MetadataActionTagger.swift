@@ -207,7 +207,7 @@ public struct MetadataActionTagger: Sendable {
         try render(text, rule: rule, scope: .globals)
     }
 
-    /// Renders `text` for `rule`'s messages.
+    /// Renders the global expressions in `text`, a line outside any tag rule (the action's `labels:`).
     public func expression(_ text: String) throws(BerthError) -> String {
         do { return try renderGlobals(text) } catch { throw BerthError(.usage, "'\(text)': \(error.reason)") }
     }
