@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 scripts/check-layering.sh
 scripts/format.sh --check
 swift build
+scripts/test-archive.sh # the release archive runs berth plan with no Swift toolchain around
 # One test at a time: the integration tests wait on real processes (registries, nginx, Prometheus, go
 # builds), and run side by side on 2 cores they hold the cooperative threads long enough that async
 # tests' timeouts fire late. Serial took 357 s against 317 s in parallel, and no test starves.

@@ -35,6 +35,47 @@ struct CITemplateLintTests {
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
     }
 
+    /// The repository's root, from this file's path.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    @Test("berth's own release workflow and its action.yml lint clean (a workflow that uses the action checks its metadata)")
+    func ownWorkflowAndAction() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("berth-action-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory + "/.github/workflows", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // actionlint finds the project (and `uses: ./`) through the git repository.
+        try Shell.run("/usr/bin/git", ["init", "-q", directory])
+        try FileManager.default.copyItem(atPath: Self.root + "/action.yml", toPath: directory + "/action.yml")
+        try FileManager.default.copyItem(
+            atPath: Self.root + "/.github/workflows/release.yml", toPath: directory + "/.github/workflows/release.yml")
+        try """
+        on: push
+        jobs:
+          plan:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/checkout@v5
+              - uses: ./
+                id: plan
+                with:
+                  version: 1.4.0
+              - run: echo "$VERSION $NEW"
+                env:
+                  VERSION: ${{ steps.plan.outputs.version }}
+                  NEW: ${{ steps.plan.outputs.new-version }}
+
+        """.write(toFile: directory + "/.github/workflows/use.yml", atomically: true, encoding: .utf8)
+        let lint = try Shell.run(ExternalTool.actionlint.path, ["-no-color"], directory: directory)
+        #expect(lint.status == 0 && lint.stdout.isEmpty, "\(lint.stdout)\(lint.stderr)")
+        // The metadata is read: an input the action doesn't declare is reported.
+        let use = try String(contentsOfFile: directory + "/.github/workflows/use.yml", encoding: .utf8)
+        try use.replacingOccurrences(of: "version: 1.4.0", with: "versoin: 1.4.0").write(
+            toFile: directory + "/.github/workflows/use.yml", atomically: true, encoding: .utf8)
+        let wrong = try Shell.run(ExternalTool.actionlint.path, ["-no-color"], directory: directory)
+        #expect(wrong.status != 0 && wrong.stdout.contains("versoin"), "\(wrong.stdout)")
+    }
+
     @Test("the validators are real: an outdated action and a misspelt GitLab key are each reported")
     func validatorsFail() throws {
         let directory = try Self.initialised([])

@@ -119,8 +119,8 @@ enum GinTemplates {
 
     static let githubWorkflow = """
         # Release: berth plans the version, builds the image without a daemon, pushes it to every planned
-        # tag with an SBOM, then pushes the git tag. Needs berth on the runner: BERTH_SOURCE (a repository
-        # variable) is where berth's source is cloned from and built once per run.
+        # tag with an SBOM, then pushes the git tag. berth comes from its release archive, checksum
+        # verified: set the repository variables BERTH_VERSION and BERTH_RELEASES.
         name: release
         on:
           push:
@@ -142,13 +142,7 @@ enum GinTemplates {
               - uses: actions/setup-go@v6
                 with:
                   go-version-file: go.mod
-              - name: Install berth
-                env:
-                  BERTH_SOURCE: ${{ vars.BERTH_SOURCE }}
-                run: |
-                  git clone --depth 1 "$BERTH_SOURCE" "$RUNNER_TEMP/berth"
-                  swift build -c release --package-path "$RUNNER_TEMP/berth"
-                  echo "$RUNNER_TEMP/berth/.build/release" >> "$GITHUB_PATH"
+        \(BerthInstallScript.githubStep)
               - name: Plan
                 id: plan
                 run: berth plan --format github
@@ -170,9 +164,10 @@ enum GinTemplates {
 
     static let gitlabCI = """
         # berth: plan the version, build the image without a daemon and push it to the project's registry.
-        # Needs berth and Go in the job image (or build berth from source in before_script).
+        # Needs Go in the job image; berth comes from its release archive.
         berth-build:
           stage: build
+        \(BerthInstallScript.gitlabBeforeScript)
           variables:
             GIT_DEPTH: 0                 # berth needs the tags and the history since the last one
           script:

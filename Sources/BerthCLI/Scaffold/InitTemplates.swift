@@ -51,8 +51,8 @@ enum InitTemplates {
 
     static let githubWorkflow = """
         # Release: plan the version with berth, build and push the image with its tags and labels,
-        # then push the git tag. Needs berth on the runner: BERTH_SOURCE (a repository variable) is
-        # where berth's source is cloned from and built once per run.
+        # then push the git tag. berth comes from its release archive, checksum verified: set the
+        # repository variables BERTH_VERSION and BERTH_RELEASES.
         name: release
         on:
           push:
@@ -71,13 +71,7 @@ enum InitTemplates {
               - uses: actions/checkout@v5
                 with:
                   fetch-depth: 0           # berth needs the tags and the history since the last one
-              - name: Install berth
-                env:
-                  BERTH_SOURCE: ${{ vars.BERTH_SOURCE }}
-                run: |
-                  git clone --depth 1 "$BERTH_SOURCE" "$RUNNER_TEMP/berth"
-                  swift build -c release --package-path "$RUNNER_TEMP/berth"
-                  echo "$RUNNER_TEMP/berth/.build/release" >> "$GITHUB_PATH"
+        \(BerthInstallScript.githubStep)
               - name: Plan
                 id: plan
                 run: berth plan --format github
@@ -103,9 +97,9 @@ enum InitTemplates {
 
     static let gitlabCI = """
         # berth: plan the version, tags and labels; later jobs read them from the dotenv report.
-        # Needs berth in the job image (or build it from source in before_script).
         berth-plan:
           stage: .pre
+        \(BerthInstallScript.gitlabBeforeScript)
           variables:
             GIT_DEPTH: 0                 # berth needs the tags and the history since the last one
           script:
