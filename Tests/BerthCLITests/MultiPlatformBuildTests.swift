@@ -64,6 +64,6 @@ struct MultiPlatformBuildTests {
         let layer = try #require((manifest?["layers"] as? [[String: Any]])?.first?["digest"] as? String)
         let sbom = try String(contentsOfFile: "\(repo.path)/out/blobs/sha256/\(layer.dropFirst(7))", encoding: .utf8)
         #expect(sbom.contains("\"name\":\"example.com/greet\"") && sbom.contains("replaced by ../greet"))
-        #expect(sbom.contains("pkg:golang/example.com/hello@0.1.0"))
+        #expect(sbom.contains("pkg:golang/example.com/hello@v0.1.0"))
     }
 }

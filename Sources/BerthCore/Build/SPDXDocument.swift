@@ -20,7 +20,8 @@ public struct SPDXDocument: Sendable {
         var packages: [Package] = [
             Package(
                 id: "SPDXRef-Application", name: application, version: version, purpose: "APPLICATION",
-                purl: Self.purl(application, version))
+                // A Go module's version carries its `v` (purl-spec, type golang; Syft reads v0.1.0 too).
+                purl: Self.purl(application, version.first?.isNumber == true ? "v" + version : version))
         ]
         let goVersion = buildInfo.goVersion
         packages.append(
