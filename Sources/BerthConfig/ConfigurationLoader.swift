@@ -144,7 +144,7 @@ public enum ConfigurationLoader {
         }
         var seen: [String: String] = [:]
         return try items.map { item in
-            let fields = try item.mapping(known: ["name", "pattern", "require_final", "tags"])
+            let fields = try item.mapping(known: ["name", "pattern", "require_final", "tags", "verify"])
             guard let name = fields["name"] else { throw item.fail("'\(item.path)' needs a 'name'") }
             let text = try name.string()
             guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
@@ -168,8 +168,23 @@ public enum ConfigurationLoader {
                 policy = EnvironmentPolicy(name: policy.name, pattern: policy.pattern, requireFinal: policy.requireFinal)
             }
             if let tags = fields["tags"] { policy.tags = try tags.strings() }
+            if let verify = fields["verify"] { policy.verifyKeys = try readVerify(verify) }
             return policy
         }
+    }
+
+    /// `verify: {keys: [FILE, …]}`: the public keys one of which must have signed what is promoted here.
+    static func readVerify(_ node: ConfigNode) throws -> [String] {
+        let fields = try node.mapping(known: ["keys"])
+        guard let keys = fields["keys"] else {
+            throw node.fail("'\(node.path)' needs 'keys': the public key files (berth key generate writes one) to trust")
+        }
+        let paths = try keys.strings()
+        guard !paths.isEmpty, paths.allSatisfy({ !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
+            throw keys.fail(
+                "'\(keys.path)' must name at least one public key file, none empty; leave 'verify' out to require no signature")
+        }
+        return paths
     }
 
     static func readLabels(_ node: ConfigNode) throws -> ProjectInfo {

@@ -124,6 +124,56 @@ struct TrustCLITests {
     }
 
     @Test(
+        "berth promote into an environment with verify.keys: exit 4 until the digest is signed by a trusted key; an unreadable key is 64"
+    )
+    func promoteRequiresSignature() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let repo = try GitRepoBuilder()
+        let layout = repo.path + "/../store"
+        let store = try OCILayoutStore(path: layout, create: true)
+        let config = """
+            image:
+              names: [oci:\(layout)]
+            ledger: ../ledger.sqlite
+            environments:
+              - name: dev
+                verify:
+                  keys: [keys/release.pub]
+              - name: prod
+                require_final: true
+            """
+        try repo.write("berth.yaml", config + "\n")
+        try repo.git("add", "berth.yaml")
+        try repo.commit("feat: first endpoint")
+        func berth(_ arguments: String...) throws -> ShellResult {
+            try cli.run(arguments, in: repo.path, environment: repo.environment)
+        }
+        let head = try repo.git("rev-parse", "--short=7", "HEAD")
+        let build = try await TestImages.pushIndex(into: store, repository: "", tag: "sha-\(head)", seed: "promote-trust")
+        #expect(try berth("plan", "--record", "--quiet").status == 0)
+        try LifecycleCLITests.releaseCleared(
+            cli, repo: repo, image: "oci:\(layout)", digest: build.digest.description, environment: repo.environment)
+
+        let noKey = try berth("promote", "0.1.0", "--to", "dev")
+        #expect(noKey.status == 64 && noKey.stderr.contains("environment 'dev' verify key"), "\(noKey.stderr)")
+        try FileManager.default.createDirectory(atPath: repo.path + "/keys", withIntermediateDirectories: true)
+        #expect(try berth("key", "generate", "--unencrypted", "-o", "keys/release").status == 0)
+        #expect(try berth("key", "generate", "--unencrypted", "-o", "keys/intruder").status == 0)
+
+        let unsigned = try berth("promote", "0.1.0", "--to", "dev")
+        #expect(unsigned.status == 4 && unsigned.stderr.contains("requires a signature"), "\(unsigned.stderr)")
+        #expect(try await store.resolve("", reference: "v0.1.0-dev") == nil, "nothing moved")
+        #expect(try berth("sign", "oci:\(layout)@\(build.digest)", "--key", "keys/intruder.key").status == 0)
+        let intruder = try berth("promote", "0.1.0", "--to", "dev")
+        #expect(intruder.status == 4 && intruder.stderr.contains("signed by another key"), "\(intruder.stderr)")
+        let signed = try berth("sign", "oci:\(layout)@\(build.digest)", "--key", "keys/release.key")
+        #expect(signed.status == 0, "\(signed.stderr)")
+        let promoted = try berth("promote", "0.1.0", "--to", "dev")
+        #expect(promoted.status == 0, "\(promoted.stderr)")
+        #expect(try await store.resolve("", reference: "v0.1.0-dev")?.digest == build.digest)
+    }
+
+    @Test(
         "help for key generate, sign and verify matches its golden file", arguments: [["key", "generate"], ["sign"], ["verify"]])
     func help(command: [String]) throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }

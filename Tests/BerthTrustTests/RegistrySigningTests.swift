@@ -76,13 +76,13 @@ struct RegistrySigningTests {
         #expect(tampered.findings.allSatisfy { !$0.verdict.accepted && $0.verdict.reason.contains("doesn't verify") })
     }
 
-    @Test("two signers racing on one digest both end up in the fallback index and the .sig tag")
+    @Test("8 signers racing on one digest all end up in the fallback index and the .sig tag")
     func racingSigners() async throws {
         let server = try RegistryServer()
         defer { server.stop() }
         let store = RegistryClient(host: server.host, transport: AsyncHTTPClientTransport.shared)
         let image = try await TestImages.push(into: store, repository: "acme/api", tag: "v1", seed: "race")
-        let keys = (0..<4).map { _ in SigningKey(generating: .ed25519) }
+        let keys = (0..<8).map { _ in SigningKey(generating: .ed25519) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for key in keys {
                 group.addTask {
@@ -93,7 +93,9 @@ struct RegistrySigningTests {
             }
             try await group.waitForAll()
         }
-        #expect(try await Referrers(store: store).list("acme/api", subject: image.digest).count == 4)
+        #expect(try await Referrers(store: store).list("acme/api", subject: image.digest).count == 8)
+        let legacy = try await store.fetchManifest("acme/api", reference: "sha256-\(image.digest.hex).sig").manifest()
+        #expect(legacy.layers.count == 8)
         for key in keys {
             #expect(
                 try await VerificationService(store: store, verifier: KeyVerifier(key: key.publicKey)).verify(

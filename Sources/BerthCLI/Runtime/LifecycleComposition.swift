@@ -34,9 +34,12 @@ extension CommandContext {
     }
 
     func promotion(_ dependencies: LifecycleDependencies) throws -> PromotionService {
-        PromotionService(
+        var service = PromotionService(
             dependencies, environments: configuration.environments, tagPrefix: configuration.tags.prefix,
             deployments: configuration.deploy, deployer: configuration.deploy.isEmpty ? nil : try deployer())
+        service.signatureRequirements = try TrustComposition.requirements(
+            configuration.environments, projectDirectory: projectDirectory)
+        return service
     }
 
     func rollback(_ dependencies: LifecycleDependencies) throws -> RollbackService {

@@ -30,6 +30,24 @@ enum TrustComposition {
         return (reference, digest)
     }
 
+    /// berth.yaml's `verify.keys` per environment, loaded (paths relative to the project): a key that can't
+    /// be read is a configuration error naming the environment.
+    static func requirements(_ environments: [EnvironmentPolicy], projectDirectory: String) throws -> [String:
+        SignatureRequirement]
+    {
+        var requirements: [String: SignatureRequirement] = [:]
+        for environment in environments where !environment.verifyKeys.isEmpty {
+            let verifiers = try environment.verifyKeys.map { path in
+                let resolved = path.hasPrefix("/") ? path : projectDirectory + "/" + path
+                do { return try verifier(keyPath: resolved) } catch let error as BerthError {
+                    throw BerthError(.usage, "environment '\(environment.name)' verify key: \(error.message)")
+                }
+            }
+            requirements[environment.name] = SignatureRequirement(environment: environment.name, verifiers: verifiers)
+        }
+        return requirements
+    }
+
     /// The verifier for the public key in `path`.
     static func verifier(keyPath: String) throws -> KeyVerifier {
         KeyVerifier(key: try VerificationKey(pem: read(keyPath, what: "public key"), source: keyPath))

@@ -10,6 +10,10 @@ public struct EnvironmentPolicy: Hashable, Sendable {
     /// The tags a promotion here puts on the digest: `{{prefix}}`, `{{version}}`, `{{environment}}`,
     /// `{{major}}`, `{{minor}}`. Default: `v1.2.0-dev` style, and `v1.2.0` + `latest` where final releases go.
     public var tags: [String]
+    /// berth.yaml `verify.keys`: public keys (PEM files, relative to the project) of which at least one
+    /// must have signed the digest (and every manifest of an index) before `berth promote` moves it here.
+    /// Empty: no signature required.
+    public var verifyKeys: [String] = []
 
     public init(name: String, pattern: String? = nil, requireFinal: Bool = false, tags: [String]? = nil) {
         self.name = name

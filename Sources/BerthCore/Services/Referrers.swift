@@ -44,7 +44,7 @@ public struct Referrers: Sendable {
     /// offer no compare-and-swap on a tag (Distribution 2.8 ignores `If-Match`), so a writer racing us can
     /// put its own read-back over ours: the index is read again after the write, and the whole step is
     /// retried (up to `attempts` times) until it holds the artifact.
-    public func link(_ artifact: ManifestDocument, in repository: String, attempts: Int = 8) async throws {
+    public func link(_ artifact: ManifestDocument, in repository: String, attempts: Int = 16) async throws {
         let manifest = try artifact.manifest()
         guard let subject = manifest.subject else {
             throw ImageStoreError(.invalid, "artifact \(artifact.digest) has no subject to attach it to")
@@ -64,6 +64,8 @@ public struct Referrers: Sendable {
             entries.append(descriptor)
             let index = try ManifestDocument(bytes: CanonicalJSON.encode(ImageIndex(manifests: entries)))
             try await store.pushManifest(repository, reference: tag, manifest: index)
+            // Read back on the next pass; a short random pause first lets racing writers fall out of step.
+            try await Task.sleep(for: .milliseconds(Int.random(in: 5...30)))
         }
         if try await fallbackIndex(repository, subject: subject.digest)?.manifests.contains(where: {
             $0.digest == artifact.digest
@@ -74,6 +76,12 @@ public struct Referrers: Sendable {
             .conflict,
             "the referrers index '\(tag)' in \(store.displayName)/\(repository) kept changing under \(attempts) writes; "
                 + "run the command again when the other writer is done")
+    }
+
+    /// Whether `artifact` is findable from its subject (the API, else the fallback index).
+    public func isLinked(_ artifact: ManifestDocument, in repository: String) async throws -> Bool {
+        guard let subject = try artifact.manifest().subject else { return false }
+        return try await list(repository, subject: subject.digest).contains { $0.digest == artifact.digest }
     }
 
     private func fallbackIndex(_ repository: String, subject: Digest) async throws -> ImageIndex? {

@@ -14,6 +14,13 @@ public struct SigningService: Sendable {
     public let signer: any ArtifactSigner
     /// Whether to write the legacy cosign layout too (`sha256-<hex>.sig`, simple-signing layers).
     public var legacyTags: Bool
+    /// How long to wait before checking once more that every entry written is still there. Registries
+    /// offer no compare-and-swap on a tag, so a writer that read the fallback index (or the `.sig` tag)
+    /// before this run's write can put its own copy over it after this run's read-back; such a writer
+    /// writes within one round trip of its read, so an entry still present after this pause has
+    /// outlived every write that could drop it (on a loaded machine a round trip can take longer: see
+    /// docs/signing.md). One pause per `sign`, not per subject.
+    public var settle: Duration = .milliseconds(250)
 
     public init(store: any ImageStore, signer: any ArtifactSigner, legacyTags: Bool = true) {
         self.store = store
@@ -49,15 +56,51 @@ public struct SigningService: Sendable {
                 MediaType.isManifest($0.mediaType) || MediaType.isIndex($0.mediaType)
             }
         }
-        var results: [Signed] = []
+        var written: [Written] = []
         for subject in subjects {
-            results.append(try await sign(repository, subject: subject, dockerReference: dockerReference, created: created))
+            written.append(try await sign(repository, subject: subject, dockerReference: dockerReference, created: created))
         }
-        return results
+        try await confirm(repository, written)
+        return written.map(\.signed)
+    }
+
+    /// What `sign` wrote for one subject, to check again after the pause.
+    struct Written {
+        let signed: Signed
+        let referrer: ManifestDocument
+        let legacyLayer: Descriptor?
+    }
+
+    /// After `settle`, checks every referrer is still listed and every legacy layer still in its tag; puts
+    /// back what a racing writer dropped, and checks again, until a check finds all in place.
+    private func confirm(_ repository: String, _ written: [Written]) async throws {
+        let referrers = Referrers(store: store)
+        for _ in 0..<8 {
+            if settle > .zero { try await Task.sleep(for: settle) }
+            var repaired = false
+            for entry in written {
+                if try await !referrers.isLinked(entry.referrer, in: repository) {
+                    try await referrers.link(entry.referrer, in: repository)
+                    repaired = true
+                }
+                if let layer = entry.legacyLayer, let tag = entry.signed.legacyTag,
+                    try await !legacyLayers(repository, tag: tag, at: store.resolve(repository, reference: tag)?.digest)
+                        .contains(where: { Self.sameSignature($0, layer) })
+                {
+                    _ = try await appendLegacy(repository, tag: tag, layer: layer)
+                    repaired = true
+                }
+            }
+            if !repaired { return }
+        }
+        throw BerthError(
+            .conflict,
+            "the signatures of \(repository) in \(store.displayName) kept being replaced by other writers; "
+                + "run berth sign again when they are done")
     }
 
     private func sign(_ repository: String, subject: Descriptor, dockerReference: String, created: String) async throws
-        -> Signed
+        -> Written
     {
         let bundle = try signer.signatureBundle(for: subject.digest)
         let bundleDescriptor = Descriptor(
@@ -76,61 +119,83 @@ public struct SigningService: Sendable {
             ],
             artifactType: TrustFormats.bundleMediaType)
         let referrer = try ManifestDocument(bytes: CanonicalJSON.encode(manifest))
-        try await store.pushManifest(repository, reference: referrer.digest.description, manifest: referrer)
+        try await pushManifest(
+            repository, reference: referrer.digest.description, referrer,
+            blobs: [
+                (Referrers.emptyConfigBytes, Referrers.emptyConfig.digest), (bundle, bundleDescriptor.digest),
+            ])
         try await Referrers(store: store).link(referrer, in: repository)
         guard legacyTags else {
-            return Signed(subject: subject.digest, referrer: referrer.digest, legacyTag: nil, legacyManifest: nil)
+            return Written(
+                signed: Signed(subject: subject.digest, referrer: referrer.digest, legacyTag: nil, legacyManifest: nil),
+                referrer: referrer, legacyLayer: nil)
         }
-        let (tag, legacy) = try await writeLegacy(repository, subject: subject.digest, dockerReference: dockerReference)
-        return Signed(subject: subject.digest, referrer: referrer.digest, legacyTag: tag, legacyManifest: legacy)
+        let (tag, layer, legacy) = try await writeLegacy(repository, subject: subject.digest, dockerReference: dockerReference)
+        return Written(
+            signed: Signed(subject: subject.digest, referrer: referrer.digest, legacyTag: tag, legacyManifest: legacy),
+            referrer: referrer, legacyLayer: layer)
     }
 
     /// cosign's legacy layout: one image manifest per subject under `sha256-<hex>.sig`, one
     /// simple-signing layer per signature, the signature in the layer's annotation. Read, extended and
     /// written back, so signatures by other keys survive; read again after the write and retried when a
     /// racing writer replaced it.
-    private func writeLegacy(_ repository: String, subject: Digest, dockerReference: String) async throws -> (String, Digest) {
+    private func writeLegacy(_ repository: String, subject: Digest, dockerReference: String) async throws
+        -> (String, Descriptor, Digest)
+    {
         let tag = TrustFormats.legacySignatureTag(for: subject)
         let signature = try signer.simpleSignature(for: subject, dockerReference: dockerReference)
         let layer = Descriptor(
             mediaType: TrustFormats.simpleSigningMediaType, digest: .sha256(of: signature.payload),
             size: Int64(signature.payload.count), annotations: [TrustFormats.signatureAnnotation: signature.signature])
         try await pushBlobIfAbsent(repository, signature.payload, digest: layer.digest)
-        for _ in 0..<8 {
-            var layers = try await legacyLayers(repository, tag: tag)
-            if layers.contains(where: { Self.sameSignature($0, layer) }),
-                let current = try await store.resolve(repository, reference: tag)
-            {
-                return (tag, current.digest)
-            }
+        return (tag, layer, try await appendLegacy(repository, tag: tag, layer: layer))
+    }
+
+    /// Adds `layer` to the manifest under `tag` (read, extended, written back, read again; retried when a
+    /// racing writer replaced it); returns the manifest's digest.
+    private func appendLegacy(_ repository: String, tag: String, layer: Descriptor) async throws -> Digest {
+        for _ in 0..<16 {
+            let current = try await store.resolve(repository, reference: tag)
+            var layers = try await legacyLayers(repository, tag: tag, at: current?.digest)
+            if let current, layers.contains(where: { Self.sameSignature($0, layer) }) { return current.digest }
             layers.append(layer)
             let config = try CanonicalJSON.encode(LegacySignatureConfig(diffIDs: layers.map(\.digest.description)))
             try await pushBlobIfAbsent(repository, config, digest: .sha256(of: config))
+            // The config upload took round trips: a tag that moved meanwhile is read again rather than overwritten.
+            guard try await store.resolve(repository, reference: tag)?.digest == current?.digest else {
+                try await Self.backOff()
+                continue
+            }
             let manifest = ImageManifest(
                 config: Descriptor(mediaType: MediaType.ociConfig, digest: .sha256(of: config), size: Int64(config.count)),
                 layers: layers)
             let document = try ManifestDocument(bytes: CanonicalJSON.encode(manifest))
-            try await store.pushManifest(repository, reference: tag, manifest: document)
+            try await pushManifest(repository, reference: tag, document, blobs: [(config, .sha256(of: config))])
         }
-        if try await legacyLayers(repository, tag: tag).contains(where: { Self.sameSignature($0, layer) }),
-            let current = try await store.resolve(repository, reference: tag)
+        if let current = try await store.resolve(repository, reference: tag),
+            try await legacyLayers(repository, tag: tag, at: current.digest).contains(where: { Self.sameSignature($0, layer) })
         {
-            return (tag, current.digest)
+            return current.digest
         }
         throw BerthError(
             .conflict,
-            "the signature tag '\(tag)' in \(store.displayName)/\(repository) kept changing under 8 writes; "
+            "the signature tag '\(tag)' in \(store.displayName)/\(repository) kept changing under 16 writes; "
                 + "run berth sign again when the other signer is done")
     }
+
+    /// A short random pause before trying a contended tag again, so racing writers fall out of step.
+    static func backOff() async throws { try await Task.sleep(for: .milliseconds(Int.random(in: 10...60))) }
 
     private static func sameSignature(_ a: Descriptor, _ b: Descriptor) -> Bool {
         a.digest == b.digest
             && a.annotations?[TrustFormats.signatureAnnotation] == b.annotations?[TrustFormats.signatureAnnotation]
     }
 
-    private func legacyLayers(_ repository: String, tag: String) async throws -> [Descriptor] {
-        guard try await store.resolve(repository, reference: tag) != nil else { return [] }
-        let document = try await store.fetchManifest(repository, reference: tag)
+    /// The layers of the signature manifest `digest` (what `tag` named when read); none when there is none.
+    private func legacyLayers(_ repository: String, tag: String, at digest: Digest?) async throws -> [Descriptor] {
+        guard let digest else { return [] }
+        let document = try await store.fetchManifest(repository, reference: digest.description)
         guard MediaType.isManifest(document.mediaType) else {
             throw BerthError(
                 .conflict,
@@ -138,6 +203,20 @@ public struct SigningService: Sendable {
             )
         }
         return try document.manifest().layers
+    }
+
+    /// Pushes `manifest`; when the store refuses it, pushes its new blobs again and tries once more.
+    /// Docker Distribution 2.8 can refuse a manifest (`DIGEST_INVALID`) whose blob another writer was
+    /// uploading at the same moment (every signer uploads the same empty config), which a second upload mends.
+    private func pushManifest(
+        _ repository: String, reference: String, _ manifest: ManifestDocument, blobs: [(Data, Digest)]
+    ) async throws {
+        do {
+            try await store.pushManifest(repository, reference: reference, manifest: manifest)
+        } catch let error as ImageStoreError where error.kind == .invalid || error.kind == .unavailable {
+            for (data, digest) in blobs { try await store.pushBlob(repository, digest: digest, data: data) }
+            try await store.pushManifest(repository, reference: reference, manifest: manifest)
+        }
     }
 
     private func pushBlobIfAbsent(_ repository: String, _ data: Data, digest: Digest) async throws {

@@ -64,6 +64,8 @@ public struct PromotionService: Sendable {
     /// berth.yaml `deploy:` per environment.
     public let deployments: [String: DeploySettings]
     public let deployer: DeployService?
+    /// Environments whose berth.yaml `verify:` requires a signature, by name (the composition root loads the keys).
+    public var signatureRequirements: [String: SignatureRequirement] = [:]
 
     public init(
         _ dependencies: LifecycleDependencies, environments: [EnvironmentPolicy], tagPrefix: String,
@@ -82,6 +84,8 @@ public struct PromotionService: Sendable {
         let (reference, store) = try dependencies.repository(request.repository)
         let writer = TagWriter(store: store, repository: reference.repository, name: request.repository)
         let digest = try await digest(of: request.version, repository: request.repository, writer: writer)
+        try await signatureRequirements[request.environment]?.check(
+            store: store, repository: reference.repository, digest: digest, reference: "\(request.repository)@\(digest)")
         let facts = try await PromotionFacts.gather(
             version: request.version, digest: digest, environment: request.environment, environments: environments,
             tagPrefix: tagPrefix, repository: request.repository, ledger: dependencies.ledger, writer: writer)
