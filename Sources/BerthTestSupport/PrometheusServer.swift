@@ -121,37 +121,7 @@ public final class PrometheusServer: @unchecked Sendable {
 
     /// A plain HTTP/1.0 GET to the server: its status and body, or nil when it doesn't answer.
     public func get(_ path: String) -> (status: Int, body: String)? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-        guard connected else { return nil }
-        let request = "GET \(path) HTTP/1.0\r\nHost: 127.0.0.1:\(port)\r\n\r\n"
-        guard request.withCString({ write(fd, $0, strlen($0)) }) > 0 else { return nil }
-        var response = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = read(fd, &buffer, buffer.count)
-            if count <= 0 { break }
-            response.append(contentsOf: buffer[0..<count])
-        }
-        let text = String(decoding: response, as: UTF8.self)
-        guard let headEnd = text.range(of: "\r\n\r\n") else { return nil }
-        let statusLine = text[..<headEnd.lowerBound].split(separator: "\r\n").first ?? ""
-        let words = statusLine.split(separator: " ")
-        guard words.count >= 2, let status = Int(words[1]) else { return nil }
-        return (status, String(text[headEnd.upperBound...]))
+        (try? LoopbackHTTP.get(port: port, path: path)).map { ($0.status, $0.body) }
     }
 
     /// Stops Prometheus by its pid (SIGTERM, SIGKILL after 5 s) and removes its directory.

@@ -1,4 +1,3 @@
-import BerthCore
 import Foundation
 
 #if canImport(Glibc)
@@ -6,18 +5,20 @@ import Foundation
 #endif
 
 /// A minimal HTTP/1.0 client for 127.0.0.1: one connection per request (so every request meets the
-/// proxy's current configuration), bounded by a timeout. Enough to count which version answered.
-enum LoopbackHTTP {
-    struct Answer: Sendable {
-        let status: Int
-        let body: String
+/// proxy's current configuration), bounded by a timeout: every test that asks a server on loopback.
+public enum LoopbackHTTP {
+    public struct Answer: Sendable {
+        public let status: Int
+        public let body: String
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
     }
 
-    static func get(port: Int, path: String = "/", headers: [String: String] = [:], timeoutSeconds: Int = 5) throws -> Answer {
+    public static func get(port: Int, path: String = "/", headers: [String: String] = [:], timeoutSeconds: Int = 5) throws
+        -> Answer
+    {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(errno)") }
         defer { close(fd) }
@@ -62,7 +63,7 @@ enum LoopbackHTTP {
     }
 
     /// `count` requests; how many each body (trimmed) answered, failures as `error`, non-200 as `HTTP n`.
-    static func tally(port: Int, count: Int, headers: [String: String] = [:]) -> [String: Int] {
+    public static func tally(port: Int, count: Int, headers: [String: String] = [:]) -> [String: Int] {
         var tally: [String: Int] = [:]
         for _ in 0..<count {
             let key: String
@@ -76,37 +77,4 @@ enum LoopbackHTTP {
         }
         return tally
     }
-}
-
-/// Requests one after another on a thread of its own until stopped: the load that runs while weights
-/// change. Counts answers by status, and connection failures.
-final class LoadLoop: @unchecked Sendable {
-    let port: Int
-    private let state = Locked((statuses: [Int: Int](), errors: [String](), stop: false))
-    private let done = DispatchSemaphore(value: 0)
-
-    init(port: Int) {
-        self.port = port
-        let thread = Thread { [self] in
-            while !self.state.withLock({ $0.stop }) {
-                do {
-                    let answer = try LoopbackHTTP.get(port: self.port)
-                    self.state.withLock { $0.statuses[answer.status, default: 0] += 1 }
-                } catch {
-                    self.state.withLock { $0.errors.append("\(error)") }
-                }
-            }
-            self.done.signal()
-        }
-        thread.start()
-    }
-
-    /// Stops the loop and returns what it saw.
-    func stop() -> (statuses: [Int: Int], errors: [String]) {
-        state.withLock { $0.stop = true }
-        done.wait()
-        return state.withLock { ($0.statuses, $0.errors) }
-    }
-
-    var total: Int { state.withLock { $0.statuses.values.reduce(0, +) + $0.errors.count } }
 }
