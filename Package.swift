@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // pyproject.toml and .cz.toml for `berth init --from commitizen`.
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         .target(
@@ -62,7 +64,9 @@ let package = Package(
             exclude: ["README.md"]),
         .target(
             name: "BerthConfig",
-            dependencies: ["BerthCore", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "BerthCore", .product(name: "Yams", package: "Yams"), .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
             exclude: ["README.md"]
         ),
         .target(
@@ -103,7 +107,7 @@ let package = Package(
         .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore", "BerthTestSupport"], exclude: ["Fixtures", "Golden"]),
         .testTarget(name: "BerthDeployTests", dependencies: ["BerthDeploy", "BerthTestSupport"]),
         .testTarget(name: "BerthMetricsTests", dependencies: ["BerthMetrics", "BerthTestSupport"]),
-        .testTarget(name: "BerthGitTests", dependencies: ["BerthGit", "BerthTestSupport"]),
+        .testTarget(name: "BerthGitTests", dependencies: ["BerthGit", "BerthTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "BerthBuildTests", dependencies: ["BerthBuild", "BerthLayout", "BerthTestSupport"]),
         .testTarget(name: "BerthLedgerTests", dependencies: ["BerthLedger", "BerthTestSupport"]),
         .testTarget(name: "BerthLayoutTests", dependencies: ["BerthLayout", "BerthTestSupport"]),

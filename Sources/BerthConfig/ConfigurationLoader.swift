@@ -64,8 +64,13 @@ public enum ConfigurationLoader {
 
     static func readVersion(_ node: ConfigNode, into config: inout BerthConfiguration) throws {
         let entries = try node.mapping(known: [
-            "tag_prefix", "initial", "path", "bumps", "breaking_below_1", "default_branch", "channels", "prerelease_line",
+            "preset", "tag_prefix", "initial", "path", "bumps", "breaking_below_1", "default_branch", "channels",
+            "prerelease_line",
         ])
+        // The preset first: every other key overrides it.
+        if let preset = entries["preset"] {
+            config.version = try preset.choice(VersionPreset.self, VersionPreset.allCases).applied(to: config.version)
+        }
         if let prefix = entries["tag_prefix"] { config.version.tagPrefix = try prefix.string() }
         if let line = entries["prerelease_line"] {
             config.version.prereleaseLine = try line.choice(PrereleaseLine.self, PrereleaseLine.allCases)
@@ -82,18 +87,7 @@ public enum ConfigurationLoader {
             if let problem = versionPathProblem(text) { throw path.fail("'\(path.path)': '\(text)' \(problem)") }
             config.version.path = text
         }
-        if let bumps = entries["bumps"] {
-            var table: [String: VersionBump] = [:]
-            for (type, value) in try bumps.freeMapping() {
-                let text = try value.string()
-                if text == "none" { continue }
-                guard let bump = VersionBump(rawValue: text) else {
-                    throw value.fail("'\(value.path)' must be major, minor, patch or none, found '\(text)'")
-                }
-                table[type.lowercased()] = bump
-            }
-            config.version.bumps = table
-        }
+        if let bumps = entries["bumps"] { config.version.bumps = config.version.bumps.merging(try readBumps(bumps)) }
         if let below = entries["breaking_below_1"] {
             config.version.breakingBumpBelowOne = try below.choice(VersionBump.self, [.major, .minor])
         }
@@ -113,6 +107,34 @@ public enum ConfigurationLoader {
     }
 
     static func readImage(_ node: ConfigNode, into config: inout BerthConfiguration) throws {
+    /// `version.bumps`: `TYPE` or `TYPE(SCOPE)` (a scope glob; `*(SCOPE)` for any type) → major, minor, patch or none.
+    static func readBumps(_ node: ConfigNode) throws -> BumpTable {
+        var rules: [BumpRule] = []
+        var seen: [String: String] = [:]
+        for (key, value) in try node.freeMapping() {
+            let text = try value.string()
+            let bump: VersionBump?
+            if text == "none" {
+                bump = nil
+            } else if let parsed = VersionBump(rawValue: text) {
+                bump = parsed
+            } else {
+                throw value.fail("'\(value.path)' must be major, minor, patch or none, found '\(text)'")
+            }
+            guard let rule = BumpRule(key: key, bump: bump) else {
+                throw value.fail(
+                    "'\(value.path)': '\(key)' is not a rule: write a type (feat), a type and scope (build(deps), docs(readme*)) or *(SCOPE) for any type"
+                )
+            }
+            if let first = seen[rule.key] {
+                throw value.fail("'\(value.path)': '\(key)' and '\(first)' are the same rule: keep one")
+            }
+            seen[rule.key] = key
+            rules.append(rule)
+        }
+        return BumpTable(rules)
+    }
+
         let entries = try node.mapping(known: ["names", "tag_prefix", "build_metadata", "templates", "metadata_action"])
         if let names = entries["names"] { config.images = try names.strings() }
         if let prefix = entries["tag_prefix"] { config.tags.prefix = try prefix.string() }

@@ -53,7 +53,7 @@ struct ConfigurationLoaderTests {
         #expect(config.version.tagPrefix == "api/v")
         #expect(config.version.initialVersion.description == "1.0.0")
         #expect(config.version.path == "services/api")
-        #expect(config.version.bumps == ["feat": .minor, "fix": .patch, "perf": .patch])
+        #expect(config.version.bumps == ["feat": .minor, "fix": .patch, "perf": .patch, "docs": nil])
         #expect(config.version.breakingBumpBelowOne == .major)
         #expect(config.defaultBranch == "trunk")
         #expect(config.version.channels == [ChannelRule(branch: "next", prerelease: "beta")])

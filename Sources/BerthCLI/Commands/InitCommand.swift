@@ -1,4 +1,5 @@
 import ArgumentParser
+import BerthConfig
 import BerthCore
 import Foundation
 
@@ -9,7 +10,15 @@ struct InitCommand: ParsableCommand {
         discussion:
             "Writes berth.yaml, .github/workflows/release.yml and .gitlab-ci.yml. With --template gin, in a Go module: "
             + "also a Dockerfile, .dockerignore and internal/version (Version, Commit, BuildDate for -ldflags -X, and a "
-            + "Gin /version handler), with CI that runs berth build. Nothing is written if any file exists, unless --force.")
+            + "Gin /version handler), with CI that runs berth build. With --from semantic-release (package.json#release, "
+            + ".releaserc, .releaserc.json, .releaserc.yaml|yml) or --from commitizen ([tool.commitizen] in pyproject.toml "
+            + "or .cz.toml), berth.yaml carries that tool's tag format, branches and release rules over, and each setting "
+            + "that could not be is named on stderr. Nothing is written if any file exists, unless --force.")
+
+    enum Tool: String, ExpressibleByArgument, CaseIterable {
+        case semanticRelease = "semantic-release"
+        case commitizen
+    }
 
     enum Template: String, ExpressibleByArgument, CaseIterable {
         case gin
@@ -27,9 +36,23 @@ struct InitCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Scaffold for a kind of project: gin (a Go module with Gin).", valueName: "NAME"))
     var template: Template?
 
+    @Option(
+        help: ArgumentHelp(
+            "Convert the release rules of semantic-release or commitizen found in the directory.", valueName: "TOOL"))
+    var from: Tool?
+
     func run() throws {
         let root = directory ?? FileManager.default.currentDirectoryPath
-        let files = try self.files(root: root)
+        var files = try self.files(root: root)
+        var notCarried: [String] = []
+        if let from {
+            guard template == nil else {
+                throw BerthError(.usage, "--from and --template can't be combined: run berth init --from \(from.rawValue) alone")
+            }
+            let rules = try importedRules(from, root: root)
+            files[0] = ("berth.yaml", ImportedConfigTemplate.berthYAML(rules, tool: from.rawValue))
+            notCarried = rules.notCarried
+        }
         let existing = files.map(\.0).filter { FileManager.default.fileExists(atPath: "\(root)/\($0)") }
         if !force && !existing.isEmpty {
             throw BerthError(
@@ -46,6 +69,19 @@ struct InitCommand: ParsableCommand {
                 throw BerthError(.failure, "can't write '\(url.path)': \(error.localizedDescription); check permissions")
             }
             Terminal.write("wrote \(path)\n")
+        }
+        for line in notCarried { Terminal.writeError("berth: not carried over: \(line)\n") }
+    }
+
+    /// The version rules of `tool`'s configuration in `root`.
+    func importedRules(_ tool: Tool, root: String) throws -> ImportedReleaseRules {
+        switch tool {
+        case .semanticRelease:
+            let found = try ReleaseToolConfig.semanticRelease(in: root)
+            return SemanticReleaseImport.convert(found.options, source: found.file)
+        case .commitizen:
+            let found = try ReleaseToolConfig.commitizen(in: root)
+            return CommitizenImport.convert(found.settings, source: found.file)
         }
     }
 

@@ -14,6 +14,11 @@ struct VersionDocument: Encodable {
         let scope: String?
         let breaking: Bool
         let bump: String?
+        /// The `version.bumps` key that decided the bump (`build(deps)`), `breaking`, `reverted` or `reverts`;
+        /// absent when no rule names the commit.
+        let rule: String?
+        /// `build(deps) → patch`: the rule and what it gave.
+        let why: String
     }
     let version: String
     let gitTag: String
@@ -58,7 +63,8 @@ struct VersionDocument: Encodable {
         commits = decision.commits.map {
             Commit(
                 sha: $0.sha, subject: $0.subject, type: $0.conventional?.type, scope: $0.conventional?.scope,
-                breaking: $0.conventional?.isBreaking ?? false, bump: $0.bump?.rawValue)
+                breaking: $0.conventional?.isBreaking ?? false, bump: $0.bump?.rawValue, rule: Self.rule($0.ruling),
+                why: $0.explanation)
         }
         skippedTags = decision.skippedTags
         adjustment = decision.adjustment.map { adjustment in
@@ -72,6 +78,16 @@ struct VersionDocument: Encodable {
     enum CodingKeys: String, CodingKey {
         case version, gitTag = "git_tag", newVersion = "new_version", channel, branch, defaultBranch = "default_branch"
         case commit, reason, bump, explanation, base, commits, skippedTags = "skipped_tags", adjustment
+    static func rule(_ ruling: CommitRuling) -> String? {
+        switch ruling {
+        case .breaking: "breaking"
+        case .rule(let rule): rule.key
+        case .revertedBy: "reverted"
+        case .reverts: "reverts"
+        case .unmatched, .notConventional: nil
+        }
+    }
+
     }
 
     func encode(to encoder: Encoder) throws {

@@ -32,7 +32,8 @@ struct TextRenderer {
             let shown = verbose ? decision.commits : Array(decision.commits.prefix(20))
             var lines = shown.map { commit in
                 let bump = commit.bump.map { "[\($0.rawValue)] " } ?? "[none]  "
-                return "\(bump)\(commit.sha.prefix(7)) \(commit.subject)"
+                // -v says which rule decided each commit (`build(deps) → patch`).
+                return "\(bump)\(commit.sha.prefix(7)) \(commit.subject)" + (verbose ? "  " + dim("(\(commit.explanation))") : "")
             }
             if shown.count < decision.commits.count {
                 lines.append("… \(decision.commits.count - shown.count) more (-v lists all)")

@@ -10,6 +10,22 @@ public enum VersionReason: Hashable, Sendable {
     case noReleasableCommits
 }
 
+/// Why a commit bumps what it does: the rule that decided it.
+public enum CommitRuling: Hashable, Sendable {
+    /// A breaking change (Conventional Commits 1.0.0 §8, §13): major, or `breaking_below_1` before 1.0.0.
+    case breaking
+    /// The `version.bumps` rule that names it.
+    case rule(BumpRule)
+    /// Reverted by this later commit since the same release: both are left out.
+    case revertedBy(String)
+    /// Reverts this earlier commit since the same release: both are left out.
+    case reverts(String)
+    /// A Conventional Commit (or a revert) that no rule names: no release.
+    case unmatched
+    /// Not a Conventional Commit: no release.
+    case notConventional
+}
+
 /// One commit counted in a decision, with the bump it caused.
 public struct CountedCommit: Hashable, Sendable {
     public let sha: String
@@ -18,6 +34,28 @@ public struct CountedCommit: Hashable, Sendable {
     public let conventional: ConventionalCommit?
     /// The bump this commit calls for under the policy, nil for none.
     public let bump: VersionBump?
+    /// The rule that decided `bump`.
+    public let ruling: CommitRuling
+
+    public init(sha: String, subject: String, conventional: ConventionalCommit?, bump: VersionBump?, ruling: CommitRuling) {
+        self.sha = sha
+        self.subject = subject
+        self.conventional = conventional
+        self.bump = bump
+        self.ruling = ruling
+    }
+
+    /// `build(deps) → patch`, `breaking change → major`, `reverted by 1a2b3c4`: which rule decided it.
+    public var explanation: String {
+        switch ruling {
+        case .breaking: "breaking change → \(bump?.rawValue ?? "none")"
+        case .rule(let rule): rule.explanation
+        case .revertedBy(let sha): "reverted by \(sha.prefix(7)) since the same release → none"
+        case .reverts(let sha): "reverts \(sha.prefix(7)) since the same release → none"
+        case .unmatched: "\(conventional?.type ?? "revert"): no rule → none"
+        case .notConventional: "not a Conventional Commit → none"
+        }
+    }
 }
 
 /// The next version of a service and how it was decided: the value `berth version` shows.

@@ -43,12 +43,7 @@ public enum VersionPlanner {
     public static func nextVersion(_ inputs: VersionInputs, policy: VersionPolicy) -> VersionDecision {
         let channel = policy.channel(forBranch: inputs.branch, defaultBranch: inputs.defaultBranch)
         let isBelowOne = (inputs.base?.version.major ?? policy.initialVersion.major) == .zero
-        let counted = inputs.commits.map { commit in
-            let conventional = ConventionalCommit(message: commit.message)
-            return CountedCommit(
-                sha: commit.sha, subject: commit.subject, conventional: conventional,
-                bump: conventional.flatMap { policy.bump(for: $0, below1: isBelowOne) })
-        }
+        let counted = policy.count(inputs.commits, below1: isBelowOne)
         func decision(_ version: SemanticVersion, _ reason: VersionReason, adjusted: Bool = false) -> VersionDecision {
             // Never a version that isn't above every version on HEAD's history, nor one a tag already has.
             let (next, adjustment) = adjusted ? raise(version, inputs: inputs, channel: channel, policy: policy) : (version, nil)

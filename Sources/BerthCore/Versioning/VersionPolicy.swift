@@ -4,8 +4,10 @@ public struct VersionPolicy: Hashable, Sendable {
     public var tagPrefix: String
     /// The version of the first release, when no release tag exists yet.
     public var initialVersion: SemanticVersion
-    /// Bump caused by each Conventional Commits type; a missing type causes no release.
-    public var bumps: [String: VersionBump]
+    /// The preset the rules start from (`version.preset`); `bumps` and the fields below may override it.
+    public var preset: VersionPreset = .conventional
+    /// What each type, or type and scope, bumps (`version.bumps`); a commit no rule names makes no release.
+    public var bumps: BumpTable
     /// What a breaking change bumps while the major version is 0 (SemVer §4 leaves 0.y.z free).
     public var breakingBumpBelowOne: VersionBump
     /// Branch rules, the first match wins; the default branch always releases.
@@ -16,11 +18,14 @@ public struct VersionPolicy: Hashable, Sendable {
     /// continue their line (default) or release the next final above them (`version.prerelease_line`,
     /// `--final-channel`).
     public var prereleaseLine: PrereleaseLine = .continue
+    /// Whether a revert and the commit it reverts, both since the base, drop out together (as
+    /// semantic-release's analyzer filters them); a revert of an older commit then counts as type `revert`.
+    public var cancelsReverts = true
 
     public init(
         tagPrefix: String = "v",
         initialVersion: SemanticVersion = SemanticVersion(0, 1, 0),
-        bumps: [String: VersionBump] = VersionPolicy.defaultBumps,
+        bumps: BumpTable = VersionPolicy.defaultBumps,
         breakingBumpBelowOne: VersionBump = .minor,
         channels: [ChannelRule] = VersionPolicy.defaultChannels,
         path: String? = nil
@@ -33,8 +38,8 @@ public struct VersionPolicy: Hashable, Sendable {
         self.path = path
     }
 
-    /// `feat` → minor, `fix` → patch; other types make no release.
-    public static let defaultBumps: [String: VersionBump] = ["feat": .minor, "fix": .patch]
+    /// `feat` → minor, `fix` → patch; other types make no release (the `conventional` preset).
+    public static let defaultBumps: BumpTable = VersionPreset.conventional.bumps
 
     /// `develop` → `dev`; `release/*` and `rc/*` → `rc`.
     public static let defaultChannels: [ChannelRule] = [
@@ -54,7 +59,14 @@ public struct VersionPolicy: Hashable, Sendable {
 
     /// The bump one commit causes under this policy, or nil for none.
     public func bump(for commit: ConventionalCommit, below1 isBelowOne: Bool) -> VersionBump? {
-        if commit.isBreaking { return isBelowOne ? breakingBumpBelowOne : .major }
-        return bumps[commit.type]
+        ruling(for: commit, below1: isBelowOne).bump
+    }
+
+    /// The bump a Conventional Commit causes and the rule that decides it: a breaking change is major
+    /// (or `breakingBumpBelowOne` below 1.0.0) whatever the table says, else the table's most specific rule.
+    public func ruling(for commit: ConventionalCommit, below1 isBelowOne: Bool) -> (bump: VersionBump?, ruling: CommitRuling) {
+        if commit.isBreaking { return (isBelowOne ? breakingBumpBelowOne : .major, .breaking) }
+        guard let rule = bumps.rule(type: commit.type, scope: commit.scope) else { return (nil, .unmatched) }
+        return (rule.bump, .rule(rule))
     }
 }
