@@ -65,13 +65,14 @@ public enum ConfigurationLoader {
     static func readVersion(_ node: ConfigNode, into config: inout BerthConfiguration) throws {
         let entries = try node.mapping(known: [
             "preset", "tag_prefix", "initial", "path", "bumps", "breaking_below_1", "default_branch", "channels",
-            "prerelease_line",
+            "prerelease_line", "deepen",
         ])
         // The preset first: every other key overrides it.
         if let preset = entries["preset"] {
             config.version = try preset.choice(VersionPreset.self, VersionPreset.allCases).applied(to: config.version)
         }
         if let prefix = entries["tag_prefix"] { config.version.tagPrefix = try prefix.string() }
+        if let deepen = entries["deepen"] { config.version.deepen = try deepen.bool() }
         if let line = entries["prerelease_line"] {
             config.version.prereleaseLine = try line.choice(PrereleaseLine.self, PrereleaseLine.allCases)
         }
@@ -106,7 +107,6 @@ public enum ConfigurationLoader {
         }
     }
 
-    static func readImage(_ node: ConfigNode, into config: inout BerthConfiguration) throws {
     /// `version.bumps`: `TYPE` or `TYPE(SCOPE)` (a scope glob; `*(SCOPE)` for any type) → major, minor, patch or none.
     static func readBumps(_ node: ConfigNode) throws -> BumpTable {
         var rules: [BumpRule] = []
@@ -135,6 +135,7 @@ public enum ConfigurationLoader {
         return BumpTable(rules)
     }
 
+    static func readImage(_ node: ConfigNode, into config: inout BerthConfiguration) throws {
         let entries = try node.mapping(known: ["names", "tag_prefix", "build_metadata", "templates", "metadata_action"])
         if let names = entries["names"] { config.images = try names.strings() }
         if let prefix = entries["tag_prefix"] { config.tags.prefix = try prefix.string() }

@@ -158,19 +158,7 @@ public struct GitRepository: GitHistory {
                 "can't list tags on remote '\(remote)': \(message.replacingOccurrences(of: "fatal: ", with: "")); fix access or pass --offline to skip the remote check"
             )
         }
-        var peeled: [String: String] = [:]
-        var direct: [(String, String)] = []
-        for line in lines(output) {
-            let fields = line.split(separator: "\t")
-            guard fields.count == 2, fields[1].hasPrefix("refs/tags/") else { continue }
-            let name = String(fields[1].dropFirst("refs/tags/".count))
-            if name.hasSuffix("^{}") {
-                peeled[String(name.dropLast(3))] = String(fields[0])
-            } else {
-                direct.append((name, String(fields[0])))
-            }
-        }
-        return direct.map { GitTagRef(name: $0.0, commit: peeled[$0.0] ?? $0.1) }
+        return Self.tagRefs(lsRemote: output)
     }
 
     public func remoteURL(_ remote: String) throws -> String? {

@@ -18,7 +18,10 @@ struct InitAndHelpCLITests {
         let plan = try cli.run(["plan", "--allow-dirty", "--json"], in: repo.path, environment: repo.environment)
         #expect(plan.status == 0, "\(plan.stderr)")
         let workflow = try String(contentsOfFile: repo.path + "/.github/workflows/release.yml", encoding: .utf8)
-        #expect(workflow.contains("berth plan --format github") && workflow.contains("fetch-depth: 0"))
+        // A shallow checkout, deepened just enough by berth, not the whole history.
+        #expect(workflow.contains("berth plan --deepen --format github") && !workflow.contains("fetch-depth"))
+        let gitlab = try String(contentsOfFile: repo.path + "/.gitlab-ci.yml", encoding: .utf8)
+        #expect(gitlab.contains("berth plan --deepen --format gitlab") && !gitlab.contains("GIT_DEPTH"))
     }
 
     @Test("init --template gin scaffolds a Go module; examples/gin-service is exactly its output")

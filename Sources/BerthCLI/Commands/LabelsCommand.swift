@@ -14,7 +14,7 @@ struct LabelsCommand: ParsableCommand {
 
     func run() throws {
         let context = try CommandContext(global: global)
-        let plan = try PlanService(git: context.git).plan(try context.planRequest(options), check: false)
+        let plan = try context.planService().plan(try context.planRequest(options), check: false)
         if global.json {
             Terminal.write(try JSONOutput.encode(MetadataDocument(plan.metadata)) + "\n")
         } else if global.quiet {

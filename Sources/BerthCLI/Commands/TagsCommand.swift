@@ -34,7 +34,7 @@ struct TagsCommand: ParsableCommand {
             // As the action does, before any checkout: the GitHub context alone.
             tags = try MetadataActionPlanner.plan(request, checkout: nil).tags
         } else {
-            tags = try PlanService(git: context.git).plan(request, check: false).tags
+            tags = try context.planService().plan(request, check: false).tags
         }
         if global.json {
             Terminal.write(try JSONOutput.encode(TagsDocument(tags)) + "\n")

@@ -16,10 +16,11 @@ struct VersionCommand: ParsableCommand {
     func run() throws {
         let context = try CommandContext(global: global)
         let request = try context.planRequest(options)
-        let versionRequest = VersionRequest(
+        var versionRequest = VersionRequest(
             policy: request.configuration.version, ci: request.ci, branch: request.branch,
             defaultBranch: request.configuration.defaultBranch, allowDirty: request.allowDirty)
-        let decision = try VersionService(git: context.git).decide(versionRequest)
+        versionRequest.deepenFrom = request.deepenFrom
+        let decision = try context.versionService().decide(versionRequest)
         if global.json {
             Terminal.write(try JSONOutput.encode(VersionDocument(decision)) + "\n")
         } else if global.quiet {

@@ -64,6 +64,13 @@ struct PlanOptions: ParsableArguments {
     @Flag(help: "Don't ask the git remote for existing tags.")
     var offline = false
 
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "In a shallow clone, first fetch just enough history and tags from the git remote to plan (growing git fetch steps) instead of refusing (default: berth.yaml version.deepen)."
+    )
+    var deepen: Bool?
+
     @Flag(help: "Also check the planned tags in the registry of each image name.")
     var registry = false
 

@@ -34,6 +34,8 @@ struct VersionDocument: Encodable {
     let commits: [Commit]
     let skippedTags: [String]
     let adjustment: Adjustment?
+    /// What `--deepen` fetched first; absent without it.
+    let deepen: DeepenDocument?
 
     /// Why the version isn't the plain bump of the base (absent when it is).
     struct Adjustment: Encodable {
@@ -67,6 +69,7 @@ struct VersionDocument: Encodable {
                 why: $0.explanation)
         }
         skippedTags = decision.skippedTags
+        deepen = decision.deepening.map(DeepenDocument.init)
         adjustment = decision.adjustment.map { adjustment in
             Adjustment(
                 kind: adjustment.kind?.rawValue, bumped: adjustment.bumped.description,
@@ -75,9 +78,6 @@ struct VersionDocument: Encodable {
         }
     }
 
-    enum CodingKeys: String, CodingKey {
-        case version, gitTag = "git_tag", newVersion = "new_version", channel, branch, defaultBranch = "default_branch"
-        case commit, reason, bump, explanation, base, commits, skippedTags = "skipped_tags", adjustment
     static func rule(_ ruling: CommitRuling) -> String? {
         switch ruling {
         case .breaking: "breaking"
@@ -88,6 +88,9 @@ struct VersionDocument: Encodable {
         }
     }
 
+    enum CodingKeys: String, CodingKey {
+        case version, gitTag = "git_tag", newVersion = "new_version", channel, branch, defaultBranch = "default_branch"
+        case commit, reason, bump, explanation, base, commits, skippedTags = "skipped_tags", adjustment, deepen
     }
 
     func encode(to encoder: Encoder) throws {
@@ -106,6 +109,7 @@ struct VersionDocument: Encodable {
         try c.encode(commits, forKey: .commits)
         try c.encode(skippedTags, forKey: .skippedTags)
         try c.encodeIfPresent(adjustment, forKey: .adjustment)
+        try c.encodeIfPresent(deepen, forKey: .deepen)
     }
 }
 

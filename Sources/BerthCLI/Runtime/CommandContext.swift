@@ -107,6 +107,7 @@ struct CommandContext {
         request.environmentName = options.environment
         request.createdFromClock = options.createdNow
         request.checkRemote = !options.offline
+        request.deepenFrom = try Self.deepenRemote(options, config: config)
         request.metadataActionExact = options.metadataActionExact
         return request
     }
@@ -135,7 +136,7 @@ struct CommandContext {
 
     /// Plans with every check, adding the registry's (`--registry`) when asked.
     func plan(_ options: PlanOptions, registry: RegistryOptions) async throws -> ReleasePlan {
-        let plan = try PlanService(git: try git).plan(try planRequest(options))
+        let plan = try planService().plan(try planRequest(options))
         guard options.registry else { return plan }
         guard !plan.tags.images.isEmpty else {
             throw BerthError(.usage, "--registry needs image names to look in; set image.names in berth.yaml or pass --images")

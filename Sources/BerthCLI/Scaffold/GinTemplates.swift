@@ -136,16 +136,14 @@ enum GinTemplates {
           release:
             runs-on: ubuntu-latest
             steps:
-              - uses: actions/checkout@v5
-                with:
-                  fetch-depth: 0           # berth needs the tags and the history since the last one
+              - uses: actions/checkout@v5  # shallow: berth plan --deepen fetches just the history it needs
               - uses: actions/setup-go@v6
                 with:
                   go-version-file: go.mod
         \(BerthInstallScript.githubStep)
               - name: Plan
                 id: plan
-                run: berth plan --format github
+                run: berth plan --deepen --format github
               - name: Build and push
                 if: github.event_name != 'pull_request'
                 run: |
@@ -168,10 +166,8 @@ enum GinTemplates {
         berth-build:
           stage: build
         \(BerthInstallScript.gitlabBeforeScript)
-          variables:
-            GIT_DEPTH: 0                 # berth needs the tags and the history since the last one
           script:
-            - berth plan --format gitlab > berth.env
+            - berth plan --deepen --format gitlab > berth.env  # a shallow clone, deepened just enough
             - echo "$CI_REGISTRY_PASSWORD" | berth build --images "$CI_REGISTRY_IMAGE" --username "$CI_REGISTRY_USER" --password-stdin
           artifacts:
             reports:

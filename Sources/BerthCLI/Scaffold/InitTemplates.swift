@@ -68,13 +68,11 @@ enum InitTemplates {
           release:
             runs-on: ubuntu-latest
             steps:
-              - uses: actions/checkout@v5
-                with:
-                  fetch-depth: 0           # berth needs the tags and the history since the last one
+              - uses: actions/checkout@v5  # shallow: berth plan --deepen fetches just the history it needs
         \(BerthInstallScript.githubStep)
               - name: Plan
                 id: plan
-                run: berth plan --format github
+                run: berth plan --deepen --format github
               - uses: docker/login-action@v4
                 if: github.event_name != 'pull_request'
                 with:
@@ -100,10 +98,8 @@ enum InitTemplates {
         berth-plan:
           stage: .pre
         \(BerthInstallScript.gitlabBeforeScript)
-          variables:
-            GIT_DEPTH: 0                 # berth needs the tags and the history since the last one
           script:
-            - berth plan --format gitlab > berth.env
+            - berth plan --deepen --format gitlab > berth.env  # a shallow clone, deepened just enough
           artifacts:
             reports:
               dotenv: berth.env

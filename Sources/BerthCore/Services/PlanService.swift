@@ -21,6 +21,9 @@ public struct PlanRequest: Sendable {
     /// docker/metadata-action's tags byte for byte (`--metadata-action-exact`): no repair of tags that
     /// aren't valid OCI tags, duplicates kept.
     public var metadataActionExact = false
+    /// The remote a shallow clone fetches just enough history and tags from before planning (`--deepen`,
+    /// `version.deepen`); nil never fetches.
+    public var deepenFrom: String?
 
     public init(configuration: BerthConfiguration, ci: CIContext, environment: [String: String], now: Double) {
         self.configuration = configuration
@@ -58,8 +61,13 @@ public struct ReleasePlan: Sendable {
 /// Runs the planning use case against a repository: version, tags, labels and checks.
 public struct PlanService: Sendable {
     let git: any GitHistory
+    /// Fetches into a shallow clone for `PlanRequest.deepenFrom`.
+    let fetcher: (any HistoryFetcher)?
 
-    public init(git: any GitHistory) { self.git = git }
+    public init(git: any GitHistory, fetcher: (any HistoryFetcher)? = nil) {
+        self.git = git
+        self.fetcher = fetcher
+    }
 
     /// Plans the build; `check` adds the naming and tag-conflict checks.
     public func plan(_ request: PlanRequest, check: Bool = true) throws -> ReleasePlan {
@@ -74,13 +82,17 @@ public struct PlanService: Sendable {
                 "the clock '\(request.now)' is not a time between 1970 and 9999; pass --now as RFC 3339 (2024-01-31T12:00:00Z) or seconds since the epoch"
             )
         }
+        // Before HEAD's tags are read: deepening fetches some.
+        let deepening = try VersionService(git: git, fetcher: fetcher).deepen(
+            from: request.deepenFrom, prefix: config.version.tagPrefix)
         let head = try git.head()
         let allTags = try git.tags()
         let versionRequest = VersionRequest(
             policy: config.version, ci: request.ci, branch: request.branch, defaultBranch: config.defaultBranch,
             allowDirty: request.allowDirty)
         let catalog = TagCatalog(tags: allTags, prefix: config.version.tagPrefix)
-        let decision = try VersionService(git: git).decide(versionRequest, catalog: catalog, head: head)
+        let decision = try VersionService(git: git).decide(
+            versionRequest, catalog: catalog, head: head, deepening: deepening)
         let buildTime = sourceDateEpoch ?? head.commitTime
 
         let usesRules = config.usesMetadataActionRules

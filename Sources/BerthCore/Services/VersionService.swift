@@ -8,6 +8,9 @@ public struct VersionRequest: Sendable {
     public var defaultBranch: String?
     /// Plan even when tracked files have uncommitted changes.
     public var allowDirty: Bool
+    /// The remote a shallow clone fetches just enough history and tags from first (`--deepen`,
+    /// `version.deepen`); nil never fetches.
+    public var deepenFrom: String?
 
     public init(
         policy: VersionPolicy = VersionPolicy(), ci: CIContext = .local, branch: String? = nil,
@@ -25,16 +28,37 @@ public struct VersionRequest: Sendable {
 /// answer wrong (a shallow clone missing history, a dirty tree, an unknown branch).
 public struct VersionService: Sendable {
     let git: any GitHistory
+    /// Fetches into a shallow clone for `VersionRequest.deepenFrom`.
+    let fetcher: (any HistoryFetcher)?
 
-    public init(git: any GitHistory) { self.git = git }
-
-    /// Decides the next version for `request`.
-    public func decide(_ request: VersionRequest) throws -> VersionDecision {
-        try decide(request, catalog: TagCatalog(tags: git.tags(), prefix: request.policy.tagPrefix), head: git.head())
+    public init(git: any GitHistory, fetcher: (any HistoryFetcher)? = nil) {
+        self.git = git
+        self.fetcher = fetcher
     }
 
-    /// Decides the next version for `request` from the tags and HEAD already read.
-    public func decide(_ request: VersionRequest, catalog: TagCatalog, head: GitHead) throws -> VersionDecision {
+    /// Decides the next version for `request`, deepening a shallow clone first when it asks.
+    public func decide(_ request: VersionRequest) throws -> VersionDecision {
+        let deepening = try deepen(from: request.deepenFrom, prefix: request.policy.tagPrefix)
+        return try decide(
+            request, catalog: TagCatalog(tags: git.tags(), prefix: request.policy.tagPrefix), head: git.head(),
+            deepening: deepening)
+    }
+
+    /// Fetches just enough history and tags from `remote` into a shallow clone for tags with `prefix`
+    /// (`HistoryDeepener`); nil, and no fetch, when `remote` is nil.
+    public func deepen(from remote: String?, prefix: String) throws -> DeepenReport? {
+        guard let remote else { return nil }
+        guard let fetcher else {
+            throw BerthError(.failure, "this repository can't fetch from remote '\(remote)'; run without --deepen")
+        }
+        return try HistoryDeepener(git: git, fetcher: fetcher).deepen(remote: remote, prefix: prefix)
+    }
+
+    /// Decides the next version for `request` from the tags and HEAD already read; `deepening` is what
+    /// `deepen(from:prefix:)` fetched before they were.
+    public func decide(
+        _ request: VersionRequest, catalog: TagCatalog, head: GitHead, deepening: DeepenReport? = nil
+    ) throws -> VersionDecision {
         let policy = request.policy
         if !request.allowDirty, try git.hasUncommittedChanges() {
             throw BerthError(
@@ -52,10 +76,13 @@ public struct VersionService: Sendable {
             ciTag: request.ci.tag, highestReachable: try highestReachable(catalog, above: base, head: head.sha))
         inputs.otherPrefixVersions = catalog.alternateSpellings
         let channel = policy.channel(forBranch: branch, defaultBranch: defaultBranch)
-        if VersionPlanner.headTag(inputs, channel: channel) == nil {
+        // A remote without version tags, as --deepen found it, needs no history: the initial version.
+        if VersionPlanner.headTag(inputs, channel: channel) == nil && deepening?.outcome != .noVersionTags {
             try refuseIncompleteHistory(base: base, commits: commits, prefix: policy.tagPrefix)
         }
-        return VersionPlanner.nextVersion(inputs, policy: policy)
+        var decision = VersionPlanner.nextVersion(inputs, policy: policy)
+        decision.deepening = deepening
+        return decision
     }
 
     /// The highest final release tag whose commit HEAD reaches. The highest overall is tried first, which
@@ -90,7 +117,7 @@ public struct VersionService: Sendable {
         let boundary = try git.shallowBoundary()
         guard !boundary.isEmpty else { return }
         let fix =
-            "fetch the full history and tags (git fetch --unshallow --tags; in GitHub Actions, actions/checkout with fetch-depth: 0; in GitLab, GIT_DEPTH: 0)"
+            "pass --deepen (or set version.deepen: true) to fetch just enough history and tags, or fetch all of them (git fetch --unshallow --tags; in GitHub Actions, actions/checkout with fetch-depth: 0; in GitLab, GIT_DEPTH: 0)"
         guard base != nil else {
             throw BerthError(
                 .failure,

@@ -77,6 +77,8 @@ public struct VersionDecision: Hashable, Sendable {
     /// Why the version isn't the plain bump of `base` (pre-releases above it on HEAD's history, tags that
     /// already have it); nil when it is.
     public let adjustment: VersionAdjustment?
+    /// What `--deepen` fetched into a shallow clone before deciding; nil when it wasn't asked for.
+    public var deepening: DeepenReport?
 
     public init(
         version: SemanticVersion, tagName: String, channel: ReleaseChannel, branch: String, defaultBranch: String,
@@ -113,8 +115,8 @@ public struct VersionDecision: Hashable, Sendable {
 
     /// A one-line explanation for people.
     public var explanation: String {
-        guard let adjustment else { return reasonText }
-        return reasonText + "; " + adjustment.explanation
+        let text = adjustment.map { reasonText + "; " + $0.explanation } ?? reasonText
+        return deepening.map { text + "; " + $0.explanation } ?? text
     }
 
     var reasonText: String {

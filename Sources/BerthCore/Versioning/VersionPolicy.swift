@@ -18,6 +18,9 @@ public struct VersionPolicy: Hashable, Sendable {
     /// continue their line (default) or release the next final above them (`version.prerelease_line`,
     /// `--final-channel`).
     public var prereleaseLine: PrereleaseLine = .continue
+    /// Whether a shallow clone first fetches just enough history and tags from the remote to plan
+    /// (`version.deepen`, `--deepen`); else a shallow clone that lacks them is refused.
+    public var deepen = false
     /// Whether a revert and the commit it reverts, both since the base, drop out together (as
     /// semantic-release's analyzer filters them); a revert of an older commit then counts as type `revert`.
     public var cancelsReverts = true
