@@ -152,9 +152,11 @@ public enum ConfigurationLoader {
             }
         }
         if let action = entries["metadata_action"] {
-            let fields = try action.mapping(known: ["tags", "flavor"])
+            let fields = try action.mapping(known: ["tags", "flavor", "labels", "annotations"])
             if let tags = fields["tags"] { config.metadataTags = try tags.lines() }
             if let flavor = fields["flavor"] { config.metadataFlavor = try flavor.lines() }
+            if let labels = fields["labels"] { config.metadataLabels = try labels.lines() }
+            if let annotations = fields["annotations"] { config.metadataAnnotations = try annotations.lines() }
         }
     }
 

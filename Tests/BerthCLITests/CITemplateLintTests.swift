@@ -39,7 +39,9 @@ struct CITemplateLintTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 
-    @Test("berth's own release workflow and its action.yml lint clean (a workflow that uses the action checks its metadata)")
+    @Test(
+        "berth's own release workflow and its action.yml lint clean (a workflow that uses the action, also with docker/metadata-action's inputs, checks its metadata)"
+    )
     func ownWorkflowAndAction() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("berth-action-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory + "/.github/workflows", withIntermediateDirectories: true)
@@ -64,6 +66,24 @@ struct CITemplateLintTests {
                 env:
                   VERSION: ${{ steps.plan.outputs.version }}
                   NEW: ${{ steps.plan.outputs.new-version }}
+              - uses: ./
+                id: meta
+                with:
+                  version: 1.4.0
+                  images: ghcr.io/acme/api
+                  tags: |
+                    type=semver,pattern={{version}}
+                    type=ref,event=branch
+                  labels: org.opencontainers.image.vendor=ACME
+                  annotations: org.opencontainers.image.title=API
+                env:
+                  DOCKER_METADATA_ANNOTATIONS_LEVELS: manifest,index
+              - run: echo "$NAMES $LABELS $ANNOTATIONS $JSON"
+                env:
+                  NAMES: ${{ steps.meta.outputs.tag-names }}
+                  LABELS: ${{ steps.meta.outputs.labels }}
+                  ANNOTATIONS: ${{ steps.meta.outputs.annotations }}
+                  JSON: ${{ steps.meta.outputs.json }}
 
         """.write(toFile: directory + "/.github/workflows/use.yml", atomically: true, encoding: .utf8)
         let lint = try Shell.run(ExternalTool.actionlint.path, ["-no-color"], directory: directory)

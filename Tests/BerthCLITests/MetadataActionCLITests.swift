@@ -193,4 +193,157 @@ struct MetadataActionCLITests {
 
                 """)
     }
+
+    static let releasePayload = """
+        {"ref": "refs/tags/v1.2.3", "after": "\(sha)",
+         "head_commit": {"id": "\(sha)", "timestamp": "2024-11-13T13:42:28Z"},
+         "repository": {"name": "api", "description": "The API", "html_url": "https://github.com/acme/api",
+          "license": {"spdx_id": "MIT"}, "default_branch": "master"}}
+        """
+
+    @Test("labels without a checkout: the action's labels with its labels: lines over them, its annotations at the levels asked")
+    func labelsWithoutCheckout() throws {
+        let cli = try CLIHarness()
+        let runner = try Runner(event: "push", ref: "refs/tags/v1.2.3", payload: Self.releasePayload)
+        var env = runner.environment
+        env["DOCKER_METADATA_ANNOTATIONS_LEVELS"] = "manifest,index"
+        // One --label carrying the workflow's whole multi-line input, as a `labels: |` block arrives.
+        let arguments = [
+            "--tag", "type=semver,pattern={{version}}", "--label",
+            "# the maintainer\nmaintainer=ACME\norg.opencontainers.image.title=API {{tag}}\n",
+            "--annotation", "org.opencontainers.image.vendor=ACME",
+        ]
+        let quiet = try cli.run(["labels", "-q"] + arguments, in: runner.directory.path, environment: env)
+        #expect(quiet.status == 0, "\(quiet.stderr)")
+        #expect(
+            quiet.stdout == """
+                maintainer=ACME
+                org.opencontainers.image.created=2024-11-13T13:42:28Z
+                org.opencontainers.image.description=The API
+                org.opencontainers.image.licenses=MIT
+                org.opencontainers.image.revision=\(Self.sha)
+                org.opencontainers.image.source=https://github.com/acme/api
+                org.opencontainers.image.title=API v1.2.3
+                org.opencontainers.image.url=https://github.com/acme/api
+                org.opencontainers.image.version=1.2.3
+
+                """)
+        let json = try cli.run(["labels", "--json"] + arguments, in: runner.directory.path, environment: env)
+        #expect(json.status == 0, "\(json.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let annotations = try #require(document["annotations"] as? [String])
+        #expect(annotations.count == 18)
+        #expect(annotations.first == "manifest:org.opencontainers.image.created=2024-11-13T13:42:28Z")
+        #expect(annotations.contains("manifest:org.opencontainers.image.vendor=ACME"))
+        #expect(annotations.contains("index:org.opencontainers.image.title=api"))
+        #expect(annotations.last == "index:org.opencontainers.image.version=1.2.3")
+        #expect((document["labels"] as? [String: String])?["maintainer"] == "ACME")
+    }
+
+    @Test("labels and annotations lines from berth.yaml's image.metadata_action, without a checkout")
+    func configuredLines() throws {
+        let cli = try CLIHarness()
+        let runner = try Runner(event: "push", ref: "refs/heads/master", payload: Self.pushPayload)
+        try """
+        image:
+          names: [ghcr.io/acme/api]
+          metadata_action:
+            tags: |
+              type=ref,event=branch
+            labels: |
+              org.opencontainers.image.vendor=ACME {{branch}}
+            annotations:
+              - org.opencontainers.image.documentation=https://docs.acme.example
+        """.write(to: runner.directory.appendingPathComponent("berth.yaml"), atomically: true, encoding: .utf8)
+        let result = try cli.run(["labels", "--json"], in: runner.directory.path, environment: runner.environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect((document["labels"] as? [String: String])?["org.opencontainers.image.vendor"] == "ACME master")
+        let annotations = try #require(document["annotations"] as? [String])
+        #expect(annotations.contains("manifest:org.opencontainers.image.documentation=https://docs.acme.example"))
+        #expect(!annotations.contains { $0.contains("vendor") })
+    }
+
+    @Test("plan --format github without a checkout writes the action's outputs and berth's build values (golden)")
+    func planGitHubOutputs() throws {
+        let cli = try CLIHarness()
+        let runner = try Runner(event: "push", ref: "refs/tags/v1.2.3", payload: Self.releasePayload)
+        let output = runner.directory.appendingPathComponent("github-output")
+        try Data().write(to: output)
+        var env = runner.environment
+        env["GITHUB_OUTPUT"] = output.path
+        env["DOCKER_METADATA_ANNOTATIONS_LEVELS"] = "manifest,index"
+        let result = try cli.run(
+            [
+                "plan", "--format", "github", "--images", "ghcr.io/acme/api", "--tag", "type=semver,pattern={{version}}",
+                "--tag", "type=sha", "--labels", "maintainer=ACME\norg.opencontainers.image.title=API",
+                "--annotations", "org.opencontainers.image.vendor=ACME",
+            ], in: runner.directory.path, environment: env)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        CLIHarness.expectGolden(try String(contentsOf: output, encoding: .utf8), "plan.metadata-action.github.txt")
+        // labels --format github appends the labels, annotations and json entries alone.
+        try Data().write(to: output)
+        let labels = try cli.run(
+            ["labels", "--format", "github", "--images", "ghcr.io/acme/api", "--tag", "type=semver,pattern={{version}}"],
+            in: runner.directory.path, environment: env)
+        #expect(labels.status == 0, "\(labels.stderr)")
+        let written = try String(contentsOf: output, encoding: .utf8)
+        #expect(written.hasPrefix("labels<<berth_labels_EOF\norg.opencontainers.image.created=2024-11-13T13:42:28Z\n"))
+        #expect(written.contains("\nannotations<<berth_annotations_EOF\nmanifest:org.opencontainers.image.created="))
+        #expect(written.contains("\njson={\"annotations\":[\"manifest:"))
+        #expect(written.contains("\"tag-names\":[\"1.2.3\",\"latest\"]"))
+        #expect(!written.contains("\nversion="))
+    }
+
+    @Test("plan without a checkout: text, json without a decision; --record and a label that needs the commit fail with one line")
+    func planWithoutCheckout() throws {
+        let cli = try CLIHarness()
+        let push = try Runner(event: "push", ref: "refs/heads/master", payload: Self.pushPayload)
+        let text = try cli.run(
+            ["plan", "--tag", "type=ref,event=branch", "--label", "built={{commit_date 'YYYYMMDD'}}"],
+            in: push.directory.path, environment: push.environment)
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("built=20241113"), "\(text.stdout)")
+        #expect(text.stdout.contains("manifest:org.opencontainers.image.version=master"), "\(text.stdout)")
+        let json = try cli.run(
+            ["plan", "--json", "--tag", "type=ref,event=branch"], in: push.directory.path, environment: push.environment)
+        #expect(json.status == 0, "\(json.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(document["version"] is NSNull)
+        #expect(document["tag_source"] as? String == "metadata-action")
+        #expect((document["tags"] as? [String: Any])?["version"] as? String == "master")
+
+        let record = try cli.run(
+            ["plan", "--record", "--tag", "type=ref,event=branch"], in: push.directory.path, environment: push.environment)
+        #expect(record.status == 64)
+        #expect(record.stderr.contains("--record needs a checkout"), "\(record.stderr)")
+        #expect(record.stderr.split(separator: "\n").count == 1)
+
+        let pull = try Runner(event: "pull_request", ref: "refs/pull/15/merge", payload: Self.pullRequestPayload)
+        for command in ["plan", "labels"] {
+            let undated = try cli.run(
+                [command, "--tag", "type=ref,event=pr", "--label", "built={{commit_date 'YYYYMMDD'}}"],
+                in: pull.directory.path, environment: pull.environment)
+            #expect(undated.status == 64)
+            #expect(undated.stdout.isEmpty)
+            #expect(undated.stderr.contains("{{commit_date}} needs the commit's time"), "\(undated.stderr)")
+            #expect(undated.stderr.split(separator: "\n").count == 1, "\(undated.stderr)")
+        }
+    }
+
+    @Test("without tag rules berth's own versioning still needs git; labels: lines without tag rules are refused")
+    func nonActionMode() throws {
+        let cli = try CLIHarness()
+        let runner = try Runner(event: "push", ref: "refs/heads/master", payload: Self.pushPayload)
+        var withGit = runner.environment
+        withGit["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        let plan = try cli.run(["plan"], in: runner.directory.path, environment: withGit)
+        #expect(plan.status == 1)
+        #expect(plan.stderr.contains("not inside a git repository"), "\(plan.stderr)")
+        let labels = try cli.run(
+            ["labels", "--label", "maintainer=ACME"], in: runner.directory.path, environment: runner.environment)
+        #expect(labels.status == 64)
+        #expect(labels.stderr.contains("need its tags:/flavor: rules"), "\(labels.stderr)")
+    }
 }

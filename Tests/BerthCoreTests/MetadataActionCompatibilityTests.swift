@@ -1,11 +1,13 @@
 import BerthCore
+import BerthOCI
 import Foundation
 import Testing
 
 /// Every case of docker/metadata-action's own unit tests (`__tests__/meta.test.ts`), ported as data to
 /// Fixtures/metadata-action/cases.json with the event payloads they read (see NOTICE there), run through
 /// berth's metadata-action engine: the context from the case's GITHUB_* variables and payload, then
-/// version, tags in order, and labels where the action checks them.
+/// version, tags in order, labels and annotations where the action checks them (at the annotation levels its
+/// json and bake-file rows ask for), and its json output.
 @Suite("docker/metadata-action's own test cases")
 struct MetadataActionCompatibilityTests {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -57,6 +59,11 @@ struct MetadataActionCompatibilityTests {
             var joinedTags: String?
             var labels: [String]?
             var annotations: [String]?
+            /// The json and bakeFile rows: the levels the row asks for and the annotations at them.
+            var levels: [String]?
+            var levelledAnnotations: [String]?
+            /// The json rows: the whole `json` output.
+            var json: MetadataActionOutputs.Document?
         }
         let name: String
         let group: String
@@ -98,7 +105,7 @@ struct MetadataActionCompatibilityTests {
         #expect(TemplateRenderer.isSingleExpression(row.pattern, named: "raw") == row.expected)
     }
 
-    @Test("the action's case gives the same version, tags and labels", arguments: table.cases)
+    @Test("the action's case gives the same version, tags, labels, annotations and json", arguments: table.cases)
     func actionCase(_ c: Case) throws {
         try run(c, exact: false)
     }
@@ -146,10 +153,33 @@ struct MetadataActionCompatibilityTests {
                 repository: Self.repository.facts, version: version.main, tagger: tagger, extra: c.inputs.labels ?? [])
             #expect(labels == expected, "labels")
         }
-        if let expected = c.expected.annotations {
-            let annotations = try MetadataActionLabels.labels(
-                repository: Self.repository.facts, version: version.main, tagger: tagger, extra: c.inputs.annotations ?? [])
+        // The action's label-and-tag rows expect the annotations to equal the labels unless the row says
+        // otherwise (its test function compares them with the labels then).
+        let labelRows = ["null", "push", "tag", "latest", "pr", "pr-head-sha", "schedule", "release", "raw"]
+        let annotations = try MetadataActionLabels.labels(
+            repository: Self.repository.facts, version: version.main, tagger: tagger, extra: c.inputs.annotations ?? [])
+        if let expected = c.expected.annotations ?? (labelRows.contains(c.group) ? c.expected.labels : nil) {
             #expect(annotations == expected, "annotations")
+        }
+        if let levels = c.expected.levels, let expected = c.expected.levelledAnnotations {
+            #expect(MetadataActionAnnotations.levelled(annotations, levels: levels) == expected, "annotations at \(levels)")
+        }
+        if let expected = c.expected.json {
+            // The json output from the same pieces: tags, tag names, labels (an object), annotations at levels.
+            let labels = try MetadataActionLabels.labels(
+                repository: Self.repository.facts, version: version.main, tagger: tagger, extra: c.inputs.labels ?? [])
+            let planned = try tagger.tagNames(for: version).map { name in
+                PlannedTag(tag: try #require(ImageTag(name)), mobility: .fixed, source: "metadata-action")
+            }
+            let outputs = MetadataActionOutputs(
+                version: version, tags: TagPlan(images: images, tags: planned, version: version.main ?? ""),
+                metadata: BuildMetadata(
+                    version: version.main ?? "", revision: context.sha, created: 0, refName: nil, project: ProjectInfo(),
+                    ldflags: LdflagsPolicy()
+                ).replacingLabels(labels.compactMap(MetadataActionLabels.pair)),
+                annotations: MetadataActionAnnotations.levelled(annotations, levels: c.expected.levels ?? ["manifest"]),
+                levels: c.expected.levels ?? ["manifest"], revision: context.sha)
+            #expect(outputs.json == expected, "json")
         }
     }
 }

@@ -27,6 +27,9 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = try CommandContext(global: global)
+        if let action = try context.metadataActionWithoutCheckout(options) {
+            return try await planWithoutCheckout(action, context: context)
+        }
         let plan = try await context.plan(options, registry: registryOptions)
         let failed = plan.findings.filter { $0.status == .fail }
         // Recorded before any output: a CI step must never get outputs for a plan the ledger refused.

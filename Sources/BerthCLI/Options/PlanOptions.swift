@@ -35,6 +35,20 @@ struct PlanOptions: ParsableArguments {
         name: .customLong("flavor"), help: ArgumentHelp("A docker/metadata-action flavor: line (repeatable).", valueName: "LINE"))
     var flavorRules: [String] = []
 
+    @Option(
+        name: [.customLong("label"), .customLong("labels")],
+        help: ArgumentHelp(
+            "A docker/metadata-action labels: line or the whole multi-line input (repeatable); with --tag/--flavor rules.",
+            valueName: "LINE"))
+    var labelLines: [String] = []
+
+    @Option(
+        name: [.customLong("annotation"), .customLong("annotations")],
+        help: ArgumentHelp(
+            "A docker/metadata-action annotations: line or the whole multi-line input (repeatable); with --tag/--flavor rules. Levels: DOCKER_METADATA_ANNOTATIONS_LEVELS (default manifest).",
+            valueName: "LINE"))
+    var annotationLines: [String] = []
+
     @Flag(
         name: .customLong("metadata-action-exact"),
         help:

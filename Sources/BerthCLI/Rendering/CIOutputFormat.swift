@@ -13,10 +13,13 @@ enum CIOutputFormat: String, CaseIterable {
     case dockerArgs = "docker-args"
 
     /// The rendered output for `plan`.
-    func render(_ plan: ReleasePlan) throws -> String {
-        try Self.checkOneLine(plan)
+    func render(_ plan: ReleasePlan) throws -> String { try render(PlanOutputs(plan)) }
+
+    /// The rendered output for a plan, or for docker/metadata-action's outputs before any checkout.
+    func render(_ plan: PlanOutputs) throws -> String {
+        try Self.checkOneLine(plan.metadata)
         switch self {
-        case .github: return try Self.github(plan)
+        case .github: return try Self.githubEntries(plan).map { Self.githubEntry($0.0, $0.1) }.joined()
         case .gitlab: return Self.variables(plan).map { "\($0.0)=\($0.1)\n" }.joined()
         case .env: return Self.variables(plan).map { "\($0.0)=\(Self.shellQuoted($0.1))\n" }.joined()
         case .dockerArgs: return try Self.dockerArgs(plan)
@@ -27,10 +30,9 @@ enum CIOutputFormat: String, CaseIterable {
     /// one line (`--format github`'s labels, annotations and build-args lists, a docker-args line), so a
     /// line break would forge another entry; berth.yaml's labels are refused on load, and this catches values
     /// from elsewhere (the CI's repository URL, a git ref).
-    static func checkOneLine(_ plan: ReleasePlan) throws {
+    static func checkOneLine(_ metadata: BuildMetadata) throws {
         let entries =
-            plan.metadata.labels.map { ("label", $0.key, $0.value) }
-            + plan.metadata.buildArgs.map { ("build arg", $0.key, $0.value) }
+            metadata.labels.map { ("label", $0.key, $0.value) } + metadata.buildArgs.map { ("build arg", $0.key, $0.value) }
         for (kind, key, value) in entries {
             guard let bad = value.unicodeScalars.first(where: isControl) else { continue }
             let code = String(bad.value, radix: 16, uppercase: true)
@@ -46,15 +48,19 @@ enum CIOutputFormat: String, CaseIterable {
     }
 
     /// The flat variables of `gitlab` and `env`: lists comma-separated, as dotenv can't hold newlines.
-    static func variables(_ plan: ReleasePlan) -> [(String, String)] {
-        var vars: [(String, String)] = [
-            ("BERTH_VERSION", plan.tags.version.isEmpty ? plan.decision.version.description : plan.tags.version),
-            ("BERTH_GIT_TAG", plan.decision.tagName),
-            ("BERTH_NEW_VERSION", plan.decision.isNewVersion ? "true" : "false"),
-            ("BERTH_CHANNEL", plan.decision.channel.name),
+    /// Without a checkout there is no decision from git, so no git tag, new-version flag or channel.
+    static func variables(_ plan: PlanOutputs) -> [(String, String)] {
+        var vars: [(String, String)] = [("BERTH_VERSION", plan.version)]
+        if let decision = plan.decision {
+            vars += [
+                ("BERTH_GIT_TAG", decision.tagName), ("BERTH_NEW_VERSION", decision.isNewVersion ? "true" : "false"),
+                ("BERTH_CHANNEL", decision.channel.name),
+            ]
+        }
+        vars += [
             ("BERTH_TAGS", plan.tags.tags.map(\.tag.value).joined(separator: ",")),
             ("BERTH_IMAGE_REFS", plan.tags.references.joined(separator: ",")),
-            ("BERTH_REVISION", plan.decision.headCommit),
+            ("BERTH_REVISION", plan.revision),
             ("BERTH_CREATED", plan.metadata.created),
             ("BERTH_LDFLAGS", plan.metadata.ldflags),
         ]
@@ -62,35 +68,52 @@ enum CIOutputFormat: String, CaseIterable {
         return vars.map { ($0.0, $0.1.replacingOccurrences(of: "\n", with: " ")) }
     }
 
-    static func github(_ plan: ReleasePlan) throws -> String {
-        let labels = plan.metadata.labels.map { "\($0.key)=\($0.value)" }
-        let annotations = plan.metadata.labels.map { "manifest:\($0.key)=\($0.value)" }
-        struct ActionJSON: Encodable {
-            let tags: [String]
-            let labels: [String: String]
-            let annotations: [String]
+    /// The `$GITHUB_OUTPUT` entries, named as docker/metadata-action names them; with its rules, its
+    /// `tag-names`, labels, annotations at their levels and `json` as it writes them.
+    static func githubEntries(_ plan: PlanOutputs) throws -> [(String, String)] {
+        var outputs: [(String, String)] = [("version", plan.version), ("tags", plan.tags.references.joined(separator: "\n"))]
+        if let action = plan.action { outputs.append(("tag-names", action.tagNames.joined(separator: "\n"))) }
+        outputs += try githubLabelEntries(plan)
+        if let decision = plan.decision {
+            outputs += [
+                ("git-tag", decision.tagName), ("new-version", decision.isNewVersion ? "true" : "false"),
+                ("channel", decision.channel.name),
+            ]
         }
-        let json = try JSONOutput.encode(
-            ActionJSON(
-                tags: plan.tags.references,
-                labels: Dictionary(uniqueKeysWithValues: plan.metadata.labels.map { ($0.key, $0.value) }),
-                annotations: annotations),
-            pretty: false)
-        let outputs: [(String, String)] = [
-            ("version", plan.tags.version.isEmpty ? plan.decision.version.description : plan.tags.version),
-            ("tags", plan.tags.references.joined(separator: "\n")),
-            ("labels", labels.joined(separator: "\n")),
-            ("annotations", annotations.joined(separator: "\n")),
-            ("json", json),
-            ("git-tag", plan.decision.tagName),
-            ("new-version", plan.decision.isNewVersion ? "true" : "false"),
-            ("channel", plan.decision.channel.name),
-            ("revision", plan.decision.headCommit),
+        outputs += [
+            ("revision", plan.revision),
             ("created", plan.metadata.created),
             ("ldflags", plan.metadata.ldflags),
             ("build-args", plan.metadata.buildArgs.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")),
         ]
-        return outputs.map { githubEntry($0.0, $0.1) }.joined()
+        return outputs
+    }
+
+    /// The `labels`, `annotations` and `json` entries (`berth labels --format github`).
+    static func githubLabelEntries(_ plan: PlanOutputs) throws -> [(String, String)] {
+        let labels = plan.metadata.labels.map { "\($0.key)=\($0.value)" }
+        let json: String
+        let annotations: [String]
+        if let action = plan.action {
+            annotations = action.annotations
+            json = try JSONOutput.encode(action.json, pretty: false)
+        } else {
+            struct PlanJSON: Encodable {
+                let tags: [String]
+                let labels: [String: String]
+                let annotations: [String]
+            }
+            annotations = plan.metadata.labels.map { "manifest:\($0.key)=\($0.value)" }
+            json = try JSONOutput.encode(
+                PlanJSON(
+                    tags: plan.tags.references,
+                    labels: Dictionary(uniqueKeysWithValues: plan.metadata.labels.map { ($0.key, $0.value) }),
+                    annotations: annotations),
+                pretty: false)
+        }
+        return [
+            ("labels", labels.joined(separator: "\n")), ("annotations", annotations.joined(separator: "\n")), ("json", json),
+        ]
     }
 
     /// Appends `text` to the file `$GITHUB_OUTPUT` names, else writes it to stdout.
@@ -134,7 +157,7 @@ enum CIOutputFormat: String, CaseIterable {
         return "\(name)<<\(delimiter)\n\(value)\n\(delimiter)\n"
     }
 
-    static func dockerArgs(_ plan: ReleasePlan) throws -> String {
+    static func dockerArgs(_ plan: PlanOutputs) throws -> String {
         guard !plan.tags.images.isEmpty else {
             throw BerthError(
                 .usage, "--format docker-args needs image names for --tag; set image.names in berth.yaml or pass --images NAME")

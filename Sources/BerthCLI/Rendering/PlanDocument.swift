@@ -139,15 +139,18 @@ struct MetadataDocument: Encodable {
     let labels: [String: String]
     let buildArgs: [String: String]
     let ldflags: String
+    /// docker/metadata-action's annotations (`level:key=value`), present with its rules only.
+    let annotations: [String]?
 
-    init(_ metadata: BuildMetadata) {
+    init(_ metadata: BuildMetadata, annotations: [String]? = nil) {
         created = metadata.created
-        labels = Dictionary(uniqueKeysWithValues: metadata.labels.map { ($0.key, $0.value) })
+        labels = Dictionary(metadata.labels.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
         buildArgs = Dictionary(uniqueKeysWithValues: metadata.buildArgs.map { ($0.key, $0.value) })
         ldflags = metadata.ldflags
+        self.annotations = annotations
     }
 
-    enum CodingKeys: String, CodingKey { case created, labels, buildArgs = "build_args", ldflags }
+    enum CodingKeys: String, CodingKey { case created, labels, buildArgs = "build_args", ldflags, annotations }
 }
 
 struct CheckDocument: Encodable {
@@ -189,7 +192,8 @@ struct CIDocument: Encodable {
 /// `berth plan --json`.
 struct PlanDocument: Encodable {
     let schema = "berth.plan/v1"
-    let decision: VersionDocument
+    /// Null in metadata-action mode without a checkout: no version is decided from git history there.
+    let decision: VersionDocument?
     let tags: TagsDocument
     let metadata: MetadataDocument
     let checks: [CheckDocument]
@@ -199,10 +203,20 @@ struct PlanDocument: Encodable {
     init(_ plan: ReleasePlan) {
         decision = VersionDocument(plan.decision)
         tags = TagsDocument(plan.tags)
-        metadata = MetadataDocument(plan.metadata)
+        metadata = MetadataDocument(plan.metadata, annotations: plan.metadataAction?.annotations)
         checks = plan.findings.map(CheckDocument.init)
         ci = CIDocument(plan.ci)
         tagSource = plan.usesMetadataActionRules ? "metadata-action" : "templates"
+    }
+
+    /// docker/metadata-action's outputs before any checkout, with the registry's checks when asked.
+    init(_ action: MetadataActionOutputs, findings: [CheckFinding], ci: CIContext) {
+        decision = nil
+        tags = TagsDocument(action.tags)
+        metadata = MetadataDocument(action.metadata, annotations: action.annotations)
+        checks = findings.map(CheckDocument.init)
+        self.ci = CIDocument(ci)
+        tagSource = "metadata-action"
     }
 
     enum CodingKeys: String, CodingKey {

@@ -75,6 +75,12 @@ struct TextRenderer {
     }
 
     func plan(_ plan: ReleasePlan) -> String {
-        version(plan.decision) + "\n" + rows(tags(plan.tags) + metadata(plan.metadata) + checks(plan.findings))
+        version(plan.decision) + "\n"
+            + rows(tags(plan.tags) + metadata(plan.metadata) + annotations(plan.metadataAction) + checks(plan.findings))
+    }
+
+    /// docker/metadata-action's annotations, with its rules.
+    func annotations(_ outputs: MetadataActionOutputs?) -> [(String, String)] {
+        outputs.map { [("annotations", $0.annotations.joined(separator: "\n"))] } ?? []
     }
 }

@@ -63,6 +63,14 @@ struct CommandContext {
         if let branch = options.defaultBranch { config.defaultBranch = branch }
         if !options.tagRules.isEmpty { config.metadataTags = options.tagRules }
         if !options.flavorRules.isEmpty { config.metadataFlavor = options.flavorRules }
+        if !options.labelLines.isEmpty { config.metadataLabels = options.labelLines }
+        if !options.annotationLines.isEmpty { config.metadataAnnotations = options.annotationLines }
+        if !config.usesMetadataActionRules && !(config.metadataLabels.isEmpty && config.metadataAnnotations.isEmpty) {
+            throw BerthError(
+                .usage,
+                "docker/metadata-action labels:/annotations: lines (--label, --annotation, image.metadata_action) apply over the action's labels and need its tags:/flavor: rules; pass --tag/--flavor, or set berth's own labels in berth.yaml's labels:"
+            )
+        }
         if config.usesMetadataActionRules {
             let lines = options.images.isEmpty ? config.images : options.images.flatMap(MetadataInputList.lines)
             config.images = try MetadataImage.references(lines)
@@ -134,11 +142,28 @@ struct CommandContext {
         return seconds
     }
 
+    /// docker/metadata-action's outputs when its rules are given and there is no checkout: as the action
+    /// does, the GitHub context alone; nil otherwise (berth's own versioning reads git history).
+    func metadataActionWithoutCheckout(_ options: PlanOptions) throws -> MetadataActionOutputs? {
+        let request = try planRequest(options)
+        guard request.configuration.usesMetadataActionRules && !hasCheckout else { return nil }
+        return try MetadataActionPlanner.outputs(request, checkout: nil, remoteURL: nil)
+    }
+
     /// Plans with every check, adding the registry's (`--registry`) when asked.
     func plan(_ options: PlanOptions, registry: RegistryOptions) async throws -> ReleasePlan {
         let plan = try planService().plan(try planRequest(options))
         guard options.registry else { return plan }
-        guard !plan.tags.images.isEmpty else {
+        return plan.with(
+            findings: plan.findings
+                + (try await registryFindings(plan.tags, revision: plan.decision.headCommit, options, registry: registry)))
+    }
+
+    /// The registry's checks of `tags` (`--registry`): a tag already elsewhere is a conflict.
+    func registryFindings(
+        _ tags: TagPlan, revision: String, _ options: PlanOptions, registry: RegistryOptions
+    ) async throws -> [CheckFinding] {
+        guard !tags.images.isEmpty else {
             throw BerthError(.usage, "--registry needs image names to look in; set image.names in berth.yaml or pass --images")
         }
         var expected: Digest?
@@ -149,13 +174,13 @@ struct CommandContext {
             expected = digest
         }
         let factory = try StoreFactory(options: registry, environment: environment)
-        var findings = plan.findings
-        for image in plan.tags.images {
+        var findings: [CheckFinding] = []
+        for image in tags.images {
             let reference = try StoreFactory.reference(image)
             let store = try factory.store(for: reference)
             findings += try await RegistryTagCheck(store: store, repository: reference.repository)
-                .check(plan.tags, revision: plan.decision.headCommit, digest: expected)
+                .check(tags, revision: revision, digest: expected)
         }
-        return plan.with(findings: findings)
+        return findings
     }
 }

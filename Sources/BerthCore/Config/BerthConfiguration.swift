@@ -10,6 +10,10 @@ public struct BerthConfiguration: Hashable, Sendable {
     public var metadataTags: [String] = []
     /// docker/metadata-action `flavor:` lines.
     public var metadataFlavor: [String] = []
+    /// docker/metadata-action `labels:` lines, rendered with its global expressions over its own labels.
+    public var metadataLabels: [String] = []
+    /// docker/metadata-action `annotations:` lines, likewise over its own annotations.
+    public var metadataAnnotations: [String] = []
     public var environments = EnvironmentPolicy.defaults
     public var project = ProjectInfo()
     public var ldflags = LdflagsPolicy()

@@ -96,6 +96,22 @@ public struct BuildMetadata: Hashable, Sendable {
         self.created = createdText
         self.createdSeconds = created
     }
+
+    /// The same metadata with other labels, kept in the order given (docker/metadata-action's own list).
+    public func replacingLabels(_ labels: [(key: String, value: String)]) -> BuildMetadata {
+        BuildMetadata(labels: labels, buildArgs: buildArgs, ldflags: ldflags, created: created, createdSeconds: createdSeconds)
+    }
+
+    private init(
+        labels: [(key: String, value: String)], buildArgs: [(key: String, value: String)], ldflags: String, created: String,
+        createdSeconds: Int64
+    ) {
+        self.labels = labels
+        self.buildArgs = buildArgs
+        self.ldflags = ldflags
+        self.created = created
+        self.createdSeconds = createdSeconds
+    }
 }
 
 /// RFC 3339 timestamps without Foundation's clock.

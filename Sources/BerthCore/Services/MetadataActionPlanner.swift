@@ -16,14 +16,59 @@ public struct MetadataActionCheckout: Sendable {
     }
 }
 
-/// Tags from docker/metadata-action's `tags:`/`flavor:` lines. In GitHub Actions the context is the
-/// action's (the `GITHUB_*` variables and the event payload), so no checkout is needed; outside it, git's
-/// checkout gives a push context. A rule that needs what only a checkout knows fails with the reason.
+/// Tags, labels and annotations from docker/metadata-action's `tags:`/`flavor:`/`labels:`/`annotations:`
+/// lines. In GitHub Actions the context is the action's (the `GITHUB_*` variables and the event payload),
+/// so no checkout is needed; outside it, git's checkout gives a push context. A rule or line that needs what
+/// only a checkout knows fails with the reason.
 public enum MetadataActionPlanner {
     /// The tag plan and the action's version for `request`; `checkout` is nil without a git repository.
     public static func plan(
         _ request: PlanRequest, checkout: MetadataActionCheckout?
     ) throws(BerthError) -> (tags: TagPlan, version: MetadataActionVersion) {
+        let tagger = try tagger(request, checkout: checkout)
+        return try plan(request, tagger: tagger)
+    }
+
+    /// Every output of the action for `request`: version, tags, labels, annotations at their levels, and
+    /// berth's build args and `-ldflags`. `created` is SOURCE_DATE_EPOCH, else the commit's time (the
+    /// payload's or git's), else the clock as the action has it; `--created-now` takes the clock.
+    /// - Parameters:
+    ///   - checkout: nil without a git repository.
+    ///   - remoteURL: the git remote's URL, when there is one, for the source label outside GitHub.
+    public static func outputs(
+        _ request: PlanRequest, checkout: MetadataActionCheckout?, remoteURL: String?
+    ) throws(BerthError) -> MetadataActionOutputs {
+        let config = request.configuration
+        let sourceDateEpoch = try SourceDateEpoch.seconds(in: request.environment)
+        let tagger = try tagger(request, checkout: checkout)
+        let (tags, version) = try plan(request, tagger: tagger)
+        let context = tagger.context
+        let created =
+            request.createdFromClock
+            ? Int64(request.now) : sourceDateEpoch ?? context.commitTime.map { Int64($0) } ?? Int64(request.now)
+        let project = request.project(remoteURL: remoteURL)
+        let repository = MetadataActionLabels.Repository(
+            name: project.title, description: project.description,
+            htmlURL: (project.url ?? project.source).map(RemoteURL.sanitized), license: project.licenses)
+        let createdText = RFC3339.utc(seconds: created)
+        func lines(_ extra: [String]) throws(BerthError) -> [String] {
+            try MetadataActionLabels.labels(
+                repository: repository, version: version.main, tagger: tagger, extra: extra.flatMap(MetadataInputList.lines),
+                created: createdText)
+        }
+        let labels = try lines(config.metadataLabels).compactMap(MetadataActionLabels.pair)
+        let levels = MetadataActionAnnotations.levels(environment: request.environment)
+        let annotations = MetadataActionAnnotations.levelled(try lines(config.metadataAnnotations), levels: levels)
+        let metadata = BuildMetadata(
+            version: version.main ?? "", revision: context.sha, created: created, refName: nil, project: project,
+            ldflags: config.ldflags
+        ).replacingLabels(labels)
+        return MetadataActionOutputs(
+            version: version, tags: tags, metadata: metadata, annotations: annotations, levels: levels, revision: context.sha)
+    }
+
+    /// The action's tagger over the context of `request`: the GitHub variables and payload, else the checkout's.
+    static func tagger(_ request: PlanRequest, checkout: MetadataActionCheckout?) throws(BerthError) -> MetadataActionTagger {
         let config = request.configuration
         let rules = try config.metadataTags.flatMap(MetadataInputList.lines).map { line throws(BerthError) in
             try MetadataTagRule(parsing: line)
@@ -50,7 +95,12 @@ public enum MetadataActionPlanner {
         let context = try MetadataActionContext.gitHub(
             environment: env, payload: payload, defaultBranch: checkout?.defaultBranch ?? config.defaultBranch ?? "main",
             now: request.now, commitTime: checkout?.commitTime)
-        let tagger = MetadataActionTagger(rules: rules, flavor: flavor, context: context, exact: request.metadataActionExact)
+        return MetadataActionTagger(rules: rules, flavor: flavor, context: context, exact: request.metadataActionExact)
+    }
+
+    static func plan(
+        _ request: PlanRequest, tagger: MetadataActionTagger
+    ) throws(BerthError) -> (tags: TagPlan, version: MetadataActionVersion) {
         let version = try tagger.version()
         var planned: [PlannedTag] = []
         for text in tagger.tagNames(for: version) {
@@ -62,7 +112,7 @@ public enum MetadataActionPlanner {
             }
             planned.append(PlannedTag(tag: tag, mobility: text == "latest" ? .highest : .fixed, source: "metadata-action"))
         }
-        return (TagPlan(images: config.images, tags: planned, version: version.main ?? ""), version)
+        return (TagPlan(images: request.configuration.images, tags: planned, version: version.main ?? ""), version)
     }
 }
 

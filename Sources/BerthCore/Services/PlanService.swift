@@ -42,12 +42,14 @@ public struct ReleasePlan: Sendable {
     public let ci: CIContext
     /// Whether tags came from docker/metadata-action rules rather than berth's templates.
     public let usesMetadataActionRules: Bool
+    /// docker/metadata-action's outputs (its labels are `metadata`'s), with those rules.
+    public var metadataAction: MetadataActionOutputs? = nil
 
     /// The same plan with other findings (the registry's, added by an async check).
     public func with(findings: [CheckFinding]) -> ReleasePlan {
         ReleasePlan(
             decision: decision, tags: tags, metadata: metadata, findings: findings, ci: ci,
-            usesMetadataActionRules: usesMetadataActionRules)
+            usesMetadataActionRules: usesMetadataActionRules, metadataAction: metadataAction)
     }
 
     /// The first failed finding's kind, deciding the exit code; nil when every check passed.
@@ -96,32 +98,22 @@ public struct PlanService: Sendable {
         let buildTime = sourceDateEpoch ?? head.commitTime
 
         let usesRules = config.usesMetadataActionRules
+        // One git call serves both the source label and the remote tag check.
+        let remoteURL = try git.remoteURL(config.remote)
         let tags: TagPlan
+        let metadata: BuildMetadata
+        var outputs: MetadataActionOutputs?
         if usesRules {
-            tags = try metadataActionPlan(request, decision: decision, head: head)
+            let action = try metadataActionPlan(request, decision: decision, head: head, remoteURL: remoteURL)
+            (tags, metadata, outputs) = (action.tags, action.metadata, action)
         } else {
             tags = try TagPlanner.plan(
                 decision, policy: config.tags, existing: catalog, images: config.images, buildTime: buildTime)
+            metadata = BuildMetadata(
+                version: try TagPlanner.mappedVersion(decision.version, config.tags.buildMetadata), revision: head.sha,
+                created: request.createdFromClock ? Int64(request.now) : buildTime, refName: tags.tags.first?.tag.value,
+                project: request.project(remoteURL: remoteURL), ldflags: config.ldflags)
         }
-        let created = request.createdFromClock ? Int64(request.now) : buildTime
-        let labelVersion = usesRules ? tags.version : (try TagPlanner.mappedVersion(decision.version, config.tags.buildMetadata))
-        // One git call serves both the source label and the remote tag check.
-        let remoteURL = try git.remoteURL(config.remote)
-        var project = config.project
-        if project.source == nil {
-            project.source = request.ci.repositoryURL ?? remoteURL
-        }
-        // As docker/metadata-action labels: the repository's own facts when berth.yaml doesn't say (the
-        // event payload's repository is what the action reads from GitHub's API).
-        if let payload = request.ci.payload {
-            project.title = project.title ?? payload.repositoryName
-            project.description = project.description ?? payload.repositoryDescription
-            project.url = project.url ?? payload.repositoryHTMLURL
-            project.licenses = project.licenses ?? payload.repositoryLicense
-        }
-        let metadata = BuildMetadata(
-            version: labelVersion, revision: head.sha, created: created, refName: tags.tags.first?.tag.value,
-            project: project, ldflags: config.ldflags)
 
         var findings: [CheckFinding] = []
         if check {
@@ -143,11 +135,13 @@ public struct PlanService: Sendable {
         }
         return ReleasePlan(
             decision: decision, tags: tags, metadata: metadata, findings: findings, ci: request.ci,
-            usesMetadataActionRules: usesRules)
+            usesMetadataActionRules: usesRules, metadataAction: outputs)
     }
 
-    /// Tags from docker/metadata-action rules, in the GitHub context (or one derived from git locally).
-    func metadataActionPlan(_ request: PlanRequest, decision: VersionDecision, head: GitHead) throws(BerthError) -> TagPlan {
+    /// docker/metadata-action's outputs, in the GitHub context (or one derived from git locally).
+    func metadataActionPlan(
+        _ request: PlanRequest, decision: VersionDecision, head: GitHead, remoteURL: String?
+    ) throws(BerthError) -> MetadataActionOutputs {
         let localRef: String
         if case .headTagged(let name) = decision.reason {
             localRef = "refs/tags/\(name)"
@@ -156,6 +150,25 @@ public struct PlanService: Sendable {
         }
         let checkout = MetadataActionCheckout(
             ref: localRef, sha: head.sha, commitTime: Double(head.commitTime), defaultBranch: decision.defaultBranch)
-        return try MetadataActionPlanner.plan(request, checkout: checkout).tags
+        return try MetadataActionPlanner.outputs(request, checkout: checkout, remoteURL: remoteURL)
+    }
+}
+
+extension PlanRequest {
+    /// The project's facts for labels: berth.yaml's, else the CI's repository URL or the git remote's for the
+    /// source, and (as docker/metadata-action labels) the repository's own facts from the event payload,
+    /// which is what the action reads from GitHub's API.
+    public func project(remoteURL: String?) -> ProjectInfo {
+        var project = configuration.project
+        if project.source == nil {
+            project.source = ci.repositoryURL ?? remoteURL
+        }
+        if let payload = ci.payload {
+            project.title = project.title ?? payload.repositoryName
+            project.description = project.description ?? payload.repositoryDescription
+            project.url = project.url ?? payload.repositoryHTMLURL
+            project.licenses = project.licenses ?? payload.repositoryLicense
+        }
+        return project
     }
 }

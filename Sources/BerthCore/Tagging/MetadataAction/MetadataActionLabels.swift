@@ -1,6 +1,6 @@
 /// The labels docker/metadata-action outputs: the OCI annotations it derives from the repository, the
 /// version, the clock and the commit, then its `labels:` lines, a later key replacing an earlier one,
-/// sorted by key.
+/// sorted by key. Its annotations are the same list with the `annotations:` lines instead.
 public enum MetadataActionLabels {
     /// The repository facts the action reads from GitHub's API (the event payload's `repository` carries
     /// the same ones).
@@ -25,14 +25,16 @@ public enum MetadataActionLabels {
         }
     }
 
-    /// `key=value` lines. `created` is RFC 3339 with milliseconds, as JavaScript's `toISOString` writes it;
-    /// each extra line is rendered with the global expressions; a line without `=` is dropped.
+    /// `key=value` lines. `created` is the action's clock in RFC 3339 with milliseconds, as JavaScript's
+    /// `toISOString` writes it, unless the caller passes berth's; each extra line is rendered with the global
+    /// expressions; a line without `=` is dropped.
     public static func labels(
-        repository: Repository, version: String?, tagger: MetadataActionTagger, extra: [String]
+        repository: Repository, version: String?, tagger: MetadataActionTagger, extra: [String], created: String? = nil
     ) throws(BerthError) -> [String] {
         let seconds = tagger.context.now.rounded(.down)
         let millis = Int(((tagger.context.now - seconds) * 1000).rounded(.down))
-        let created = String(RFC3339.utc(seconds: Int64(seconds)).dropLast()) + "." + String(1000 + millis).dropFirst() + "Z"
+        let created =
+            created ?? String(RFC3339.utc(seconds: Int64(seconds)).dropLast()) + "." + String(1000 + millis).dropFirst() + "Z"
         var lines = [
             "org.opencontainers.image.title=\(repository.name ?? "")",
             "org.opencontainers.image.description=\(repository.description ?? "")",
@@ -47,12 +49,17 @@ public enum MetadataActionLabels {
         var order: [String] = []
         var values: [String: String] = [:]
         for line in lines {
-            guard let eq = line.firstIndex(of: "=") else { continue }
-            let key = String(line[..<eq])
+            guard let (key, value) = pair(line) else { continue }
             if values[key] == nil { order.append(key) }
-            values[key] = String(line[line.index(after: eq)...])
+            values[key] = value
         }
         return order.sorted(by: localeOrder).map { "\($0)=\(values[$0] ?? "")" }
+    }
+
+    /// A `key=value` line split at its first `=` (the value may hold more); nil without one.
+    public static func pair(_ line: String) -> (key: String, value: String)? {
+        guard let eq = line.firstIndex(of: "=") else { return nil }
+        return (String(line[..<eq]), String(line[line.index(after: eq)...]))
     }
 
     /// JavaScript's `localeCompare` for label keys: letters ignoring case first, lower case before upper.
