@@ -50,20 +50,22 @@ public struct GitRepository: GitHistory {
     }
 
     public func head() throws -> GitHead {
-        let output = try run(["rev-parse", "--verify", "-q", "HEAD^{commit}"], allowFailure: true)
+        // HEAD's commit and time in one read; on failure, tell "no repository" from "no commit yet".
+        let output = try run(["log", "-1", "--no-show-signature", "--format=%H %ct", "HEAD", "--"], allowFailure: true)
         guard output.status == 0 else {
-            // Distinguish "no repository" from "no commit yet".
             _ = try run(["rev-parse", "--git-dir"])
             throw BerthError(
                 .failure, "the repository at '\(directory)' has no commits yet; commit something first (git commit)")
         }
-        let sha = output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
-        let time = try run(["log", "-1", "--no-show-signature", "--format=%ct", sha]).stdoutText
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let fields = output.stdoutText.split(separator: " ")
+        guard fields.count == 2, let time = Int64(fields[1].trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw BerthError(
+                .failure, "git log printed '\(output.stdoutText.prefix(80))' for HEAD; check the repository with git fsck")
+        }
         let symbolic = try run(["symbolic-ref", "-q", "HEAD"], allowFailure: true)
         let ref = symbolic.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
         let branch = symbolic.status == 0 ? ref.replacingOccurrences(of: "refs/heads/", with: "", options: .anchored) : nil
-        return GitHead(sha: sha, branch: branch, commitTime: Int64(time) ?? 0)
+        return GitHead(sha: String(fields[0]), branch: branch, commitTime: time)
     }
 
     public func tags() throws -> [GitTagRef] {
@@ -79,7 +81,7 @@ public struct GitRepository: GitHistory {
         var peeled: [String: String] = [:]
         // Byte-level parsing: thousands of tags make String splitting a visible cost (bench-plan.sh).
         let prefix = Array("refs/tags/".utf8)
-        for line in output.stdout.split(separator: UInt8(ascii: "\n")) {
+        for line in GitOutputFields(output.stdout).split(at: UInt8(ascii: "\n")) where !line.isEmpty {
             guard let space = line.firstIndex(of: UInt8(ascii: " ")) else { continue }
             let ref = line[line.index(after: space)...]
             guard ref.starts(with: prefix) else { continue }
@@ -112,14 +114,13 @@ public struct GitRepository: GitHistory {
         arguments.append(base.map { "\($0)..\(head)" } ?? head)
         // Paths in berth.yaml are relative to the repository root, wherever berth runs.
         if let path { arguments += ["--", ":(top)\(path)"] }
-        let fields = try run(arguments).stdout.split(separator: 0, omittingEmptySubsequences: false)
+        let fields = GitOutputFields(try run(arguments).stdout).split(at: 0)
         var commits: [GitCommit] = []
         commits.reserveCapacity(fields.count / 2)
         var index = 0
         while index + 1 < fields.count {
-            let sha = String(decoding: fields[index], as: UTF8.self)
             let message = String(decoding: fields[index + 1], as: UTF8.self)
-            commits.append(GitCommit(sha: sha.trimmingCharacters(in: .whitespacesAndNewlines), message: message))
+            commits.append(GitCommit(sha: GitOutputFields.trimmedText(fields[index]), message: message))
             index += 2
         }
         return commits

@@ -92,13 +92,23 @@ public enum ProcessRunner {
 
     private static func makePipe() throws -> (read: Int32, write: Int32) {
         var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else {
+        // Close-on-exec, so only the dup2'd copies reach the child; atomically where the C library can
+        // (pipe2): a process another thread spawns in between would hold the write end open, and this
+        // reader would wait for that process to end too.
+        let created = Self.pipe2.map { $0(&fds, O_CLOEXEC) } ?? pipe(&fds)
+        guard created == 0 else {
             throw ProcessRunnerError(message: "can't create a pipe: \(String(cString: strerror(errno)))")
         }
-        // Close-on-exec, so only the dup2'd copies reach the child (and no other child inherits them).
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        if Self.pipe2 == nil { for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) } }
         return (fds[0], fds[1])
     }
+
+    /// glibc has it, but Swift's Glibc module doesn't export it: look it up.
+    private typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
+    private static let pipe2: Pipe2? = {
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "pipe2") else { return nil }
+        return unsafeBitCast(symbol, to: Pipe2.self)
+    }()
 
     /// glibc 2.29+ and macOS 10.15+ have it, but Swift's Glibc module doesn't export it: look it up.
     private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32

@@ -20,8 +20,10 @@ public struct GitCommit: Hashable, Sendable {
         self.message = message
     }
 
-    /// The first line of the message.
-    public var subject: String { String(message.prefix { $0 != "\n" }) }
+    /// The first line of the message (it ends at LF or CR, so a CRLF message's too).
+    public var subject: String {
+        String(message[..<(message.utf8.firstIndex { $0 == 0x0A || $0 == 0x0D } ?? message.endIndex)])
+    }
 }
 
 /// Where HEAD is.

@@ -87,19 +87,24 @@ public struct PlanService: Sendable {
         // Before HEAD's tags are read: deepening fetches some.
         let deepening = try VersionService(git: git, fetcher: fetcher).deepen(
             from: request.deepenFrom, prefix: config.version.tagPrefix)
-        let head = try git.head()
-        let allTags = try git.tags()
+        // HEAD, and the tags read into versions with the remote's URL (for the source label and the
+        // remote tag check), at once.
+        let (headRead, refsRead) = ConcurrentReads.run(
+            { try git.head() },
+            { [git, remote = config.remote, prefix = config.version.tagPrefix] in
+                let tags = try git.tags()
+                return (tags: tags, catalog: TagCatalog(tags: tags, prefix: prefix), remoteURL: try git.remoteURL(remote))
+            })
+        let head = try headRead.get()
+        let (allTags, catalog, remoteURL) = try refsRead.get()
         let versionRequest = VersionRequest(
             policy: config.version, ci: request.ci, branch: request.branch, defaultBranch: config.defaultBranch,
             allowDirty: request.allowDirty)
-        let catalog = TagCatalog(tags: allTags, prefix: config.version.tagPrefix)
         let decision = try VersionService(git: git).decide(
             versionRequest, catalog: catalog, head: head, deepening: deepening)
         let buildTime = sourceDateEpoch ?? head.commitTime
 
         let usesRules = config.usesMetadataActionRules
-        // One git call serves both the source label and the remote tag check.
-        let remoteURL = try git.remoteURL(config.remote)
         let tags: TagPlan
         let metadata: BuildMetadata
         var outputs: MetadataActionOutputs?

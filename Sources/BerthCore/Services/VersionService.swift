@@ -39,9 +39,9 @@ public struct VersionService: Sendable {
     /// Decides the next version for `request`, deepening a shallow clone first when it asks.
     public func decide(_ request: VersionRequest) throws -> VersionDecision {
         let deepening = try deepen(from: request.deepenFrom, prefix: request.policy.tagPrefix)
-        return try decide(
-            request, catalog: TagCatalog(tags: git.tags(), prefix: request.policy.tagPrefix), head: git.head(),
-            deepening: deepening)
+        let (catalog, head) = ConcurrentReads.run(
+            { [git] in TagCatalog(tags: try git.tags(), prefix: request.policy.tagPrefix) }, { [git] in try git.head() })
+        return try decide(request, catalog: try catalog.get(), head: try head.get(), deepening: deepening)
     }
 
     /// Fetches just enough history and tags from `remote` into a shallow clone for tags with `prefix`
@@ -60,25 +60,39 @@ public struct VersionService: Sendable {
         _ request: VersionRequest, catalog: TagCatalog, head: GitHead, deepening: DeepenReport? = nil
     ) throws -> VersionDecision {
         let policy = request.policy
-        if !request.allowDirty, try git.hasUncommittedChanges() {
+        // The history chain (the base, the commits since it) and the facts beside it are read at once;
+        // errors are thrown in the order the reads would have failed one by one.
+        let (facts, history) = ConcurrentReads.run(
+            {
+                (
+                    dirty: request.allowDirty ? false : try git.hasUncommittedChanges(),
+                    defaultBranch: try resolveDefaultBranch(request, head: head),
+                    boundary: try git.shallowBoundary()
+                )
+            },
+            { [self] in
+                let base = try reachableBase(catalog, head: head.sha)
+                // Without a base the initial version applies whatever the commits say: don't read all history.
+                let commits = try base.map { try git.commits(from: $0.commit, to: head.sha, path: policy.path) } ?? []
+                return (base: base, commits: commits, highest: try highestReachable(catalog, above: base, head: head.sha))
+            })
+        let (dirty, defaultBranch, boundary) = try facts.get()
+        if dirty {
             throw BerthError(
                 .failure,
                 "the working tree has uncommitted changes, so the image would not match commit \(head.sha.prefix(7)); commit or stash them, or pass --allow-dirty"
             )
         }
-        let defaultBranch = try resolveDefaultBranch(request, head: head)
         let branch = try resolveBranch(request, head: head, catalog: catalog, defaultBranch: defaultBranch)
-        let base = try reachableBase(catalog, head: head.sha)
-        // Without a base the initial version applies whatever the commits say: don't read all history.
-        let commits = try base.map { try git.commits(from: $0.commit, to: head.sha, path: policy.path) } ?? []
+        let (base, commits, highest) = try history.get()
         var inputs = VersionInputs(
             head: head, branch: branch, defaultBranch: defaultBranch, catalog: catalog, base: base, commits: commits,
-            ciTag: request.ci.tag, highestReachable: try highestReachable(catalog, above: base, head: head.sha))
+            ciTag: request.ci.tag, highestReachable: highest)
         inputs.otherPrefixVersions = catalog.alternateSpellings
         let channel = policy.channel(forBranch: branch, defaultBranch: defaultBranch)
         // A remote without version tags, as --deepen found it, needs no history: the initial version.
         if VersionPlanner.headTag(inputs, channel: channel) == nil && deepening?.outcome != .noVersionTags {
-            try refuseIncompleteHistory(base: base, commits: commits, prefix: policy.tagPrefix)
+            try refuseIncompleteHistory(base: base, commits: commits, boundary: boundary, prefix: policy.tagPrefix)
         }
         var decision = VersionPlanner.nextVersion(inputs, policy: policy)
         decision.deepening = deepening
@@ -113,8 +127,7 @@ public struct VersionService: Sendable {
     }
 
     /// A shallow clone may lack the base tag or commits since it; the version would silently be wrong.
-    func refuseIncompleteHistory(base: ReleaseTag?, commits: [GitCommit], prefix: String) throws {
-        let boundary = try git.shallowBoundary()
+    func refuseIncompleteHistory(base: ReleaseTag?, commits: [GitCommit], boundary: Set<String>, prefix: String) throws {
         guard !boundary.isEmpty else { return }
         let fix =
             "pass --deepen (or set version.deepen: true) to fetch just enough history and tags, or fetch all of them (git fetch --unshallow --tags; in GitHub Actions, actions/checkout with fetch-depth: 0; in GitLab, GIT_DEPTH: 0)"

@@ -46,11 +46,12 @@ public struct TagCatalog: Sendable {
             return p == 0 ? versions[a.offset].name < versions[b.offset].name : p < 0
         }
         self.versions = order.map { versions[$0.offset] }
+        releases = self.versions.filter { !$0.version.isPrerelease }
         self.skipped = skipped.sorted()
     }
 
     /// Final releases (no pre-release part), ascending.
-    public var releases: [ReleaseTag] { versions.filter { !$0.version.isPrerelease } }
+    public let releases: [ReleaseTag]
 
     /// The tags that point at `commit`.
     public func tags(at commit: String) -> [ReleaseTag] { versions.filter { $0.commit == commit } }

@@ -17,6 +17,8 @@ public struct RevertReference: Hashable, Sendable {
 
     /// Reads `message`; nil when it isn't a revert in that form.
     public init?(message: String) {
+        // Most messages are no revert: decide on the first bytes before reading the message as characters.
+        guard message.utf8.prefix(6).map({ $0 | 0x20 }).elementsEqual("revert".utf8) else { return nil }
         let text = Array(message)
         var start: Int
         if Self.hasPrefix(text, "revert:", at: 0), text.count > 7, text[7].isWhitespace {

@@ -11,6 +11,7 @@ public struct SemanticVersionError: Error, Equatable, Sendable, CustomStringConv
 extension SemanticVersion {
     /// Parses `text` strictly by SemVer 2.0.0 (§2, §9, §10): no prefix, no whitespace, no leading zeros.
     public static func parse(_ text: String) throws(SemanticVersionError) -> SemanticVersion {
+        if let release = plainRelease(text) { return release }
         func fail(_ reason: String) -> SemanticVersionError { SemanticVersionError(input: text, reason: reason) }
         var rest = Substring(text)
         var build: [String] = []
@@ -46,6 +47,32 @@ extension SemanticVersion {
             numbers.append(number)
         }
         return SemanticVersion(major: numbers[0], minor: numbers[1], patch: numbers[2], prerelease: prerelease, build: build)
+    }
+
+    /// The common shape, a valid `MAJOR.MINOR.PATCH` of ASCII digits, read in one pass over the bytes
+    /// (a repository has thousands of such tags: scripts/bench-plan.sh); nil for anything else, which
+    /// the full parser then reads (and explains when it is invalid).
+    static func plainRelease(_ text: String) -> SemanticVersion? {
+        let bytes = text.utf8
+        var numbers: [DecimalNumber] = []
+        numbers.reserveCapacity(3)
+        var start = bytes.startIndex
+        var index = start
+        while true {
+            let atEnd = index == bytes.endIndex
+            if atEnd || bytes[index] == UInt8(ascii: ".") {
+                // DecimalNumber refuses an empty run and a leading zero.
+                guard numbers.count < 3, let number = DecimalNumber(text[start..<index]) else { return nil }
+                numbers.append(number)
+                if atEnd { break }
+                start = bytes.index(after: index)
+            } else if bytes[index] < UInt8(ascii: "0") || bytes[index] > UInt8(ascii: "9") {
+                return nil
+            }
+            index = bytes.index(after: index)
+        }
+        guard numbers.count == 3 else { return nil }
+        return SemanticVersion(major: numbers[0], minor: numbers[1], patch: numbers[2])
     }
 
     /// Parses `text`, or returns nil when it is not valid SemVer 2.0.0.
