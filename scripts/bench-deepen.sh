@@ -14,19 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 runs=${1:-7}
-bench="$root/.bench"
-mkdir -p "$bench"
-
-export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 HOME="$bench/home"
-mkdir -p "$HOME"
-
-if [[ -n "${BERTH:-}" ]]; then
-  berth=$BERTH
-else
-  echo "== building berth (release)" >&2
-  swift build -c release --product berth >/dev/null
-  berth="$root/.build/release/berth"
-fi
+# shellcheck source=scripts/bench-setup.sh
+source scripts/bench-setup.sh
 
 repo="$bench/deepen-origin.git"
 if [[ ! -f "$repo/.complete" ]]; then

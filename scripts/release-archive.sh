@@ -8,7 +8,7 @@
 # The archive is reproducible: same binary and commit, same bytes (sorted names, the commit's time, no owners).
 #
 # Usage: scripts/release-archive.sh [--out DIST] [--version V] [--binary PATH] [--print-toolset]
-#   --version  default: what `berth plan --offline` says of this commit (berth versions itself)
+#   --version  default: what `berth plan` says of this commit (berth versions itself; --deepen when shallow)
 #   --binary   package this berth instead of building `swift build -c release --static-swift-stdlib`
 #   --print-toolset  write the toolset that links statically (ld.lld) to a temporary file and print its path
 set -euo pipefail
@@ -47,7 +47,10 @@ if ldd "$binary" 2>/dev/null | grep -Eq 'libswift|libFoundation|libdispatch|libB
   exit 65
 fi
 if [[ -z $version ]]; then
-  version=$("$binary" plan --offline --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])')
+  # A shallow CI checkout fetches just the history and tags the plan needs (--deepen).
+  history=--offline
+  [[ $(git rev-parse --is-shallow-repository) == true ]] && history=--deepen
+  version=$("$binary" plan "$history" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])')
 fi
 [[ -f Package.resolved ]] || swift package resolve
 epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)}
