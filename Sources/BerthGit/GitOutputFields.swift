@@ -16,10 +16,39 @@ struct GitOutputFields {
 
     /// The field as text without the line breaks and spaces git puts between records (`log -z`
     /// separates records with a newline after the NUL).
-    static func trimmedText(_ field: ArraySlice<UInt8>) -> String {
+    static func trimmedText<Field: RandomAccessCollection<UInt8>>(_ field: Field) -> String {
         let isSpace: (UInt8) -> Bool = { $0 == 0x0A || $0 == 0x0D || $0 == 0x20 || $0 == 0x09 }
         guard let first = field.firstIndex(where: { !isSpace($0) }) else { return "" }
         let last = field.lastIndex(where: { !isSpace($0) })!
         return String(decoding: field[first...last], as: UTF8.self)
+    }
+}
+
+/// Fields between NUL bytes, read from output as it arrives, so the reader decodes while git still walks
+/// history (`git log -z` over thousands of commits: scripts/bench-plan.sh).
+struct NULFieldStream {
+    /// The start of a field whose end hasn't arrived yet.
+    private var partial: [UInt8] = []
+
+    /// Reads `chunk`, calling `emit` with each field it completes.
+    mutating func feed(_ chunk: UnsafeRawBufferPointer, _ emit: (UnsafeRawBufferPointer) -> Void) {
+        var start = 0
+        while let end = chunk[start...].firstIndex(of: 0) {
+            let piece = UnsafeRawBufferPointer(rebasing: chunk[start..<end])
+            if partial.isEmpty {
+                emit(piece)
+            } else {
+                partial.append(contentsOf: piece)
+                partial.withUnsafeBytes { emit($0) }
+                partial.removeAll(keepingCapacity: true)
+            }
+            start = end + 1
+        }
+        partial.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[start...]))
+    }
+
+    /// The last field, which no NUL ends.
+    func finish(_ emit: (UnsafeRawBufferPointer) -> Void) {
+        partial.withUnsafeBytes { emit($0) }
     }
 }

@@ -114,15 +114,23 @@ public struct GitRepository: GitHistory {
         arguments.append(base.map { "\($0)..\(head)" } ?? head)
         // Paths in berth.yaml are relative to the repository root, wherever berth runs.
         if let path { arguments += ["--", ":(top)\(path)"] }
-        let fields = GitOutputFields(try run(arguments).stdout).split(at: 0)
+        // Fields alternate: SHA, message. Decoded as git writes them.
         var commits: [GitCommit] = []
-        commits.reserveCapacity(fields.count / 2)
-        var index = 0
-        while index + 1 < fields.count {
-            let message = String(decoding: fields[index + 1], as: UTF8.self)
-            commits.append(GitCommit(sha: GitOutputFields.trimmedText(fields[index]), message: message))
-            index += 2
+        var sha: String?
+        var stream = NULFieldStream()
+        func take(_ field: UnsafeRawBufferPointer) {
+            if let current = sha {
+                commits.append(GitCommit(sha: current, message: String(decoding: field, as: UTF8.self)))
+                sha = nil
+            } else {
+                sha = GitOutputFields.trimmedText(field)
+            }
         }
+        let output = try ProcessRunner.run(git, ["-C", directory] + arguments, environment: environment) { chunk in
+            stream.feed(chunk, take)
+        }
+        if output.status != 0 { throw failure(arguments, output) }
+        stream.finish(take)
         return commits
     }
 

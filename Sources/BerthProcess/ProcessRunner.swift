@@ -26,8 +26,12 @@ public struct ProcessOutput: Sendable {
 public enum ProcessRunner {
     /// Runs `executable` with `arguments`, with `environment` added to this process's environment, in
     /// `directory` (default: this process's).
+    ///
+    /// With `onStdout`, standard output goes to it chunk by chunk as it arrives (and the result's
+    /// `stdout` is empty): a caller can read a long output while the process is still writing it.
     public static func run(
-        _ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil,
+        onStdout: ((UnsafeRawBufferPointer) -> Void)? = nil
     ) throws -> ProcessOutput {
         let out = try makePipe()
         let err = try makePipe()
@@ -58,7 +62,7 @@ public enum ProcessRunner {
         guard spawned == 0 else {
             throw ProcessRunnerError(message: "can't run '\(executable)': \(String(cString: strerror(spawned)))")
         }
-        let (stdout, stderr) = drain(out.read, err.read)
+        let (stdout, stderr) = drain(out.read, err.read, onStdout: onStdout)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         // WIFEXITED / WEXITSTATUS, which Swift can't import as macros; a signal reads as 128 + signal.
@@ -67,7 +71,9 @@ public enum ProcessRunner {
     }
 
     /// Reads both pipes to their end, whichever has data, so a chatty process can't stall on one.
-    private static func drain(_ outFD: Int32, _ errFD: Int32) -> (Data, Data) {
+    private static func drain(
+        _ outFD: Int32, _ errFD: Int32, onStdout: ((UnsafeRawBufferPointer) -> Void)?
+    ) -> (Data, Data) {
         var buffers = [Data(), Data()]
         var fds = [pollfd(fd: outFD, events: Int16(POLLIN), revents: 0), pollfd(fd: errFD, events: Int16(POLLIN), revents: 0)]
         var open = 2
@@ -79,7 +85,9 @@ public enum ProcessRunner {
             }
             for index in fds.indices where fds[index].fd >= 0 && fds[index].revents != 0 {
                 let count = chunk.withUnsafeMutableBytes { read(fds[index].fd, $0.baseAddress, $0.count) }
-                if count > 0 {
+                if count > 0, index == 0, let onStdout {
+                    chunk.withUnsafeBytes { onStdout(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                } else if count > 0 {
                     buffers[index].append(contentsOf: chunk[0..<count])
                 } else if count == 0 || errno != EINTR {
                     fds[index].fd = -1
