@@ -79,7 +79,10 @@ let package = Package(
         ),
         .target(
             name: "BerthServer",
-            dependencies: ["BerthCore", "BerthOCI", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "BerthCore", "BerthOCI", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             exclude: ["README.md"]
         ),
         .target(
@@ -119,7 +122,8 @@ let package = Package(
             name: "BerthServerTests",
             dependencies: [
                 "BerthServer", "BerthTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "BerthCLITests",

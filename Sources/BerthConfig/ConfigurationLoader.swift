@@ -37,7 +37,7 @@ public enum ConfigurationLoader {
         guard let root else { return config }
         let top = try ConfigNode(node: root, file: file, path: "").mapping(known: [
             "version", "image", "environments", "labels", "go", "git", "build", "gates", "ledger", "retention", "deploy",
-            "canary",
+            "canary", "server",
         ])
         if let version = top["version"] { try readVersion(version, into: &config) }
         if let image = top["image"] { try readImage(image, into: &config) }
@@ -50,6 +50,7 @@ public enum ConfigurationLoader {
         if let retention = top["retention"] { config.retention = try readRetention(retention) }
         if let deploy = top["deploy"] { try readDeploy(deploy, into: &config) }
         if let canary = top["canary"] { config.canary = try readCanary(canary, environments: config.environments) }
+        if let server = top["server"] { config.webhooks = try readServer(server) }
         if let git = top["git"] {
             let entries = try git.mapping(known: ["remote"])
             if let remote = entries["remote"] { config.remote = try remote.string() }

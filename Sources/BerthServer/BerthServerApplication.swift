@@ -17,6 +17,8 @@ public struct ServerDependencies: Sendable {
     public var promotions: (@Sendable (LifecycleDependencies) throws -> PromotionService)?
     /// The rollback service, likewise; nil: this server doesn't roll back.
     public var rollbacks: (@Sendable (LifecycleDependencies) throws -> RollbackService)?
+    /// The registry webhook receivers (berth.yaml server.webhooks, secrets read); none by default.
+    public var webhooks = WebhookSettings()
 
     public init(
         lifecycle: LifecycleDependencies, environmentOrder: [String], images: [String] = [],
@@ -95,6 +97,12 @@ public enum BerthServer {
         let pages = base.group().add(
             middleware: AccessMiddleware(tokens: dependencies.tokens, settings: settings, pages: true))
         BoardRoutes(dependencies: dependencies, settings: settings).register(on: pages)
+        let worker = WebhookWorker(dependencies, metrics: metrics.webhooks)
+        let webhooks = WebhookRoutes(dependencies: dependencies, settings: settings, metrics: metrics.webhooks, worker: worker)
+        webhooks.registerReceivers(on: base)
+        webhooks.registerAPI(on: api)
+        webhooks.registerPages(on: pages)
+        if let every = dependencies.webhooks.reconcileSeconds { Task { await worker.reconcileLoop(every: every) } }
         return router
     }
 

@@ -52,7 +52,7 @@ struct BoardRoutes {
 
     /// A form posted from the board: same origin, and the session's CSRF token when a cookie signed it in;
     /// its fields, else the page that says why not.
-    private func formFields(_ request: Request, principal: Principal) async throws -> Result<[String: String], Refusal> {
+    func formFields(_ request: Request, principal: Principal) async throws -> Result<[String: String], Refusal> {
         if let origin = request.headers[.origin] {
             guard sameOrigin(origin, request: request) else {
                 return .failure(Refusal(status: .forbidden, message: "Refused: this form was posted from another site."))
@@ -127,7 +127,7 @@ struct BoardRoutes {
         return "\(url.host ?? "")\(url.port.map { ":\($0)" } ?? "")".lowercased() == host.lowercased()
     }
 
-    private func refused(_ status: HTTPResponse.Status, _ message: String) -> Response {
+    func refused(_ status: HTTPResponse.Status, _ message: String) -> Response {
         Page.response(
             BoardPage.head(title: "berth · refused", basePath: settings.basePath)
                 + "<main><p class=\"error\">\(HTML.escape(message))</p><p><a href=\"\(HTML.escape(settings.basePath))/\">Back to the board</a></p></main></body></html>\n",

@@ -16,8 +16,8 @@ struct HistoryQuery {
     /// Reads the path's percent-encoded repository and the query string; a `Refusal` says what is wrong.
     init(name raw: String, parameters: [String: String]) throws {
         repository = raw.removingPercentEncoding ?? raw
-        // Tokens' events live under their own repository, which is no service's history.
-        guard !repository.isEmpty, repository != AccessToken.ledgerRepository else {
+        // Tokens' and webhook deliveries' events live under their own repositories (`berth:…`), no service's history.
+        guard !repository.isEmpty, !repository.hasPrefix("berth:") else {
             throw Refusal(status: .notFound, message: "no service '\(HTML.bounded(repository))': the board lists them")
         }
         query = LedgerQuery(repository: repository)

@@ -21,6 +21,8 @@ final class ServerMetrics: Sendable {
     }
 
     private let requests = Locked<[Series: Histogram]>([:])
+    /// The webhook receivers' counters.
+    let webhooks = WebhookMetrics()
 
     func record(route: String, method: String, status: Int, seconds: Double) {
         requests.withLock { all in
@@ -35,6 +37,7 @@ final class ServerMetrics: Sendable {
     /// The kinds counted from the ledger.
     static let ledgerKinds: [LedgerEvent.Kind] = [
         .released, .promoted, .rolledBack, .approved, .gateEvaluated, .markedBad, .canaryAborted,
+        .webhookReceived, .webhookVerified, .driftDetected,
     ]
 
     /// The exposition: requests, then ledger events by kind and gate decisions by outcome.
@@ -53,6 +56,7 @@ final class ServerMetrics: Sendable {
             text += "berth_http_request_duration_seconds_sum{\(labels)} \(histogram.sum)\n"
             text += "berth_http_request_duration_seconds_count{\(labels)} \(histogram.total)\n"
         }
+        text += webhooks.exposition
         // Read from the ledger on each scrape, so every replica reports the same totals.
         let events = try await ledger.events(LedgerQuery(kinds: Set(Self.ledgerKinds)))
         text += "# HELP berth_ledger_events The ledger's events by kind (all repositories).\n"

@@ -33,6 +33,8 @@ public struct BerthConfiguration: Hashable, Sendable {
     public var retention = RetentionPolicy()
     /// Where the ledger is: a SQLite path (default `.berth/ledger.sqlite`) or a postgres:// URL.
     public var ledger: String?
+    /// `server.webhooks`: the registry webhook receivers of `berth serve`.
+    public var webhooks = WebhookConfiguration()
 
     public init() {}
 

@@ -53,24 +53,9 @@ public enum GateEvaluator {
             counted.append(finding)
         }
         let counts = ScanReport.counts(counted)
-        for severity in Severity.allCases.reversed() {
-            let count = counts[severity] ?? 0
-            guard count > 0 else { continue }
+        judge(counts, policy: policy, raise: raise) { severity in
             let ids = counted.filter { $0.severity == severity }.map(\.id)
-            let sample = ids.prefix(5).joined(separator: ", ") + (ids.count > 5 ? ", …" : "")
-            switch policy.rule(for: severity) {
-            case .ignore: continue
-            case .warn: raise(.warn, "\(count) \(severity) (\(sample)): warning")
-            case .block: raise(.block, "\(count) \(severity) (\(sample)): blocked (policy: any \(severity) blocks)")
-            case .approve(let limit):
-                if count > limit {
-                    raise(.block, "\(count) \(severity) (\(sample)): blocked (policy: more than \(limit) blocks)")
-                } else {
-                    raise(
-                        .needsApproval,
-                        "\(count) \(severity) (\(sample)): needs an approval (policy: up to \(limit) with approval)")
-                }
-            }
+            return " (" + ids.prefix(5).joined(separator: ", ") + (ids.count > 5 ? ", …" : "") + ")"
         }
         if let days = policy.maxReportAgeDays {
             if let created = report.created {
@@ -87,6 +72,30 @@ public enum GateEvaluator {
         return GateDecision(
             outcome: outcome, counts: counts, reasons: reasons, excepted: excepted, image: image.digest, report: report.digest,
             scanner: report.scanner)
+    }
+
+    /// Each severity's count under the policy's rule for it, most severe first; `sample` names a few of
+    /// the findings (` (CVE-…, …)`), or nothing when only counts are known.
+    static func judge(
+        _ counts: [Severity: Int], policy: GatePolicy, raise: (GateDecision.Outcome, String) -> Void,
+        sample: (Severity) -> String
+    ) {
+        for severity in Severity.allCases.reversed() {
+            let count = counts[severity] ?? 0
+            guard count > 0 else { continue }
+            let named = "\(count) \(severity)\(sample(severity))"
+            switch policy.rule(for: severity) {
+            case .ignore: continue
+            case .warn: raise(.warn, "\(named): warning")
+            case .block: raise(.block, "\(named): blocked (policy: any \(severity) blocks)")
+            case .approve(let limit):
+                if count > limit {
+                    raise(.block, "\(named): blocked (policy: more than \(limit) blocks)")
+                } else {
+                    raise(.needsApproval, "\(named): needs an approval (policy: up to \(limit) with approval)")
+                }
+            }
+        }
     }
 
     /// The report must name the image: one of its manifest digests or config digests.

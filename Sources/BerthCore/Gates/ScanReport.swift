@@ -9,7 +9,8 @@ import Foundation
 /// Trivy omits `Results`/`Vulnerabilities`/`Secrets` when empty. Every field read is type-checked: a
 /// report berth can't read completely is bad input naming the JSON path, never a decision.
 public struct ScanReport: Sendable, Equatable {
-    public enum Scanner: String, Sendable, Equatable { case trivy, grype }
+    /// `harbor`: a registry's scan summary (counts per severity, no findings), read from its webhook.
+    public enum Scanner: String, Sendable, Equatable { case trivy, grype, harbor }
 
     public struct Finding: Sendable, Equatable {
         public let id: String

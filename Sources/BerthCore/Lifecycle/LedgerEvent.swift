@@ -20,6 +20,11 @@ public struct LedgerEvent: Hashable, Sendable {
         /// `berth token create` and `berth token revoke` (the server's access tokens, hashes only).
         case tokenCreated = "token-created"
         case tokenRevoked = "token-revoked"
+        /// `berth serve`'s registry webhooks: a delivery recorded (under `berth:webhooks`), what the
+        /// registry said when berth checked it, and a tag found pointing elsewhere than berth put it.
+        case webhookReceived = "webhook-received"
+        case webhookVerified = "webhook-verified"
+        case driftDetected = "drift-detected"
     }
 
     /// Every canary kind, for queries.

@@ -54,12 +54,13 @@ struct ServeCommand: AsyncParsableCommand {
         lifecycle.actor = context.actor
         var anonymous = settings
         anonymous.anonymousActor = context.actor
-        let dependencies = ServerDependencies(
+        var dependencies = ServerDependencies(
             lifecycle: lifecycle, environmentOrder: context.configuration.environments.map(\.name),
             images: context.configuration.images,
             // The same promotion service as berth promote, configured from berth.yaml; the server refuses
             // environments that deploy (it runs no kubectl and commits nothing).
             promotions: { try context.promotion($0) }, rollbacks: { try context.rollback($0) })
+        dependencies.webhooks = try WebhookSecrets.settings(context.configuration, environment: context.environment)
         let base = settings.basePath
         let quiet = global.quiet
         try await BerthServer.run(dependencies, settings: anonymous, address: address) { port in

@@ -24,7 +24,7 @@ public struct LedgerQueries: Sendable {
     /// `repository` when given, else every repository the ledger knows.
     public func repositories(_ repository: String?) async throws -> [String] {
         if let repository { return [repository] }
-        // Access tokens live under a repository of their own, which is no image.
-        return try await ledger.repositories().filter { $0 != AccessToken.ledgerRepository }
+        // Access tokens and webhook deliveries live under repositories of their own (`berth:…`), which are no images.
+        return try await ledger.repositories().filter { !$0.hasPrefix("berth:") }
     }
 }

@@ -1,0 +1,71 @@
+import BerthCore
+import BerthOCI
+
+extension ConfigurationLoader {
+    /// `server: {webhooks: {receivers: [...], max_body_bytes, coalesce, reconcile}}`.
+    static func readServer(_ node: ConfigNode) throws -> WebhookConfiguration {
+        let server = try node.mapping(known: ["webhooks"])
+        var config = WebhookConfiguration()
+        guard let webhooks = server["webhooks"] else { return config }
+        let entries = try webhooks.mapping(known: ["receivers", "max_body_bytes", "coalesce", "reconcile"])
+        if let bytes = entries["max_body_bytes"] {
+            guard let value = Int(try bytes.string()), (1024...(64 << 20)).contains(value) else {
+                throw bytes.fail("'\(bytes.path)' is a number of bytes from 1024 to 67108864 (64 MiB)")
+            }
+            config.maxBodyBytes = value
+        }
+        if let coalesce = entries["coalesce"] {
+            guard let seconds = DurationText.seconds(try coalesce.string()), seconds <= 300 else {
+                throw coalesce.fail("'\(coalesce.path)' is a duration up to 5m (2s, 500ms)")
+            }
+            config.coalesceSeconds = seconds
+        }
+        if let reconcile = entries["reconcile"] {
+            let text = try reconcile.string()
+            if text == "off" {
+                config.reconcileSeconds = nil
+            } else {
+                guard let seconds = DurationText.seconds(text), seconds >= 10 else {
+                    throw reconcile.fail("'\(reconcile.path)' is a duration of at least 10s (5m, 1h), or off")
+                }
+                config.reconcileSeconds = seconds
+            }
+        }
+        var names = Set<String>()
+        for item in try entries["receivers"]?.sequence() ?? [] {
+            let fields = try item.mapping(known: ["name", "type", "secret_env", "secret_file", "registry"])
+            guard let nameNode = fields["name"] else { throw item.fail("'\(item.path)' needs a 'name' (the URL's last segment)") }
+            let name = try nameNode.string()
+            guard WebhookConfiguration.Receiver.isValidName(name) else {
+                throw nameNode.fail("'\(nameNode.path)': '\(name.prefix(60))' is lower-case letters, digits and '-', at most 40")
+            }
+            guard names.insert(name).inserted else {
+                throw nameNode.fail("'\(nameNode.path)': a second receiver named '\(name)'")
+            }
+            guard let typeNode = fields["type"] else {
+                throw item.fail("'\(item.path)' needs a 'type': distribution, harbor or github")
+            }
+            let source = try typeNode.choice(WebhookPayload.Source.self, WebhookPayload.Source.allCases)
+            let secret: WebhookConfiguration.SecretSource
+            switch (fields["secret_env"], fields["secret_file"]) {
+            case (let env?, nil): secret = .environment(try env.string())
+            case (nil, let file?): secret = .file(try file.string())
+            case (_?, _?): throw item.fail("'\(item.path)': secret_env or secret_file, not both")
+            case (nil, nil):
+                throw item.fail(
+                    "'\(item.path)' needs secret_env: NAME or secret_file: PATH (the Authorization value, or GitHub's webhook secret); never the secret itself"
+                )
+            }
+            var registry: String?
+            if let host = fields["registry"] {
+                let text = try host.string()
+                guard (try? ImageReference(parsing: "\(text)/x")).map({ $0.store == .registry(text) }) == true else {
+                    throw host.fail("'\(host.path)': '\(text.prefix(60))' is not a registry host (registry.example:5000)")
+                }
+                registry = text
+            }
+            config.receivers.append(.init(name: name, source: source, secret: secret, registry: registry))
+        }
+        return config
+    }
+}
