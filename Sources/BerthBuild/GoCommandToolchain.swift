@@ -35,6 +35,18 @@ public struct GoCommandToolchain: GoToolchain {
         return GoBinary(contents: [UInt8](data), buildInfo: info)
     }
 
+    /// `go version -m` of a binary built elsewhere (for its provenance); throws when go can't read it.
+    public func buildInfo(ofBinary path: String) throws -> GoBuildInfo {
+        let output = try run(Array(command) + ["version", "-m", "--", path], environment: [:])
+        guard output.status == 0 else {
+            throw BerthError(
+                .badInput,
+                "'go version -m' can't read '\(path)': \(output.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)); give a Go binary"
+            )
+        }
+        return try GoBuildInfo(parsing: output.stdoutText)
+    }
+
     private func run(_ arguments: [String], environment: [String: String]) throws -> ProcessOutput {
         guard let first = arguments.first else {
             throw BerthError(.usage, "build.go_command is empty: set it to [go] or a wrapper")

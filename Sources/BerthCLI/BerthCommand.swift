@@ -29,7 +29,8 @@ public struct BerthCommand: ParsableCommand {
                     PruneCommand.self, StatusCommand.self, HistoryCommand.self, DiffCommand.self,
                 ]),
             CommandGroup(name: "Rollout", subcommands: [CanaryCommand.self]),
-            CommandGroup(name: "Trust", subcommands: [KeyCommand.self, SignCommand.self, VerifyCommand.self]),
+            CommandGroup(
+                name: "Trust", subcommands: [KeyCommand.self, SignCommand.self, AttestCommand.self, VerifyCommand.self]),
             CommandGroup(name: "Server", subcommands: [ServeCommand.self, TokenCommand.self]),
         ])
 

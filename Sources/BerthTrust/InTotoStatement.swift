@@ -1,7 +1,8 @@
 import BerthCore
+import BerthOCI
 import Foundation
 
-/// An in-toto Statement v1 (in-toto/attestation spec v1, "Statement"), with a JSON-object predicate.
+/// An in-toto Statement v1 (in-toto/attestation spec v1, "Statement"); the predicate is any JSON object.
 public struct InTotoStatement: Codable, Sendable, Equatable {
     /// A ResourceDescriptor as a subject: a name and digests by algorithm.
     public struct Subject: Codable, Sendable, Equatable {
@@ -16,14 +17,14 @@ public struct InTotoStatement: Codable, Sendable, Equatable {
     public var type: String
     public var subject: [Subject]
     public var predicateType: String
-    public var predicate: [String: String]
+    public var predicate: JSONValue
 
     enum CodingKeys: String, CodingKey {
         case type = "_type"
         case subject, predicateType, predicate
     }
 
-    public init(subject: [Subject], predicateType: String, predicate: [String: String] = [:]) {
+    public init(subject: [Subject], predicateType: String, predicate: JSONValue = .object([:])) {
         self.type = TrustFormats.statementType
         self.subject = subject
         self.predicateType = predicateType

@@ -17,8 +17,24 @@ public struct KeySigner: ArtifactSigner {
                 subject: [.init(digest: [subject.algorithm: subject.hex])], predicateType: TrustFormats.cosignSignPredicate))
     }
 
-    public func envelope(for subject: Digest) throws -> DSSEEnvelope {
-        let payload = try statement(for: subject)
+    public func envelope(for subject: Digest) throws -> DSSEEnvelope { try envelope(payload: statement(for: subject)) }
+
+    /// The statement of `attestation` about `subject` (its bytes are what the DSSE signature covers).
+    public func statement(_ attestation: Attestation, about subject: Digest) throws -> Data {
+        try CanonicalJSON.encode(
+            InTotoStatement(
+                subject: [.init(digest: [subject.algorithm: subject.hex])], predicateType: attestation.predicateType,
+                predicate: attestation.predicate))
+    }
+
+    public func attestation(_ attestation: Attestation, about subject: Digest) throws -> SignedAttestation {
+        let envelope = try envelope(payload: statement(attestation, about: subject))
+        return SignedAttestation(
+            bundle: try CanonicalJSON.encode(SigstoreBundle(keyHint: keyID, envelope: envelope)),
+            envelope: try CanonicalJSON.encode(envelope))
+    }
+
+    func envelope(payload: Data) throws -> DSSEEnvelope {
         let pae = DSSEEnvelope.preAuthenticationEncoding(payloadType: TrustFormats.inTotoPayloadType, payload: payload)
         // cosign leaves `keyid` empty; the bundle's hint names the key.
         return DSSEEnvelope(

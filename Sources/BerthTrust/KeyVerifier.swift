@@ -12,15 +12,50 @@ public struct KeyVerifier: SignatureVerifier {
     public var keyID: String { key.keyID }
 
     public func checkBundle(_ bytes: Data, subject: Digest) -> SignatureVerdict {
+        let checked = checkAttestation(bytes, subject: subject)
+        guard checked.verdict.accepted else { return checked.verdict }
+        guard checked.predicateType == TrustFormats.cosignSignPredicate else {
+            return SignatureVerdict(
+                accepted: false,
+                reason:
+                    "predicate '\(checked.predicateType ?? "")' is not a signature (\(TrustFormats.cosignSignPredicate))",
+                signerKeyID: checked.verdict.signerKeyID)
+        }
+        return SignatureVerdict(
+            accepted: true, reason: "DSSE signature by \(keyID) over a cosign signature statement", signerKeyID: keyID)
+    }
+
+    public func checkAttestation(_ bytes: Data, subject: Digest) -> AttestationVerdict {
         guard let bundle = try? JSONDecoder().decode(SigstoreBundle.self, from: bytes) else {
-            return SignatureVerdict(accepted: false, reason: "not a sigstore bundle (unreadable JSON)")
+            return AttestationVerdict(
+                verdict: SignatureVerdict(accepted: false, reason: "not a sigstore bundle (unreadable JSON)"))
         }
         let hint = bundle.verificationMaterial.publicKey?.hint
-        func refuse(_ reason: String) -> SignatureVerdict { SignatureVerdict(accepted: false, reason: reason, signerKeyID: hint) }
         guard SigstoreBundle.acceptedMediaTypes.contains(bundle.mediaType) else {
-            return refuse("bundle media type '\(bundle.mediaType)' is not v0.3")
+            return AttestationVerdict(
+                verdict: SignatureVerdict(
+                    accepted: false, reason: "bundle media type '\(bundle.mediaType)' is not v0.3", signerKeyID: hint))
         }
-        guard let envelope = bundle.dsseEnvelope else { return refuse("the bundle holds no DSSE envelope") }
+        guard let envelope = bundle.dsseEnvelope else {
+            return AttestationVerdict(
+                verdict: SignatureVerdict(accepted: false, reason: "the bundle holds no DSSE envelope", signerKeyID: hint))
+        }
+        return check(envelope, hint: hint, subject: subject)
+    }
+
+    public func checkAttestationEnvelope(_ bytes: Data, subject: Digest) -> AttestationVerdict {
+        guard let envelope = try? JSONDecoder().decode(DSSEEnvelope.self, from: bytes) else {
+            return AttestationVerdict(verdict: SignatureVerdict(accepted: false, reason: "not a DSSE envelope (unreadable JSON)"))
+        }
+        return check(envelope, hint: nil, subject: subject)
+    }
+
+    /// The checks in order: payload type, a signature over the PAE by the key, an in-toto Statement v1,
+    /// `subject` among its subjects.
+    private func check(_ envelope: DSSEEnvelope, hint: String?, subject: Digest) -> AttestationVerdict {
+        func refuse(_ reason: String, signer: String? = hint) -> AttestationVerdict {
+            AttestationVerdict(verdict: SignatureVerdict(accepted: false, reason: reason, signerKeyID: signer))
+        }
         guard envelope.payloadType == TrustFormats.inTotoPayloadType else {
             return refuse("DSSE payload type '\(envelope.payloadType)' is not \(TrustFormats.inTotoPayloadType)")
         }
@@ -30,19 +65,22 @@ public struct KeyVerifier: SignatureVerifier {
             return refuse("the DSSE signature doesn't verify with key \(keyID)")
         }
         guard let statement = try? JSONDecoder().decode(InTotoStatement.self, from: envelope.payload) else {
-            return refuse("the signed payload is not an in-toto statement")
+            return refuse("the signed payload is not an in-toto statement", signer: keyID)
         }
         guard statement.type == TrustFormats.statementType else {
-            return refuse("statement type '\(statement.type)' is not in-toto v1")
-        }
-        guard statement.predicateType == TrustFormats.cosignSignPredicate else {
-            return refuse("predicate '\(statement.predicateType)' is not a signature (\(TrustFormats.cosignSignPredicate))")
+            return refuse("statement type '\(statement.type)' is not in-toto v1", signer: keyID)
         }
         guard statement.subject.contains(where: { $0.digest[subject.algorithm] == subject.hex }) else {
-            return refuse("the statement is about another digest, not \(subject)")
+            return refuse("the statement is about another digest, not \(subject)", signer: keyID)
         }
-        return SignatureVerdict(
-            accepted: true, reason: "DSSE signature by \(keyID) over a cosign signature statement", signerKeyID: keyID)
+        guard statement.predicate.objectValue != nil else {
+            return refuse("the statement's predicate is not a JSON object", signer: keyID)
+        }
+        return AttestationVerdict(
+            verdict: SignatureVerdict(
+                accepted: true, reason: "DSSE signature by \(keyID) over a \(statement.predicateType) statement",
+                signerKeyID: keyID),
+            predicateType: statement.predicateType, predicate: statement.predicate)
     }
 
     public func checkSimpleSignature(_ signature: SimpleSignature, subject: Digest) -> SignatureVerdict {

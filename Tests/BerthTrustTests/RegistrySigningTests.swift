@@ -29,6 +29,15 @@ struct TamperingSigner: ArtifactSigner {
         payload[payload.count - 20] ^= 0x01
         return SimpleSignature(payload: payload, signature: real.signature)
     }
+
+    func attestation(_ attestation: Attestation, about subject: Digest) throws -> SignedAttestation {
+        let real = try inner.attestation(attestation, about: subject)
+        var envelope = try JSONDecoder().decode(DSSEEnvelope.self, from: real.envelope)
+        envelope.payload[envelope.payload.count - 3] ^= 0x01
+        return SignedAttestation(
+            bundle: try CanonicalJSON.encode(SigstoreBundle(keyHint: keyID, envelope: envelope)),
+            envelope: try CanonicalJSON.encode(envelope))
+    }
 }
 
 @Suite("signing against Docker Distribution 2.8 (no referrers API: the fallback index)", .requires(.dockerRegistry))

@@ -15,6 +15,22 @@ public protocol ArtifactSigner: Sendable {
     /// cosign's legacy "simple signing" payload for `subject` as pushed to `dockerReference`
     /// (`host/repository`), with its base64 signature.
     func simpleSignature(for subject: Digest, dockerReference: String) throws -> SimpleSignature
+    /// `attestation`'s predicate in an in-toto Statement v1 about `subject`, signed as DSSE: the sigstore
+    /// bundle v0.3 for the referrer, and the same envelope alone for cosign's legacy `.att` layer.
+    func attestation(_ attestation: Attestation, about subject: Digest) throws -> SignedAttestation
+}
+
+/// A signed attestation in both of the forms berth writes; both carry the same signature.
+public struct SignedAttestation: Sendable, Equatable {
+    /// A sigstore bundle v0.3 holding the DSSE envelope.
+    public let bundle: Data
+    /// The DSSE envelope alone (`application/vnd.dsse.envelope.v1+json`).
+    public let envelope: Data
+
+    public init(bundle: Data, envelope: Data) {
+        self.bundle = bundle
+        self.envelope = envelope
+    }
 }
 
 /// A legacy cosign signature: the payload layer and the value of its `dev.cosignproject.cosign/signature` annotation.

@@ -11,6 +11,26 @@ public protocol SignatureVerifier: Sendable {
     /// Checks a legacy cosign signature: the signature over `payload`, then the payload's
     /// `critical.image.docker-manifest-digest` against `subject`.
     func checkSimpleSignature(_ signature: SimpleSignature, subject: Digest) -> SignatureVerdict
+    /// Checks an attestation found as a referrer of `subject` (a sigstore bundle): the DSSE signature,
+    /// then the in-toto statement (type, `subject` among its subjects); any predicate type.
+    func checkAttestation(_ bundle: Data, subject: Digest) -> AttestationVerdict
+    /// Checks a DSSE envelope from cosign's legacy `sha256-<hex>.att` tag, as `checkAttestation` does.
+    func checkAttestationEnvelope(_ envelope: Data, subject: Digest) -> AttestationVerdict
+}
+
+/// What a verifier concluded about one attestation, with the statement's predicate when it verified.
+public struct AttestationVerdict: Sendable, Equatable {
+    public let verdict: SignatureVerdict
+    /// The statement's predicate type, once the signature verified.
+    public let predicateType: String?
+    /// The predicate, once the signature verified (a policy reads it: a provenance's repository, say).
+    public let predicate: JSONValue?
+
+    public init(verdict: SignatureVerdict, predicateType: String? = nil, predicate: JSONValue? = nil) {
+        self.verdict = verdict
+        self.predicateType = predicateType
+        self.predicate = predicate
+    }
 }
 
 /// What a verifier concluded about one signature.

@@ -45,31 +45,42 @@ public struct Referrers: Sendable {
     /// put its own read-back over ours: the index is read again after the write, and the whole step is
     /// retried (up to `attempts` times) until it holds the artifact.
     public func link(_ artifact: ManifestDocument, in repository: String, attempts: Int = 16) async throws {
-        let manifest = try artifact.manifest()
-        guard let subject = manifest.subject else {
-            throw ImageStoreError(.invalid, "artifact \(artifact.digest) has no subject to attach it to")
+        try await link([artifact], in: repository, attempts: attempts)
+    }
+
+    /// Links several artifacts about the same subject with one read-modify-write of its fallback index.
+    public func link(_ artifacts: [ManifestDocument], in repository: String, attempts: Int = 16) async throws {
+        guard let first = artifacts.first else { return }
+        let manifests = try artifacts.map { try $0.manifest() }
+        guard let subject = manifests[0].subject, manifests.allSatisfy({ $0.subject?.digest == subject.digest }) else {
+            throw ImageStoreError(.invalid, "artifact \(first.digest) has no subject to attach it to, or not the others'")
         }
+        let wanted = Set(artifacts.map(\.digest))
         if let listing = store as? any ReferrersListing,
             let found = try await listing.referrers(repository, digest: subject.digest)
         {
-            if found.contains(where: { $0.digest == artifact.digest }) { return }
+            if wanted.isSubset(of: found.map(\.digest)) { return }
         }
-        var descriptor = artifact.descriptor
-        descriptor.artifactType = manifest.artifactType ?? manifest.config.mediaType
-        descriptor.annotations = manifest.annotations
+        let descriptors = zip(artifacts, manifests).map { artifact, manifest in
+            var descriptor = artifact.descriptor
+            descriptor.artifactType = manifest.artifactType ?? manifest.config.mediaType
+            descriptor.annotations = manifest.annotations
+            return descriptor
+        }
         let tag = Self.fallbackTag(for: subject.digest)
         for _ in 0..<max(1, attempts) {
             var entries = try await fallbackIndex(repository, subject: subject.digest)?.manifests ?? []
-            guard !entries.contains(where: { $0.digest == artifact.digest }) else { return }
-            entries.append(descriptor)
+            let missing = descriptors.filter { descriptor in !entries.contains { $0.digest == descriptor.digest } }
+            guard !missing.isEmpty else { return }
+            entries += missing
             let index = try ManifestDocument(bytes: CanonicalJSON.encode(ImageIndex(manifests: entries)))
             try await store.pushManifest(repository, reference: tag, manifest: index)
             // Read back on the next pass; a short random pause first lets racing writers fall out of step.
             try await Task.sleep(for: .milliseconds(Int.random(in: 5...30)))
         }
-        if try await fallbackIndex(repository, subject: subject.digest)?.manifests.contains(where: {
-            $0.digest == artifact.digest
-        }) == true {
+        if let entries = try await fallbackIndex(repository, subject: subject.digest)?.manifests,
+            wanted.isSubset(of: entries.map(\.digest))
+        {
             return
         }
         throw ImageStoreError(

@@ -44,6 +44,17 @@ public struct SigningService: Sendable {
     /// `dockerReference` (`host/repository`) goes into the legacy payload; `created` into the referrer's
     /// annotation (RFC 3339, from the caller's clock).
     public func sign(_ repository: String, digest: Digest, dockerReference: String, created: String) async throws -> [Signed] {
+        let subjects = try await subjects(repository, digest: digest, dockerReference: dockerReference)
+        var written: [Written] = []
+        for subject in subjects {
+            written.append(try await sign(repository, subject: subject, dockerReference: dockerReference, created: created))
+        }
+        try await confirm(repository, written)
+        return written.map(\.signed)
+    }
+
+    /// The subjects of `digest`: it, and every manifest of an index; refused when it doesn't exist.
+    func subjects(_ repository: String, digest: Digest, dockerReference: String) async throws -> [Descriptor] {
         guard try await store.resolve(repository, reference: digest.description) != nil else {
             throw BerthError(
                 .failure,
@@ -56,15 +67,10 @@ public struct SigningService: Sendable {
                 MediaType.isManifest($0.mediaType) || MediaType.isIndex($0.mediaType)
             }
         }
-        var written: [Written] = []
-        for subject in subjects {
-            written.append(try await sign(repository, subject: subject, dockerReference: dockerReference, created: created))
-        }
-        try await confirm(repository, written)
-        return written.map(\.signed)
+        return subjects
     }
 
-    /// What `sign` wrote for one subject, to check again after the pause.
+    /// What was written for one subject, to check again after the pause.
     struct Written {
         let signed: Signed
         let referrer: ManifestDocument
@@ -73,22 +79,32 @@ public struct SigningService: Sendable {
 
     /// After `settle`, checks every referrer is still listed and every legacy layer still in its tag; puts
     /// back what a racing writer dropped, and checks again, until a check finds all in place.
-    private func confirm(_ repository: String, _ written: [Written]) async throws {
+    func confirm(_ repository: String, _ written: [Written]) async throws {
         let referrers = Referrers(store: store)
         for _ in 0..<8 {
             if settle > .zero { try await Task.sleep(for: settle) }
             var repaired = false
+            // Each subject's referrers and each legacy tag are read once per check, however many entries they hold.
+            var listed: [Digest: Set<Digest>] = [:]
+            var tagged: [String: [Descriptor]] = [:]
             for entry in written {
-                if try await !referrers.isLinked(entry.referrer, in: repository) {
+                let subject = entry.signed.subject
+                if listed[subject] == nil {
+                    listed[subject] = Set(try await referrers.list(repository, subject: subject).map(\.digest))
+                }
+                if listed[subject]?.contains(entry.referrer.digest) != true {
                     try await referrers.link(entry.referrer, in: repository)
                     repaired = true
                 }
-                if let layer = entry.legacyLayer, let tag = entry.signed.legacyTag,
-                    try await !legacyLayers(repository, tag: tag, at: store.resolve(repository, reference: tag)?.digest)
-                        .contains(where: { Self.sameSignature($0, layer) })
-                {
-                    _ = try await appendLegacy(repository, tag: tag, layer: layer)
-                    repaired = true
+                if let layer = entry.legacyLayer, let tag = entry.signed.legacyTag {
+                    if tagged[tag] == nil {
+                        tagged[tag] = try await legacyLayers(
+                            repository, tag: tag, at: store.resolve(repository, reference: tag)?.digest)
+                    }
+                    if tagged[tag]?.contains(where: { Self.sameSignature($0, layer) }) != true {
+                        _ = try await appendLegacy(repository, tag: tag, layer: layer)
+                        repaired = true
+                    }
                 }
             }
             if !repaired { return }
@@ -99,10 +115,29 @@ public struct SigningService: Sendable {
                 + "run berth sign again when they are done")
     }
 
-    private func sign(_ repository: String, subject: Descriptor, dockerReference: String, created: String) async throws
+    func sign(_ repository: String, subject: Descriptor, dockerReference: String, created: String) async throws
         -> Written
     {
-        let bundle = try signer.signatureBundle(for: subject.digest)
+        let referrer = try await writeReferrer(
+            repository, subject: subject, bundle: signer.signatureBundle(for: subject.digest),
+            predicateType: TrustFormats.cosignSignPredicate, created: created)
+        guard legacyTags else {
+            return Written(
+                signed: Signed(subject: subject.digest, referrer: referrer.digest, legacyTag: nil, legacyManifest: nil),
+                referrer: referrer, legacyLayer: nil)
+        }
+        let (tag, layer, legacy) = try await writeLegacy(repository, subject: subject.digest, dockerReference: dockerReference)
+        return Written(
+            signed: Signed(subject: subject.digest, referrer: referrer.digest, legacyTag: tag, legacyManifest: legacy),
+            referrer: referrer, legacyLayer: layer)
+    }
+
+    /// Pushes `bundle` as a referrer of `subject` (cosign v3's shape, `predicateType` in its annotation)
+    /// and, unless `link` is off (the caller links several at once), links it (the fallback index where
+    /// the registry has no referrers API).
+    func writeReferrer(
+        _ repository: String, subject: Descriptor, bundle: Data, predicateType: String, created: String, link: Bool = true
+    ) async throws -> ManifestDocument {
         let bundleDescriptor = Descriptor(
             mediaType: TrustFormats.bundleMediaType, digest: .sha256(of: bundle), size: Int64(bundle.count))
         try await pushBlobIfAbsent(repository, bundle, digest: bundleDescriptor.digest)
@@ -115,7 +150,7 @@ public struct SigningService: Sendable {
             annotations: [
                 TrustFormats.createdAnnotation: created,
                 TrustFormats.bundleContentAnnotation: "dsse-envelope",
-                TrustFormats.bundlePredicateTypeAnnotation: TrustFormats.cosignSignPredicate,
+                TrustFormats.bundlePredicateTypeAnnotation: predicateType,
             ],
             artifactType: TrustFormats.bundleMediaType)
         let referrer = try ManifestDocument(bytes: CanonicalJSON.encode(manifest))
@@ -124,23 +159,15 @@ public struct SigningService: Sendable {
             blobs: [
                 (Referrers.emptyConfigBytes, Referrers.emptyConfig.digest), (bundle, bundleDescriptor.digest),
             ])
-        try await Referrers(store: store).link(referrer, in: repository)
-        guard legacyTags else {
-            return Written(
-                signed: Signed(subject: subject.digest, referrer: referrer.digest, legacyTag: nil, legacyManifest: nil),
-                referrer: referrer, legacyLayer: nil)
-        }
-        let (tag, layer, legacy) = try await writeLegacy(repository, subject: subject.digest, dockerReference: dockerReference)
-        return Written(
-            signed: Signed(subject: subject.digest, referrer: referrer.digest, legacyTag: tag, legacyManifest: legacy),
-            referrer: referrer, legacyLayer: layer)
+        if link { try await Referrers(store: store).link(referrer, in: repository) }
+        return referrer
     }
 
     /// cosign's legacy layout: one image manifest per subject under `sha256-<hex>.sig`, one
     /// simple-signing layer per signature, the signature in the layer's annotation. Read, extended and
     /// written back, so signatures by other keys survive; read again after the write and retried when a
     /// racing writer replaced it.
-    private func writeLegacy(_ repository: String, subject: Digest, dockerReference: String) async throws
+    func writeLegacy(_ repository: String, subject: Digest, dockerReference: String) async throws
         -> (String, Descriptor, Digest)
     {
         let tag = TrustFormats.legacySignatureTag(for: subject)
@@ -154,12 +181,18 @@ public struct SigningService: Sendable {
 
     /// Adds `layer` to the manifest under `tag` (read, extended, written back, read again; retried when a
     /// racing writer replaced it); returns the manifest's digest.
-    private func appendLegacy(_ repository: String, tag: String, layer: Descriptor) async throws -> Digest {
+    func appendLegacy(_ repository: String, tag: String, layer: Descriptor) async throws -> Digest {
+        try await appendLegacy(repository, tag: tag, layers: [layer])
+    }
+
+    /// Adds every one of `added` to the manifest under `tag` in one write (as `appendLegacy(_:tag:layer:)`).
+    func appendLegacy(_ repository: String, tag: String, layers added: [Descriptor]) async throws -> Digest {
         for _ in 0..<16 {
             let current = try await store.resolve(repository, reference: tag)
             var layers = try await legacyLayers(repository, tag: tag, at: current?.digest)
-            if let current, layers.contains(where: { Self.sameSignature($0, layer) }) { return current.digest }
-            layers.append(layer)
+            let missing = added.filter { layer in !layers.contains { Self.sameSignature($0, layer) } }
+            if let current, missing.isEmpty { return current.digest }
+            layers += missing
             let config = try CanonicalJSON.encode(LegacySignatureConfig(diffIDs: layers.map(\.digest.description)))
             try await pushBlobIfAbsent(repository, config, digest: .sha256(of: config))
             // The config upload took round trips: a tag that moved meanwhile is read again rather than overwritten.
@@ -174,7 +207,8 @@ public struct SigningService: Sendable {
             try await pushManifest(repository, reference: tag, document, blobs: [(config, .sha256(of: config))])
         }
         if let current = try await store.resolve(repository, reference: tag),
-            try await legacyLayers(repository, tag: tag, at: current.digest).contains(where: { Self.sameSignature($0, layer) })
+            case let present = try await legacyLayers(repository, tag: tag, at: current.digest),
+            added.allSatisfy({ layer in present.contains { Self.sameSignature($0, layer) } })
         {
             return current.digest
         }
@@ -219,7 +253,7 @@ public struct SigningService: Sendable {
         }
     }
 
-    private func pushBlobIfAbsent(_ repository: String, _ data: Data, digest: Digest) async throws {
+    func pushBlobIfAbsent(_ repository: String, _ data: Data, digest: Digest) async throws {
         if try await store.blobExists(repository, digest: digest) { return }
         try await store.pushBlob(repository, digest: digest, data: data)
     }

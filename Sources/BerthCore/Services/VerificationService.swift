@@ -17,23 +17,44 @@ public struct VerificationService: Sendable {
 
     /// One signature found, and what the verifier made of it.
     public struct Finding: Sendable, Equatable {
-        public enum Kind: String, Sendable { case sigstoreBundle = "sigstore-bundle", legacyCosign = "cosign-legacy" }
+        public enum Kind: String, Sendable {
+            case sigstoreBundle = "sigstore-bundle", legacyCosign = "cosign-legacy"
+            /// An attestation in a sigstore bundle referrer, and one in cosign's legacy `.att` tag.
+            case attestation = "attestation", legacyAttestation = "cosign-legacy-attestation"
+
+            public var isSignature: Bool { self == .sigstoreBundle || self == .legacyCosign }
+        }
         public let kind: Kind
         /// The digest it claims to sign.
         public let subject: Digest
         /// Where it was found: the referrer manifest, or the legacy tag.
         public let location: String
         public let verdict: SignatureVerdict
+        /// An attestation's predicate type (the statement's once verified, else the annotation's).
+        public var predicateType: String? = nil
+        /// An accepted attestation's predicate, for a policy to read.
+        public var predicate: JSONValue? = nil
     }
 
     /// Every subject checked and every signature found.
     public struct Report: Sendable, Equatable {
         public let subjects: [Digest]
         public let findings: [Finding]
+        /// The subjects that are indexes (the digest asked for, when it is one).
+        public var indexes: Set<Digest> = []
 
         /// The subjects without an accepted signature.
         public var unsigned: [Digest] {
-            subjects.filter { subject in !findings.contains { $0.subject == subject && $0.verdict.accepted } }
+            subjects.filter { subject in
+                !findings.contains { $0.subject == subject && $0.kind.isSignature && $0.verdict.accepted }
+            }
+        }
+
+        /// The accepted attestations of `predicateType` on `subject`.
+        public func attestations(_ predicateType: String, on subject: Digest) -> [Finding] {
+            findings.filter {
+                $0.subject == subject && !$0.kind.isSignature && $0.verdict.accepted && $0.predicateType == predicateType
+            }
         }
         public var verified: Bool { unsigned.isEmpty }
     }
@@ -53,8 +74,9 @@ public struct VerificationService: Sendable {
         for subject in subjects {
             findings += try await bundles(repository, subject: subject)
             findings += try await legacy(repository, subject: subject)
+            findings += try await legacyAttestations(repository, subject: subject)
         }
-        return Report(subjects: subjects, findings: findings)
+        return Report(subjects: subjects, findings: findings, indexes: document.isIndex ? [digest] : [])
     }
 
     private func bundles(_ repository: String, subject: Digest) async throws -> [Finding] {
@@ -77,15 +99,33 @@ public struct VerificationService: Sendable {
                     ))
                 continue
             }
+            let annotated = manifest.annotations?[TrustFormats.bundlePredicateTypeAnnotation]
+            let isAttestation = annotated != nil && annotated != TrustFormats.cosignSignPredicate
             for layer in manifest.layers where layer.mediaType == TrustFormats.bundleMediaType {
-                let verdict: SignatureVerdict
-                if layer.size > Self.maximumDocumentSize {
-                    verdict = SignatureVerdict(
-                        accepted: false, reason: "the bundle is \(layer.size) bytes, over the 1 MiB berth reads")
-                } else {
-                    verdict = verifier.checkBundle(try await store.fetchBlob(repository, digest: layer.digest), subject: subject)
+                let limit = isAttestation ? Self.maximumAttestationSize : Self.maximumDocumentSize
+                guard layer.size <= limit else {
+                    findings.append(
+                        Finding(
+                            kind: isAttestation ? .attestation : .sigstoreBundle, subject: subject, location: location,
+                            verdict: SignatureVerdict(
+                                accepted: false,
+                                reason: "the bundle is \(layer.size) bytes, over the \(limit >> 20) MiB berth reads"),
+                            predicateType: annotated))
+                    continue
                 }
-                findings.append(Finding(kind: .sigstoreBundle, subject: subject, location: location, verdict: verdict))
+                let bytes = try await store.fetchBlob(repository, digest: layer.digest)
+                if isAttestation {
+                    let checked = verifier.checkAttestation(bytes, subject: subject)
+                    findings.append(
+                        Finding(
+                            kind: .attestation, subject: subject, location: location, verdict: checked.verdict,
+                            predicateType: checked.predicateType ?? annotated, predicate: checked.predicate))
+                } else {
+                    findings.append(
+                        Finding(
+                            kind: .sigstoreBundle, subject: subject, location: location,
+                            verdict: verifier.checkBundle(bytes, subject: subject)))
+                }
             }
         }
         return findings
@@ -117,6 +157,36 @@ public struct VerificationService: Sendable {
         return findings
     }
 
+    /// The attestations in cosign's legacy `sha256-<hex>.att` tag: one DSSE envelope per layer.
+    private func legacyAttestations(_ repository: String, subject: Digest) async throws -> [Finding] {
+        let tag = TrustFormats.legacyAttestationTag(for: subject)
+        guard try await store.resolve(repository, reference: tag) != nil else { return [] }
+        let document = try await store.fetchManifest(repository, reference: tag)
+        guard MediaType.isManifest(document.mediaType) else { return [] }
+        var findings: [Finding] = []
+        for layer in try document.manifest().layers where layer.mediaType == TrustFormats.dsseEnvelopeMediaType {
+            let annotated = layer.annotations?[TrustFormats.legacyPredicateTypeAnnotation]
+            guard layer.size <= Self.maximumAttestationSize else {
+                findings.append(
+                    Finding(
+                        kind: .legacyAttestation, subject: subject, location: tag,
+                        verdict: SignatureVerdict(
+                            accepted: false, reason: "the envelope is \(layer.size) bytes, over the 64 MiB berth reads"),
+                        predicateType: annotated))
+                continue
+            }
+            let checked = verifier.checkAttestationEnvelope(
+                try await store.fetchBlob(repository, digest: layer.digest), subject: subject)
+            findings.append(
+                Finding(
+                    kind: .legacyAttestation, subject: subject, location: tag, verdict: checked.verdict,
+                    predicateType: checked.predicateType ?? annotated, predicate: checked.predicate))
+        }
+        return findings
+    }
+
     /// Signature documents are small; a larger one is refused rather than read.
     static let maximumDocumentSize: Int64 = 1 << 20
+    /// Attestations carry SBOMs, which can be large.
+    static let maximumAttestationSize: Int64 = 64 << 20
 }

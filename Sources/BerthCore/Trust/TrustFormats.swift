@@ -19,6 +19,22 @@ public enum TrustFormats {
     public static let bundlePredicateTypeAnnotation = "dev.sigstore.bundle.predicateType"
     public static let createdAnnotation = "org.opencontainers.image.created"
 
+    /// SLSA provenance v1 (slsa.dev/spec/v1.0/provenance).
+    public static let slsaProvenancePredicate = "https://slsa.dev/provenance/v1"
+    /// An SPDX document as a predicate (what `cosign attest --type spdxjson` writes).
+    public static let spdxPredicate = "https://spdx.dev/Document"
+    /// A CycloneDX document as a predicate (`cosign attest --type cyclonedx`).
+    public static let cycloneDXPredicate = "https://cyclonedx.org/bom"
+    /// SLSA verification summary v1: berth's gate decision.
+    public static let verificationSummaryPredicate = "https://slsa.dev/verification_summary/v1"
+    /// The layer of a legacy `sha256-<hex>.att` manifest: a DSSE envelope.
+    public static let dsseEnvelopeMediaType = "application/vnd.dsse.envelope.v1+json"
+    /// The legacy attestation layer's annotation naming its predicate type.
+    public static let legacyPredicateTypeAnnotation = "predicateType"
+
+    /// The legacy attestation tag of `digest`: `sha256-<hex>.att`.
+    public static func legacyAttestationTag(for digest: Digest) -> String { "\(digest.algorithm)-\(digest.hex).att" }
+
     /// The legacy signature tag of `digest`: `sha256-<hex>.sig`.
     public static func legacySignatureTag(for digest: Digest) -> String { "\(digest.algorithm)-\(digest.hex).sig" }
 }

@@ -24,6 +24,26 @@ struct StandInKey: ArtifactSigner, SignatureVerifier {
         let accepted = signature.signature == keyID && signature.payload == Data(subject.description.utf8)
         return SignatureVerdict(accepted: accepted, reason: accepted ? "ok" : "legacy not by \(keyID)")
     }
+
+    func attestation(_ attestation: Attestation, about subject: Digest) throws -> SignedAttestation {
+        let text = Data("\(keyID) attests \(attestation.predicateType) of \(subject)".utf8)
+        return SignedAttestation(bundle: text, envelope: text)
+    }
+
+    func checkAttestation(_ bundle: Data, subject: Digest) -> AttestationVerdict {
+        let prefix = "\(keyID) attests "
+        let text = String(decoding: bundle, as: UTF8.self)
+        guard text.hasPrefix(prefix), text.hasSuffix(" of \(subject)") else {
+            return AttestationVerdict(verdict: SignatureVerdict(accepted: false, reason: "not attested by \(keyID)"))
+        }
+        let type = String(text.dropFirst(prefix.count).dropLast(" of \(subject)".count))
+        return AttestationVerdict(
+            verdict: SignatureVerdict(accepted: true, reason: "ok"), predicateType: type, predicate: .object([:]))
+    }
+
+    func checkAttestationEnvelope(_ envelope: Data, subject: Digest) -> AttestationVerdict {
+        checkAttestation(envelope, subject: subject)
+    }
 }
 
 @Suite("berth promote into an environment that requires a signature")
