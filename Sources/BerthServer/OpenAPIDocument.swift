@@ -230,6 +230,98 @@ enum OpenAPIDocument {
                   content:
                     application/json:
                       schema: {$ref: "#/components/schemas/Error"}
+          /webhooks/{receiver}:
+            post:
+              summary: >-
+                A registry webhook for the berth.yaml receiver `receiver` (server.webhooks.receivers): Docker
+                Distribution notifications, Harbor (Default or CloudEvents; 2.x and 1.x event names), GitHub `package`
+                events. No berth token: Distribution and Harbor send the receiver's configured `Authorization` value,
+                GitHub signs the raw body (`X-Hub-Signature-256`, HMAC-SHA256 under the webhook secret); both are checked
+                before the body is parsed. The delivery is recorded once (`webhook-received`: body SHA-256, headers with
+                credentials redacted) and answered at once; berth verifies what it reports against the registry
+                afterwards, one check per image in the coalescing window.
+              security: []
+              parameters:
+                - name: receiver
+                  in: path
+                  required: true
+                  schema: {type: string}
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: {type: object}
+              responses:
+                "200":
+                  description: this delivery was already recorded (a retry or a replay); nothing changed
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/WebhookReceipt"}
+                "202":
+                  description: recorded (`accepted`), or reports nothing berth uses (`ignored`, not recorded)
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/WebhookReceipt"}
+                "400": {$ref: "#/components/responses/BadRequest"}
+                "401":
+                  description: the Authorization value or the signature doesn't match; nothing recorded
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Error"}
+                "404":
+                  description: no receiver of that name
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Error"}
+                "413":
+                  description: the body is over server.webhooks.max_body_bytes; nothing recorded
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Error"}
+                "422":
+                  description: an event type berth doesn't know; nothing recorded
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Error"}
+          /api/v1/webhooks/deliveries:
+            get:
+              summary: The newest webhook deliveries, with what verification found for each. Role admin.
+              parameters:
+                - name: limit
+                  in: query
+                  schema: {type: integer, minimum: 1, maximum: 500, default: 50}
+              responses:
+                "200":
+                  description: newest first
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/WebhookDeliveries"}
+                "401": {$ref: "#/components/responses/Unauthorized"}
+                "403": {$ref: "#/components/responses/Forbidden"}
+          /api/v1/webhooks/deliveries/{id}/replay:
+            post:
+              summary: >-
+                Verifies delivery `id` (its ledger event number) against the registry again, now, past its coalescing
+                window; a Harbor scan's gate decision is still recorded once per report. Role admin, bearer tokens only.
+              parameters:
+                - name: id
+                  in: path
+                  required: true
+                  schema: {type: integer}
+              responses:
+                "200":
+                  description: what the registry showed
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/WebhookReplay"}
+                "400": {$ref: "#/components/responses/BadRequest"}
+                "401": {$ref: "#/components/responses/Unauthorized"}
+                "403": {$ref: "#/components/responses/Forbidden"}
+                "404":
+                  description: no such delivery
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Error"}
         components:
           securitySchemes:
             bearer:
@@ -435,6 +527,44 @@ enum OpenAPIDocument {
                 gate: {type: integer}
                 event: {type: integer}
                 actor: {type: string}
+            WebhookReceipt:
+              type: object
+              required: [status, events]
+              properties:
+                status: {type: string, enum: [accepted, duplicate, ignored]}
+                delivery: {type: string, description: "the sender's delivery id, else the body's sha256"}
+                event: {type: integer, description: the webhook-received ledger event}
+                events: {type: integer, description: registry events it reported}
+            WebhookDeliveries:
+              type: object
+              required: [deliveries]
+              properties:
+                deliveries:
+                  type: array
+                  items:
+                    type: object
+                    required: [receiver, source, delivery, type, bodySHA256, bodySize, headers, events, verifications]
+                    properties:
+                      id: {type: integer}
+                      time: {type: string}
+                      receiver: {type: string}
+                      source: {type: string, enum: [distribution, harbor, github]}
+                      delivery: {type: string}
+                      type: {type: string}
+                      bodySHA256: {type: string}
+                      bodySize: {type: integer}
+                      headers: {type: array, items: {type: string}, description: "name: value, credentials as <redacted>"}
+                      events: {type: array, items: {type: string}}
+                      verifications: {type: array, items: {type: string}}
+            WebhookReplay:
+              type: object
+              required: [delivery, verified, failures, drift, gates]
+              properties:
+                delivery: {type: integer}
+                verified: {type: array, items: {type: string}}
+                failures: {type: array, items: {type: string}}
+                drift: {type: array, items: {type: string}}
+                gates: {type: array, items: {type: integer}, description: gate-evaluated events recorded}
 
         """#
 }

@@ -382,9 +382,10 @@ struct ServerRoutesTests {
         let document = OpenAPIText.document
         let paths = document.split(separator: "\n").filter { $0.hasPrefix("  /") && $0.hasSuffix(":") }
             .map { String($0.dropFirst(2).dropLast()) }
-        #expect(paths.count == 9, "\(paths)")
+        #expect(paths.count == 12, "\(paths)")
         try await fixture.application().test(.router) { client in
-            for path in paths {
+            // The webhook paths' statuses are WebhookReceiverTests' and WebhookVerificationTests' subject.
+            for path in paths where !path.contains("webhooks") {
                 let uri = path.replacingOccurrences(
                     of: "{name}", with: ServerFixture.image.replacingOccurrences(of: "/", with: "%2F"))
                 let method: HTTPRequest.Method =
