@@ -26,7 +26,8 @@ public struct BerthCommand: ParsableCommand {
                 name: "Lifecycle",
                 subcommands: [
                     ReleaseCommand.self, GateCommand.self, ApproveCommand.self, PromoteCommand.self, RollbackCommand.self,
-                    PruneCommand.self, StatusCommand.self, HistoryCommand.self, DiffCommand.self,
+                    HoldCommand.self, UnholdCommand.self, PruneCommand.self, StatusCommand.self, HistoryCommand.self,
+                    DiffCommand.self,
                 ]),
             CommandGroup(name: "Rollout", subcommands: [CanaryCommand.self]),
             CommandGroup(

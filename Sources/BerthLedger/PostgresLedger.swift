@@ -227,6 +227,7 @@ public final class PostgresLedger: LedgerStore, Sendable {
               AND (\(query.version)::text IS NULL OR version = \(query.version))
               AND (\(query.digest)::text IS NULL OR digest = \(query.digest))
               AND (\(kinds)::text[] IS NULL OR kind = ANY(\(kinds)))
+              AND (\(query.after)::bigint IS NULL OR id > \(query.after))
             ORDER BY id DESC LIMIT \(limit)
             """)
     }

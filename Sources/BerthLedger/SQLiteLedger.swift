@@ -112,6 +112,10 @@ public final class SQLiteLedger: LedgerStore, Sendable {
             clauses.append("kind IN (\(kinds.map { _ in "?" }.joined(separator: ",")))")
             arguments += StatementArguments(kinds.map(\.rawValue).sorted())
         }
+        if let after = query.after {
+            clauses.append("id > ?")
+            arguments += [after]
+        }
         var sql = "SELECT * FROM events"
         if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
         sql += " ORDER BY id DESC"

@@ -25,6 +25,9 @@ public struct LedgerEvent: Hashable, Sendable {
         case webhookReceived = "webhook-received"
         case webhookVerified = "webhook-verified"
         case driftDetected = "drift-detected"
+        /// `berth hold` and `berth unhold` (or the board): an environment, or a version's digest, held: no
+        /// promotion into it, or of it, until it is released (`Hold`).
+        case held, unheld
     }
 
     /// Every canary kind, for queries.
@@ -78,10 +81,12 @@ public struct LedgerQuery: Hashable, Sendable {
     public var digest: String?
     public var kinds: Set<LedgerEvent.Kind>?
     public var limit: Int?
+    /// Only events with a larger id (a reader catching up from the last event it saw).
+    public var after: Int64?
 
     public init(
         repository: String? = nil, environment: String? = nil, version: String? = nil, digest: String? = nil,
-        kinds: Set<LedgerEvent.Kind>? = nil, limit: Int? = nil
+        kinds: Set<LedgerEvent.Kind>? = nil, limit: Int? = nil, after: Int64? = nil
     ) {
         self.repository = repository
         self.environment = environment
@@ -89,13 +94,14 @@ public struct LedgerQuery: Hashable, Sendable {
         self.digest = digest
         self.kinds = kinds
         self.limit = limit
+        self.after = after
     }
 
     /// Whether `event` matches (for stores that filter in memory).
     public func matches(_ event: LedgerEvent) -> Bool {
         (repository == nil || event.repository == repository) && (environment == nil || event.environment == environment)
             && (version == nil || event.version == version) && (digest == nil || event.digest == digest)
-            && (kinds == nil || kinds!.contains(event.kind))
+            && (kinds == nil || kinds!.contains(event.kind)) && (after == nil || (event.id ?? 0) > after!)
     }
 }
 

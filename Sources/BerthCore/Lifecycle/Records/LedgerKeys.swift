@@ -21,6 +21,8 @@ public enum DetailKey {
     public static let scanner = "scanner"
     public static let reasons = "reasons"
     public static let excepted = "excepted"
+    /// A hold's scope: `environment` or `digest`.
+    public static let scope = "scope"
 
     public static func count(_ severity: Severity) -> String { "counts.\(severity)" }
 }

@@ -53,7 +53,8 @@ public struct PromotionOutcome: Sendable {
 }
 
 /// Promotes a released version to the next environment by retagging the very same digest: the
-/// environment order, gates, approvals and bad marks decide (`PromotionPlanner`); every tag is verified
+/// environment order, gates, approvals and bad marks decide (`PromotionPlanner`), and holds stop it
+/// (`HoldService.check`); every tag is verified
 /// before the promotion is recorded, exactly once from the environment's current state; then the
 /// environment is deployed (`DeployService`) and that is recorded too. A crash anywhere converges on a
 /// re-run; of racing runs one records and the rest get `.conflict`.
@@ -89,6 +90,13 @@ public struct PromotionService: Sendable {
         let facts = try await PromotionFacts.gather(
             version: request.version, digest: digest, environment: request.environment, environments: environments,
             tagPrefix: tagPrefix, repository: request.repository, ledger: dependencies.ledger, writer: writer)
+        // A hold stops a promotion before any other rule, forced or not: it is released on purpose, not
+        // overridden. A re-run where the environment runs the digest already has nothing to stop.
+        if facts.current?.digest != digest.description {
+            try await HoldService.check(
+                repository: request.repository, environment: request.environment, digest: digest.description,
+                ledger: dependencies.ledger)
+        }
         let plan = try PromotionPlanner.plan(
             version: request.version, digest: digest.description, to: request.environment, environments: environments,
             tagPrefix: tagPrefix, events: facts.events, existingTags: facts.existingTags, now: dependencies.time.now(),

@@ -16,6 +16,10 @@ public struct ReleaseBoard: Hashable, Sendable {
         public var badMarks: [BadMark]
         /// What the digest needs to move on to the next environment; nil in the last column or an empty cell.
         public var next: Candidate? = nil
+        /// Holds in force on the environment or on the digest it runs.
+        public var holds: [Hold] = []
+        /// The newest canary in the environment, folded from the ledger; nil when none ran.
+        public var canary: CanaryProgress? = nil
     }
 
     /// The digest of a cell as a candidate for the next environment: the gate decision that applies there
@@ -24,6 +28,8 @@ public struct ReleaseBoard: Hashable, Sendable {
         public var environment: String
         public var gate: GateRecord?
         public var approvals: [ApprovalRecord]
+        /// Holds that stop the promotion there: the environment's, and the digest's.
+        public var holds: [Hold] = []
 
         /// Whether the gate there needs an approval that no one has given yet.
         public var awaitsApproval: Bool { gate?.outcome == .needsApproval && approvals.isEmpty }
@@ -53,12 +59,21 @@ extension LedgerQueries {
         let columns = environmentOrder + seen.subtracting(environmentOrder).sorted()
         var rows: [ReleaseBoard.Row] = []
         for (repository, running) in states {
+            let holds = Hold.active(try await ledger.events(LedgerQuery(repository: repository, kinds: [.held, .unheld])))
+            let canaryEvents = try await ledger.events(LedgerQuery(repository: repository, kinds: LedgerEvent.canaryKinds))
             var cells: [ReleaseBoard.Cell] = []
             for (index, environment) in columns.enumerated() {
+                let canary = canaryEvents.first { $0.kind == .canaryStarted && $0.environment == environment }.flatMap {
+                    started in CanaryProgress(started: started, events: canaryEvents.filter { $0.environment == environment })
+                }
                 guard let state = running.first(where: { $0.environment == environment }) else {
-                    cells.append(.init(environment: environment, state: nil, gate: nil, approvals: [], badMarks: []))
+                    cells.append(
+                        .init(
+                            environment: environment, state: nil, gate: nil, approvals: [], badMarks: [],
+                            holds: holds.filter { $0.scope == .environment(environment) }, canary: canary))
                     continue
                 }
+                let digest = state.digest ?? ""
                 var facts: [LedgerEvent] = []
                 if let digest = state.digest {
                     facts = try await ledger.events(
@@ -77,8 +92,9 @@ extension LedgerQueries {
                             let gate = gates.first { $0.applies(to: next) }
                             return ReleaseBoard.Candidate(
                                 environment: next, gate: gate,
-                                approvals: approvals.filter { $0.environment == next && $0.gateEvent == gate?.eventID })
-                        }))
+                                approvals: approvals.filter { $0.environment == next && $0.gateEvent == gate?.eventID },
+                                holds: holds.filter { $0.blocks(environment: next, digest: digest) })
+                        }, holds: holds.filter { $0.blocks(environment: environment, digest: digest) }, canary: canary))
             }
             rows.append(.init(repository: repository, cells: cells))
         }
