@@ -29,6 +29,10 @@ enum APIDocuments {
         let approvals: [Approval]
         let badMarks: [Mark]
         let next: Candidate?
+        /// Holds in force on the environment or the digest it runs.
+        let holds: [Hold]
+        /// The newest canary in the environment.
+        let canary: Canary?
     }
 
     struct Candidate: Encodable {
@@ -37,6 +41,8 @@ enum APIDocuments {
         let approvals: [Approval]
         /// The gate there needs an approval no one has given yet.
         let awaitsApproval: Bool
+        /// Holds that stop the promotion there.
+        let holds: [Hold]
     }
 
     struct Gate: Encodable {
@@ -167,8 +173,8 @@ enum APIDocuments {
             next: cell.next.map {
                 Candidate(
                     environment: $0.environment, gate: $0.gate.map(gate), approvals: $0.approvals.map(approval),
-                    awaitsApproval: $0.awaitsApproval)
-            })
+                    awaitsApproval: $0.awaitsApproval, holds: $0.holds.map(hold))
+            }, holds: cell.holds.map(hold), canary: cell.canary.map(canary))
     }
 
     static func gate(_ record: GateRecord) -> Gate {

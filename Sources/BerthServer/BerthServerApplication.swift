@@ -80,9 +80,12 @@ public enum BerthServer {
                 status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
         }
+        base.get("assets/board.js") { _, _ in BoardScript.response() }
         let api = base.group("api/v1").add(
             middleware: AccessMiddleware(tokens: dependencies.tokens, settings: settings, pages: false))
         APIRoutes(dependencies: dependencies, settings: settings).register(on: api)
+        EventStreamRoutes(dependencies: dependencies, timing: settings.eventStream, shutdown: settings.streams).register(on: api)
+        HoldRoutes(dependencies: dependencies, settings: settings).registerAPI(on: api)
         // Prometheus scrapes with a viewer token (`authorization: {credentials: …}` in its scrape config).
         base.group("metrics").add(middleware: AccessMiddleware(tokens: dependencies.tokens, settings: settings, pages: false))
             .get { _, context in
@@ -103,6 +106,7 @@ public enum BerthServer {
         webhooks.registerAPI(on: api)
         webhooks.registerPages(on: pages)
         if let every = dependencies.webhooks.reconcileSeconds { Task { await worker.reconcileLoop(every: every) } }
+        HoldRoutes(dependencies: dependencies, settings: settings).registerPages(on: pages)
         return router
     }
 
@@ -127,6 +131,8 @@ extension BerthServer {
         _ dependencies: ServerDependencies, settings: ServerSettings, address: ListenAddress,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
+        let signals = settings.streams.watchSignals()
+        defer { signals.forEach { $0.cancel() } }
         try await application(dependencies, settings: settings, address: address, onRunning: onRunning).runService()
     }
 }

@@ -14,7 +14,8 @@ struct BoardPage {
 
     func render() -> String {
         var html = Self.head(title: "berth · release board", basePath: basePath)
-        html += Self.header(principal: principal, basePath: basePath) + "<main>\n"
+        html += Self.header(principal: principal, basePath: basePath)
+        html += "<main data-events=\"\(HTML.escape(basePath))/api/v1/events\">\n"
         if let notice {
             html += "<p class=\"notice\">\(HTML.escape(notice))</p>\n"
         }
@@ -34,16 +35,23 @@ struct BoardPage {
             html += "<p class=\"links\"><a href=\"\(HTML.escape("\(basePath)/services/\(segment)"))\">history</a> · "
             html += "<a href=\"\(HTML.escape("\(basePath)/api/v1/services/\(segment)/history"))\">JSON</a></p></section>\n"
         }
-        html += "</main></body></html>\n"
+        html += "</main><script src=\"\(HTML.escape(basePath))/assets/board.js\" defer></script></body></html>\n"
         return html
     }
 
     /// `nextRuns`: the digest the next environment runs, if any.
     private func column(_ cell: ReleaseBoard.Cell, repository: String, nextRuns: String?) -> String {
-        var html = "<div class=\"column\"><h3>\(HTML.escape(cell.environment))</h3>"
-        guard let state = cell.state else { return html + "<p class=\"none\">nothing promoted</p></div>\n" }
+        var html =
+            "<div class=\"column\" data-cell=\"\(HTML.escape("\(repository) \(cell.environment)"))\"><h3>\(HTML.escape(cell.environment))</h3>"
+        let environmentHolds = cell.holds.filter { $0.scope == .environment(cell.environment) }
+        html += holdChips(environmentHolds)
+        html += environmentHoldForm(repository: repository, environment: cell.environment, held: !environmentHolds.isEmpty)
+        guard let state = cell.state else {
+            return html + (canaryChip(cell.canary).map { "<div class=\"chips\">\($0)</div>" } ?? "")
+                + "<p class=\"none\">nothing promoted</p></div>\n"
+        }
         let bad = !cell.badMarks.isEmpty
-        html += "<div class=\"card\(bad ? " bad" : "")\">"
+        html += "<div class=\"card\(bad ? " bad" : "")\(cell.holds.isEmpty ? "" : " held")\">"
         html += "<div class=\"version\">\(HTML.escape(state.version ?? "?"))</div>"
         if let digest = state.digest {
             html +=
@@ -62,6 +70,9 @@ struct BoardPage {
         }
         for approval in cell.approvals { chips.append(("ok", "approved by \(approval.actor ?? "?")")) }
         for mark in cell.badMarks { chips.append(("bad", "marked bad: \(mark.reason)")) }
+        for hold in cell.holds where hold.scope != .environment(cell.environment) {
+            chips.append(("held", "version held by \(hold.actor): \(hold.reason)"))
+        }
         var form = ""
         if let next = cell.next, let gate = next.gate, let digest = state.digest, let version = state.version {
             switch gate.outcome {
@@ -86,13 +97,84 @@ struct BoardPage {
         }
         html += "<div class=\"chips\">"
         html += chips.map { "<span class=\"chip \($0.0)\">\(HTML.escape($0.1))</span>" }.joined(separator: " ")
-        html += "</div>\(form)</div></div>\n"
+        html += canaryChip(cell.canary).map { " " + $0 } ?? ""
+        html += "</div>\(form)"
+        html += cardActions(cell, repository: repository, version: state.version, digest: state.digest)
+        html += "</div></div>\n"
         return html
+    }
+
+    /// A chip per hold on the environment.
+    private func holdChips(_ holds: [Hold]) -> String {
+        guard !holds.isEmpty else { return "" }
+        return "<div class=\"chips\">"
+            + holds.map {
+                "<span class=\"chip held\" title=\"event \($0.eventID ?? 0)\">\(HTML.escape("held by \($0.actor): \($0.reason)"))</span>"
+            }.joined(separator: " ") + "</div>"
+    }
+
+    /// The canary's state as a chip: its weight while it runs, why it paused or was aborted.
+    private func canaryChip(_ canary: CanaryProgress?) -> String? {
+        guard let canary else { return nil }
+        let text: String
+        let style: String
+        switch canary.phase {
+        case .progressing: (text, style) = ("canary \(canary.version) \(canary.split.canaryWeight) %", "info")
+        case .paused(let reason): (text, style) = ("canary \(canary.version) paused: \(reason)", "warn")
+        case .promoted: (text, style) = ("canary \(canary.version) promoted", "ok")
+        case .aborted(let reason): (text, style) = ("canary \(canary.version) aborted: \(reason)", "bad")
+        }
+        return "<span class=\"chip canary \(style)\">\(HTML.escape(text))</span>"
+    }
+
+    /// Hidden fields of a board form: what it acts on and the session's CSRF token.
+    private func hiddenFields(_ fields: [(String, String)]) -> String {
+        (fields + [("csrf", principal.csrf ?? "")]).map {
+            "<input type=\"hidden\" name=\"\($0.0)\" value=\"\(HTML.escape($0.1))\">"
+        }.joined()
+    }
+
+    /// Hold or release the environment, for a promoter of it.
+    private func environmentHoldForm(repository: String, environment: String, held: Bool) -> String {
+        guard principal.allows(.promoter, environment: environment) else { return "" }
+        let action = held ? "unhold" : "hold"
+        return "<details class=\"actions\"><summary>\(held ? "Release" : "Hold") \(HTML.escape(environment))</summary>"
+            + "<form class=\"\(action)\" method=\"post\" action=\"\(HTML.escape(basePath))/\(action)\">"
+            + hiddenFields([("repository", repository), ("environment", environment)])
+            + "<input name=\"reason\" placeholder=\"why\" required maxlength=\"4096\" aria-label=\"reason\">"
+            + "<button type=\"submit\">\(held ? "Release hold on" : "Hold") \(HTML.escape(environment))</button></form></details>"
+    }
+
+    /// Mark the card's digest bad there, and hold or release the version, for a promoter of the environment.
+    private func cardActions(_ cell: ReleaseBoard.Cell, repository: String, version: String?, digest: String?) -> String {
+        guard let version, let digest, principal.allows(.promoter, environment: cell.environment) else { return "" }
+        let base = HTML.escape(basePath)
+        var html = "<details class=\"actions\"><summary>More</summary>"
+        if cell.badMarks.isEmpty {
+            html +=
+                "<form class=\"mark-bad\" method=\"post\" action=\"\(base)/mark-bad\">"
+                + hiddenFields([
+                    ("repository", repository), ("version", version), ("digest", digest), ("environment", cell.environment),
+                ])
+                + "<input name=\"reason\" placeholder=\"what is wrong\" required maxlength=\"4096\" aria-label=\"reason\">"
+                + "<button type=\"submit\">Mark bad in \(HTML.escape(cell.environment))</button></form>"
+        }
+        if principal.environment == nil {
+            let held = cell.holds.contains { $0.scope != .environment(cell.environment) }
+            let action = held ? "unhold" : "hold"
+            html +=
+                "<form class=\"\(action)-version\" method=\"post\" action=\"\(base)/\(action)\">"
+                + hiddenFields([("repository", repository), ("version", version)])
+                + "<input name=\"reason\" placeholder=\"why\" required maxlength=\"4096\" aria-label=\"reason\">"
+                + "<button type=\"submit\">\(held ? "Release hold on" : "Hold") \(HTML.escape(version))</button></form>"
+        }
+        return html + "</details>"
     }
 
     /// Why the next environment can't take the digest yet, as the gate and approvals say; nil when it can.
     /// The server checks again (the same `PromotionService` as `berth promote`): a disabled button is a hint.
     static func promotionBlocker(_ next: ReleaseBoard.Candidate) -> String? {
+        if let hold = next.holds.first { return "held by \(hold.actor): \(hold.reason)" }
         guard let gate = next.gate else { return "no gate decision for \(next.environment)" }
         switch gate.outcome {
         case .pass, .warn: return nil
@@ -154,18 +236,20 @@ struct BoardPage {
         return """
             <header><a class="brand" href="\(base)/">berth</a><span class="sub">release board</span>\
             <nav><a href="\(base)/">Board</a><a href="\(base)/api/v1/board">JSON</a>\
-            <a href="\(base)/api/v1/openapi.yaml">API</a></nav>\
+            <a href="\(base)/api/v1/openapi.yaml">API</a></nav><span class="live" hidden></span>\
             <span class="who">signed in as <b>\(HTML.escape(principal.name))</b> (\(HTML.escape(principal.role.rawValue)))\
             \(signOut)</span></header>
 
             """
     }
 
+    // The referrer policy is same-origin, not no-referrer: under no-referrer a browser sends `Origin: null`
+    // with the board's own form posts, which the same-origin check must refuse.
     static func head(title: String, basePath: String) -> String {
         """
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <meta name="referrer" content="no-referrer">
+        <meta name="referrer" content="same-origin">
         <title>\(HTML.escape(title))</title>
         <style>\(style)</style></head><body>
 
@@ -186,7 +270,12 @@ struct BoardPage {
         .card.bad{border-left-color:#c0392b}.version{font-weight:700;font-size:1.1rem}
         .digest code{color:#556;font-size:.8rem}.chips{margin-top:.4rem;display:flex;flex-wrap:wrap;gap:.3rem}
         .chip{border:1px solid;border-radius:999px;padding:0 .5rem;font-size:.78rem}
-        .chip.ok{color:#1f7a3a}.chip.warn{color:#9a6700}.chip.bad{color:#c0392b}
+        .chip.ok{color:#1f7a3a}.chip.warn{color:#9a6700}.chip.bad{color:#c0392b}.chip.held{color:#6b3fa0}.chip.info{color:#1f5fbf}
+        .card.held{border-left-color:#6b3fa0}.column>.chips{margin:0 .2rem .4rem}
+        details.actions{margin-top:.4rem;font-size:.8rem}details.actions summary{cursor:pointer;color:#556}
+        details.actions form{display:flex;gap:.3rem;margin-top:.3rem}details.actions input[name=reason]{flex:1;padding:.2rem}
+        .live{font-size:.75rem;border:1px solid;border-radius:999px;padding:0 .5rem;color:#8fd19e}
+        .live.reconnecting,.live.offline{color:#f0c36d}.column.changed .card{box-shadow:0 0 0 2px #1f5fbf55}
         .none,.empty{color:#778}.links a{font-size:.85rem}
         form.login{max-width:28rem;background:#fff;border:1px solid #d5dae1;border-radius:6px;padding:1rem}
         form.approve{display:flex;gap:.3rem;margin-top:.5rem}form.approve input[name=reason]{flex:1;padding:.2rem}

@@ -20,6 +20,7 @@ struct BoardRoutes {
             let promoted = request.uri.queryParameters["promoted"].flatMap { Int64($0) }
             let notice =
                 approved.map { "Approval recorded (event \($0))." } ?? promoted.map { "Promotion recorded (event \($0))." }
+                ?? HoldRoutes.notice(request)
             return Page.response(
                 BoardPage(
                     board: board, principal: principal, basePath: settings.basePath, promotes: dependencies.promotions != nil,
@@ -143,7 +144,7 @@ enum Page {
             headers: [
                 .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
                 .contentSecurityPolicy:
-                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+                    "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'",
                 HTTPField.Name("X-Content-Type-Options")!: "nosniff",
             ],
             body: .init(byteBuffer: ByteBuffer(string: html)))

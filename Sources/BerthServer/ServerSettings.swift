@@ -18,6 +18,10 @@ public struct ServerSettings: Sendable {
     public var authentication: Authentication
     /// Who acts when authentication is `none`.
     public var anonymousActor: String
+    /// How `/api/v1/events` polls the ledger and paces its streams.
+    public var eventStream = EventStreamTiming()
+    /// Ends the event streams when the server shuts down.
+    public var streams = StreamShutdown()
 
     public init(
         basePath: String = "", externalURL: String? = nil, authentication: Authentication = .tokens,
