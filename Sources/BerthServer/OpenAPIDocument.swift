@@ -230,6 +230,143 @@ enum OpenAPIDocument {
                   content:
                     application/json:
                       schema: {$ref: "#/components/schemas/Error"}
+          /api/v1/events:
+            get:
+              summary: >-
+                The ledger as server-sent events (`text/event-stream`, role viewer; a session cookie works, so the
+                board's script subscribes with it). Each stream reads the ledger for the events after the last id it
+                sent, so any replica on the same ledger serves any client. Messages: `event: ledger` with the event
+                as JSON in `data:` and the ledger's event id in `id:`; a bare `id:` for events the board doesn't show
+                (tokens); `event: reset` when more than a batch (200) came since the last id (reload the board);
+                `event: revoked` when the subscriber's token was revoked (the stream ends). Comments (`: heartbeat`)
+                while quiet. The server ends each stream after about 25 s or at shutdown; `EventSource` reconnects
+                with `Last-Event-ID` and misses nothing.
+              parameters:
+                - name: Last-Event-ID
+                  in: header
+                  required: false
+                  description: the id of the last event seen; absent, the stream starts at the newest event
+                  schema: {type: integer, minimum: 0}
+                - name: after
+                  in: query
+                  required: false
+                  description: the same as Last-Event-ID, for clients that can't set headers
+                  schema: {type: integer, minimum: 0}
+              responses:
+                "200":
+                  description: the stream
+                  content:
+                    text/event-stream:
+                      schema: {type: string}
+                "400": {$ref: "#/components/responses/BadRequest"}
+                "401": {$ref: "#/components/responses/Unauthorized"}
+                "403": {$ref: "#/components/responses/Forbidden"}
+          /api/v1/holds:
+            get:
+              summary: The holds in force on a service (role viewer).
+              parameters:
+                - name: repository
+                  in: query
+                  required: true
+                  schema: {type: string}
+              responses:
+                "200":
+                  description: the holds, oldest first
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Holds"}
+                "400": {$ref: "#/components/responses/BadRequest"}
+                "401": {$ref: "#/components/responses/Unauthorized"}
+                "403": {$ref: "#/components/responses/Forbidden"}
+            post:
+              summary: >-
+                Holds an environment (no promotion into it) or a version (no promotion of its digest anywhere) until
+                it is released, as `berth hold` does, recorded as a `held` event with the token's name and the reason
+                (role promoter for that environment; a version hold needs a token not scoped to one environment;
+                bearer tokens only). Promotions it stops are refused with 409, forced or not.
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: {$ref: "#/components/schemas/HoldRequest"}
+              responses:
+                "200":
+                  description: held already; nothing recorded
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/HoldResult"}
+                "201":
+                  description: held
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/HoldResult"}
+                "400": {$ref: "#/components/responses/BadRequest"}
+                "401": {$ref: "#/components/responses/Unauthorized"}
+                "403": {$ref: "#/components/responses/Forbidden"}
+                "409":
+                  description: another run changed the hold at the same time
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Error"}
+          /api/v1/holds/release:
+            post:
+              summary: >-
+                Releases a hold, as `berth unhold` does (`unheld`, with the token's name and the reason; the same
+                roles as holding).
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: {$ref: "#/components/schemas/HoldRequest"}
+              responses:
+                "200":
+                  description: not held; nothing recorded
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/HoldResult"}
+                "201":
+                  description: released
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/HoldResult"}
+                "400": {$ref: "#/components/responses/BadRequest"}
+                "401": {$ref: "#/components/responses/Unauthorized"}
+                "403": {$ref: "#/components/responses/Forbidden"}
+          /api/v1/bad-marks:
+            post:
+              summary: >-
+                Marks the digest the caller was shown running in an environment bad (`marked-bad`, once per digest and
+                environment, with the token's name): no later promotion or rollback brings it back without the CLI's
+                `--force` (role promoter for that environment; bearer tokens only).
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: {$ref: "#/components/schemas/BadMarkRequest"}
+              responses:
+                "200":
+                  description: marked bad before; the earlier mark
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/BadMarkResult"}
+                "201":
+                  description: marked bad
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/BadMarkResult"}
+                "400": {$ref: "#/components/responses/BadRequest"}
+                "401": {$ref: "#/components/responses/Unauthorized"}
+                "403": {$ref: "#/components/responses/Forbidden"}
+                "409":
+                  description: the version ran as another digest there than the one shown
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Error"}
+                "502":
+                  description: the version never ran in that environment
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Error"}
           /webhooks/{receiver}:
             post:
               summary: >-
@@ -397,6 +534,11 @@ enum OpenAPIDocument {
                       event: {type: integer}
                 next:
                   $ref: "#/components/schemas/Candidate"
+                holds:
+                  type: array
+                  description: holds in force on the environment or on the digest it runs
+                  items: {$ref: "#/components/schemas/Hold"}
+                canary: {$ref: "#/components/schemas/Canary"}
             Candidate:
               type: object
               description: >-
@@ -410,6 +552,10 @@ enum OpenAPIDocument {
                   type: array
                   items: {$ref: "#/components/schemas/Approval"}
                 awaitsApproval: {type: boolean, description: "The gate there needs an approval no one has given yet."}
+                holds:
+                  type: array
+                  description: holds that stop the promotion there (the environment's and the digest's)
+                  items: {$ref: "#/components/schemas/Hold"}
             Gate:
               type: object
               required: [outcome, counts, reasons]
@@ -565,6 +711,74 @@ enum OpenAPIDocument {
                 failures: {type: array, items: {type: string}}
                 drift: {type: array, items: {type: string}}
                 gates: {type: array, items: {type: integer}, description: gate-evaluated events recorded}
+            Hold:
+              type: object
+              required: [scope, repository, reason, actor, since]
+              properties:
+                scope: {type: string, enum: [environment, digest]}
+                repository: {type: string}
+                environment: {type: string}
+                version: {type: string}
+                digest: {type: string}
+                reason: {type: string}
+                actor: {type: string}
+                since: {type: string, format: date-time}
+                event: {type: integer}
+            Holds:
+              type: object
+              required: [repository, holds]
+              properties:
+                repository: {type: string}
+                holds: {type: array, items: {$ref: "#/components/schemas/Hold"}}
+            HoldRequest:
+              type: object
+              required: [repository, reason]
+              description: exactly one of environment and version
+              properties:
+                repository: {type: string}
+                environment: {type: string}
+                version: {type: string}
+                reason: {type: string}
+            HoldResult:
+              type: object
+              required: [status]
+              properties:
+                status: {type: string, enum: [held, already-held, released, not-held]}
+                hold: {$ref: "#/components/schemas/Hold"}
+                event: {type: integer}
+                actor: {type: string}
+            BadMarkRequest:
+              type: object
+              required: [repository, version, environment, digest, reason]
+              properties:
+                repository: {type: string}
+                version: {type: string}
+                environment: {type: string}
+                digest: {type: string, description: "the digest the caller was shown running there"}
+                reason: {type: string}
+            BadMarkResult:
+              type: object
+              required: [status, repository, environment, digest, reason]
+              properties:
+                status: {type: string, enum: [marked-bad, already]}
+                repository: {type: string}
+                version: {type: string}
+                environment: {type: string}
+                digest: {type: string}
+                reason: {type: string}
+                event: {type: integer}
+                actor: {type: string}
+            Canary:
+              type: object
+              required: [phase, version, digest, weight, step, event]
+              properties:
+                phase: {type: string, enum: [progressing, paused, promoted, aborted]}
+                version: {type: string}
+                digest: {type: string}
+                weight: {type: integer, description: percent of the traffic the canary gets}
+                step: {type: integer}
+                reason: {type: string, description: why it paused or was aborted}
+                event: {type: integer}
 
         """#
 }

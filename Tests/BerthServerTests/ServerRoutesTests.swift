@@ -384,14 +384,22 @@ struct ServerRoutesTests {
         let document = OpenAPIText.document
         let paths = document.split(separator: "\n").filter { $0.hasPrefix("  /") && $0.hasSuffix(":") }
             .map { String($0.dropFirst(2).dropLast()) }
-        #expect(paths.count == 12, "\(paths)")
-        try await fixture.application().test(.router) { client in
+        #expect(paths.count == 16, "\(paths)")
+        // Event streams short enough to read whole.
+        var settings = ServerSettings()
+        settings.eventStream = EventStreamTiming(poll: .milliseconds(20), lifetime: .milliseconds(100))
+        try await fixture.application(settings).test(.router) { client in
             // The webhook paths' statuses are WebhookReceiverTests' and WebhookVerificationTests' subject.
             for path in paths where !path.contains("webhooks") {
-                let uri = path.replacingOccurrences(
-                    of: "{name}", with: ServerFixture.image.replacingOccurrences(of: "/", with: "%2F"))
-                let method: HTTPRequest.Method =
-                    ["/api/v1/approvals", "/api/v1/promotions", "/api/v1/rollbacks"].contains(path) ? .post : .get
+                let posts = [
+                    "/api/v1/approvals", "/api/v1/promotions", "/api/v1/rollbacks", "/api/v1/holds/release",
+                    "/api/v1/bad-marks",
+                ]
+                let method: HTTPRequest.Method = posts.contains(path) ? .post : .get
+                let uri =
+                    path.replacingOccurrences(
+                        of: "{name}", with: ServerFixture.image.replacingOccurrences(of: "/", with: "%2F"))
+                    + (path == "/api/v1/holds" ? "?repository=\(ServerFixture.image)" : "")
                 let response = try await client.execute(
                     uri: uri, method: method, headers: .bearer(token), body: ByteBuffer(string: "{}"))
                 let documented = method == .post ? ["200", "201", "400", "401", "403"] : ["200"]
