@@ -137,6 +137,10 @@ public struct ConventionalCommit: Hashable, Sendable {
 
 extension Substring {
     func trimmingSpaces() -> Substring {
+        // Most text starts and ends with a visible ASCII character: nothing to trim, no Character read.
+        if let first = utf8.first, let last = utf8.last, first > 0x20, first < 0x7F, last > 0x20, last < 0x7F {
+            return self
+        }
         var text = self
         while let first = text.first, first.isWhitespace { text.removeFirst() }
         while let last = text.last, last.isWhitespace { text.removeLast() }
