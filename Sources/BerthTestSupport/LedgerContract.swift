@@ -102,6 +102,15 @@ public enum LedgerContract {
         try require(gates.count == 1 && gates[0].kind == .gateEvaluated, "kind and version filters")
         let limited = try await store.events(LedgerQuery(repository: "reg.example/api", limit: 2))
         try require(limited.map(\.version) == ["1.1.0", "1.1.0"], "limit keeps the newest", "\(limited.map(\.version))")
+        let all = try await store.events(LedgerQuery())
+        let second = all[all.count - 2].id ?? 0
+        let after = try await store.events(LedgerQuery(after: second))
+        try require(
+            after.compactMap(\.id) == all.compactMap(\.id).filter { $0 > second }, "after: only larger ids, newest first",
+            "\(after.compactMap(\.id))")
+        let afterLimited = try await store.events(LedgerQuery(repository: "reg.example/other", limit: 1, after: second))
+        try require(afterLimited.map(\.version) == ["9.9.9"], "after combines with the other filters")
+        try require(try await store.events(LedgerQuery(after: all[0].id ?? 0)).isEmpty, "nothing after the newest")
     }
 
     static func onceKeysAreExclusive(_ store: any LedgerStore) async throws {
