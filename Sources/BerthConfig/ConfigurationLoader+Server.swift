@@ -33,6 +33,14 @@ extension ConfigurationLoader {
         }
         var names = Set<String>()
         for item in try entries["receivers"]?.sequence() ?? [] {
+            // Told apart from other unknown keys so the message says why; it never repeats the value.
+            if case .mapping(let raw) = item.node,
+                let key = raw.keys.first(where: { Self.inlineSecretKeys.contains($0.string ?? "") })
+            {
+                throw ConfigNode(node: key, file: item.file, path: "\(item.path).\(key.string ?? "")").fail(
+                    "'\(item.path).\(key.string ?? "")': berth.yaml never holds a secret; name where it is with secret_env: NAME or secret_file: PATH"
+                )
+            }
             let fields = try item.mapping(known: ["name", "type", "secret_env", "secret_file", "registry"])
             guard let nameNode = fields["name"] else { throw item.fail("'\(item.path)' needs a 'name' (the URL's last segment)") }
             let name = try nameNode.string()
@@ -48,8 +56,18 @@ extension ConfigurationLoader {
             let source = try typeNode.choice(WebhookPayload.Source.self, WebhookPayload.Source.allCases)
             let secret: WebhookConfiguration.SecretSource
             switch (fields["secret_env"], fields["secret_file"]) {
-            case (let env?, nil): secret = .environment(try env.string())
-            case (nil, let file?): secret = .file(try file.string())
+            case (let env?, nil):
+                let variable = try env.string()
+                // A value that is no variable's name may be the secret itself: say so without repeating it.
+                guard Self.isVariableName(variable) else {
+                    throw env.fail(
+                        "'\(env.path)' is the name of an environment variable (BERTH_DISTRIBUTION_AUTH), not the secret itself")
+                }
+                secret = .environment(variable)
+            case (nil, let file?):
+                let path = try file.string()
+                guard !path.isEmpty else { throw file.fail("'\(file.path)' is the path of a file holding the secret") }
+                secret = .file(path)
             case (_?, _?): throw item.fail("'\(item.path)': secret_env or secret_file, not both")
             case (nil, nil):
                 throw item.fail(
@@ -67,5 +85,15 @@ extension ConfigurationLoader {
             config.receivers.append(.init(name: name, source: source, secret: secret, registry: registry))
         }
         return config
+    }
+
+    /// Keys a secret would be written under, in a receiver; refused.
+    static let inlineSecretKeys = ["secret", "token", "password", "authorization", "auth", "header", "headers"]
+
+    /// `[A-Za-z_][A-Za-z0-9_]*`, at most 255 characters.
+    static func isVariableName(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, text.unicodeScalars.count <= 255 else { return false }
+        func letter(_ c: Unicode.Scalar) -> Bool { ("A"..."Z").contains(c) || ("a"..."z").contains(c) || c == "_" }
+        return letter(first) && text.unicodeScalars.allSatisfy { letter($0) || ("0"..."9").contains($0) }
     }
 }
