@@ -8,7 +8,7 @@ import struct Foundation.Data
 /// check, and replicas on one ledger share the work through once-keys; a tag found elsewhere than berth
 /// put it becomes `drift-detected`; a finished Harbor scan of a digest berth tracks becomes its gate
 /// decision (`gate-evaluated`) under berth.yaml's gate policy. A registry that can't be reached leaves the
-/// hint pending for the next run.
+/// hint pending, asked about again once its `backoff` has passed.
 public struct WebhookVerifier: Sendable {
     public let dependencies: LifecycleDependencies
     public var policy: GatePolicy
@@ -18,16 +18,19 @@ public struct WebhookVerifier: Sendable {
     public var window: Double
     /// How many recent deliveries a run looks through.
     public var horizon: Int
+    /// When a hint the registry couldn't answer is tried again (shared by this verifier's copies).
+    public let backoff: HintBackoff
 
     public init(
         _ dependencies: LifecycleDependencies, policy: GatePolicy = GatePolicy(), images: [String] = [],
-        window: Double = 2, horizon: Int = 2000
+        window: Double = 2, horizon: Int = 2000, backoff: HintBackoff = HintBackoff()
     ) {
         self.dependencies = dependencies
         self.policy = policy
         self.images = images
         self.window = max(window, 0.001)
         self.horizon = horizon
+        self.backoff = backoff
     }
 
     /// What a run did.
@@ -37,6 +40,8 @@ public struct WebhookVerifier: Sendable {
         public var coalesced = 0
         /// Hints the registry couldn't answer for; they stay pending.
         public var failures: [String] = []
+        /// Pending hints not asked about this run: the registry failed them lately (`HintBackoff`).
+        public var deferred = 0
         public var drift: [RegistryDrift] = []
         public var gates: [GateRecord] = []
     }
@@ -113,19 +118,34 @@ public struct WebhookVerifier: Sendable {
             }
         }
         let tracked = try await trackedRepositories()
+        // An explicit replay asks now, whatever the backoff says; a pending run forgets hints that aged out.
+        if !replay { backoff.keep(only: Set(hints.map(\.key))) }
         for hint in hints {
+            if !replay, backoff.isWaiting(hint.key, now: dependencies.time.now()) {
+                report.deferred += 1
+                continue
+            }
             if try await dependencies.ledger.event(onceKey: hint.key) != nil {
+                backoff.answered(hint.key)
                 report.coalesced += 1 + hint.folded
                 continue
             }
             do {
                 try await check(hint, tracked: tracked, into: &report)
+                backoff.answered(hint.key)
             } catch let conflict as LedgerConflict {
                 // Another replica checked it first.
                 _ = conflict
+                backoff.answered(hint.key)
                 report.coalesced += 1 + hint.folded
             } catch {
-                report.failures.append("\(hint.event.summary): \(error)")
+                var failure = "\(hint.event.summary): \(error)"
+                if !replay {
+                    let now = dependencies.time.now()
+                    let retry = backoff.failed(hint.key, now: now)
+                    failure += " (asked again in \(Int((retry - now).rounded()))s)"
+                }
+                report.failures.append(failure)
             }
         }
         return report
