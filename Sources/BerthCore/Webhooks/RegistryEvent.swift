@@ -41,10 +41,11 @@ public struct RegistryEvent: Hashable, Sendable, Codable {
         self.scan = scan
     }
 
-    /// What the verifier coalesces on: the action and the repository with the digest, else the tag (and a
-    /// scan's report: two scans of one digest are two decisions).
+    /// What the verifier coalesces on: the action and the repository with the tag and the digest (and a
+    /// scan's report: two scans of one digest are two decisions). The tag is part of it: a release pushes
+    /// one digest under several tags at once, and the check of one tag says nothing of where the others point.
     public var hintKey: String {
-        "\(action.rawValue):\(repository)" + (digest.map { "@\($0)" } ?? tag.map { ":\($0)" } ?? "")
+        "\(action.rawValue):\(repository)" + (tag.map { ":\($0)" } ?? "") + (digest.map { "@\($0)" } ?? "")
             + (scan?.reportID.map { "#\($0.prefix(120))" } ?? "")
     }
 
