@@ -24,9 +24,40 @@ public final class RegistryServer: @unchecked Sendable {
     /// (and `.htpasswd` for Basic auth), which skips them where it is missing, and fails them in CI.
     public static let binary = "/usr/bin/docker-registry"
 
+    /// Where the registry sends its notifications (Distribution's `notifications.endpoints`): the URL and
+    /// the headers each request carries.
+    public struct Notifications: Sendable {
+        public var url: String
+        public var headers: [String: String]
+
+        public init(url: String, headers: [String: String] = [:]) {
+            self.url = url
+            self.headers = headers
+        }
+
+        /// The `notifications:` section: every event but pulls, retried each second.
+        var yaml: String {
+            let lines = headers.sorted { $0.key < $1.key }.map { "        \($0.key): [\"\($0.value)\"]" }
+            return """
+                notifications:
+                  endpoints:
+                    - name: berth
+                      url: \(url)
+                      timeout: 2s
+                      threshold: 3
+                      backoff: 1s
+                      ignore: {actions: [pull]}
+                      headers:
+                \(lines.joined(separator: "\n"))
+
+                """
+        }
+    }
+
     /// Starts a registry; with `basicAuth` it demands `username`/`password` (written with `htpasswd -B`);
-    /// with `tls` it serves https only, on the certificate's address.
-    public init(basicAuth: Bool = false, tls: TestCertificate? = nil) throws {
+    /// with `tls` it serves https only, on the certificate's address; with `notifications` it sends its
+    /// events there.
+    public init(basicAuth: Bool = false, tls: TestCertificate? = nil, notifications: Notifications? = nil) throws {
         let needed: [ExternalTool] = basicAuth ? [.dockerRegistry, .htpasswd] : [.dockerRegistry]
         let missing = needed.filter { !$0.isAvailable }
         guard missing.isEmpty else { throw ExternalTool.Missing(missing) }
@@ -59,7 +90,7 @@ public final class RegistryServer: @unchecked Sendable {
                 enabled: true
             http:
               addr: \(address):\(port)\(certificate)
-            \(auth)
+            \(auth)\(notifications?.yaml ?? "")
             """
         let configFile = directory.appendingPathComponent("config.yml")
         try Data(config.utf8).write(to: configFile)

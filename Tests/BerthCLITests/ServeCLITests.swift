@@ -179,7 +179,9 @@ final class ServeProcess: @unchecked Sendable {
     let process = Process()
     let output: String
 
-    init(cli: CLIHarness, arguments: [String], directory: String, log: String = "serve.log") throws {
+    init(
+        cli: CLIHarness, arguments: [String], directory: String, log: String = "serve.log", environment: [String: String] = [:]
+    ) throws {
         output = directory + "/" + log
         FileManager.default.createFile(atPath: output, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
@@ -187,6 +189,7 @@ final class ServeProcess: @unchecked Sendable {
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": directory]
+            .merging(environment) { _, extra in extra }
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
