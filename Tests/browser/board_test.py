@@ -42,7 +42,7 @@ for path, package in ((CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver"))
         skip(f"{path} is missing: apt-get install {package}")
 try:
     from selenium import webdriver
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -107,11 +107,35 @@ def cell(driver, environment):
     raise AssertionError(f"no card for {environment}")
 
 
+def fresh(action, attempts=20):
+    """Runs `action` again when the live board swapped the card it was reading: a server-sent event
+    replaces changed cards at any moment, and an element of the old card is then stale."""
+    for attempt in range(attempts):
+        try:
+            return action()
+        except StaleElementReferenceException:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
+
+
 def wait_for_text(driver, environment, text, what):
     try:
-        WebDriverWait(driver, 20, poll_frequency=0.2).until(lambda d: text in cell(d, environment).text)
+        WebDriverWait(driver, 20, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda d: text in cell(d, environment).text)
     except TimeoutException:
-        raise AssertionError(f"{what}: '{text}' never appeared; the card says: {cell(driver, environment).text!r}")
+        card = fresh(lambda: cell(driver, environment).text)
+        raise AssertionError(f"{what}: '{text}' never appeared; the card says: {card!r}")
+
+
+def force_promote(driver):
+    """Enables the card's disabled Promote button in the page and clicks it; says whether it was disabled."""
+    def attempt():
+        button = cell(driver, "dev").find_element(By.CSS_SELECTOR, "form.promote button")
+        disabled = button.get_attribute("disabled") is not None
+        driver.execute_script("arguments[0].removeAttribute('disabled'); arguments[0].click()", button)
+        return disabled
+    return fresh(attempt)
 
 
 def screenshot(driver, name):
@@ -183,11 +207,8 @@ def main():
         viewer.execute_script("window.__berthNoReload = 'still here'")
 
         # Promote to staging is disabled by the gate; enabling it in the page and posting is refused by the server.
-        dev = cell(promoter, "dev")
-        button = dev.find_element(By.CSS_SELECTOR, "form.promote button")
-        check(button.get_attribute("disabled") is not None, "Promote to staging is disabled while the gate needs an approval")
-        check("needs an approval for staging" in dev.text, "the card says why")
-        promoter.execute_script("arguments[0].removeAttribute('disabled'); arguments[0].click()", button)
+        check("needs an approval for staging" in fresh(lambda: cell(promoter, "dev").text), "the card says why")
+        check(force_promote(promoter), "Promote to staging is disabled while the gate needs an approval")
         WebDriverWait(promoter, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, "p.error"))
         refusal = promoter.find_element(By.CSS_SELECTOR, "p.error").text
         check("approv" in refusal, f"the forced promotion is refused: {refusal!r}")
@@ -231,9 +252,12 @@ def main():
         check(not [e for e in history() if e["kind"] == "approved"], "no approval recorded so far")
 
         # Approving in the page records an approval bound to the digest, as the token's holder.
-        form = cell(promoter, "dev").find_element(By.CSS_SELECTOR, "form.approve")
-        form.find_element(By.NAME, "reason").send_keys("the High is in a test-only dependency")
-        form.find_element(By.CSS_SELECTOR, "button").click()
+        def approve():
+            form = cell(promoter, "dev").find_element(By.CSS_SELECTOR, "form.approve")
+            form.find_element(By.NAME, "reason").clear()
+            form.find_element(By.NAME, "reason").send_keys("the High is in a test-only dependency")
+            form.find_element(By.CSS_SELECTOR, "button").click()
+        fresh(approve)
         WebDriverWait(promoter, 15).until(lambda d: "Approval recorded" in d.page_source)
         approvals = [e for e in history() if e["kind"] == "approved"]
         check(len(approvals) == 1, "berth history: one approval")
@@ -250,9 +274,7 @@ def main():
         berth("hold", "--env", "staging", "--reason", "release freeze")
         wait_for_text(viewer, "staging", "release freeze", "the hold in the second tab")
         wait_for_text(promoter, "dev", "held by", "the hold on the Promote button")
-        button = cell(promoter, "dev").find_element(By.CSS_SELECTOR, "form.promote button")
-        check(button.get_attribute("disabled") is not None, "Promote to staging is disabled by the hold")
-        promoter.execute_script("arguments[0].removeAttribute('disabled'); arguments[0].click()", button)
+        check(force_promote(promoter), "Promote to staging is disabled by the hold")
         WebDriverWait(promoter, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, "p.error"))
         check("held" in promoter.find_element(By.CSS_SELECTOR, "p.error").text, "the server refuses it: held")
         screenshot(viewer, "board-held.png")
@@ -260,9 +282,12 @@ def main():
 
         # Promote now goes through, and the second tab sees staging change.
         promoter.get(BASE)
-        button = cell(promoter, "dev").find_element(By.CSS_SELECTOR, "form.promote button")
-        check(button.get_attribute("disabled") is None, "Promote to staging is enabled after the approval and the release")
-        button.click()
+        def promote():
+            button = cell(promoter, "dev").find_element(By.CSS_SELECTOR, "form.promote button")
+            enabled = button.get_attribute("disabled") is None
+            button.click()
+            return enabled
+        check(fresh(promote), "Promote to staging is enabled after the approval and the release")
         WebDriverWait(promoter, 15).until(lambda d: "Promotion recorded" in d.page_source)
         running = status()
         check(running.get("staging", {}).get("digest") == DIGEST, "berth status: staging runs the digest")
