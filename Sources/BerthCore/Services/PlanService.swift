@@ -87,16 +87,16 @@ public struct PlanService: Sendable {
         // Before HEAD's tags are read: deepening fetches some.
         let deepening = try VersionService(git: git, fetcher: fetcher).deepen(
             from: request.deepenFrom, prefix: config.version.tagPrefix)
-        // HEAD, and the tags read into versions with the remote's URL (for the source label and the
-        // remote tag check), at once.
+        // At once: HEAD with the remote's URL (for the source label and the remote tag check), and the
+        // tags read into versions, the longer of the two.
         let (headRead, refsRead) = ConcurrentReads.run(
-            { try git.head() },
-            { [git, remote = config.remote, prefix = config.version.tagPrefix] in
+            { (head: try git.head(), remoteURL: try git.remoteURL(config.remote)) },
+            { [git, prefix = config.version.tagPrefix] in
                 let tags = try git.tags()
-                return (tags: tags, catalog: TagCatalog(tags: tags, prefix: prefix), remoteURL: try git.remoteURL(remote))
+                return (tags: tags, catalog: TagCatalog(tags: tags, prefix: prefix))
             })
-        let head = try headRead.get()
-        let (allTags, catalog, remoteURL) = try refsRead.get()
+        let (head, remoteURL) = try headRead.get()
+        let (allTags, catalog) = try refsRead.get()
         let versionRequest = VersionRequest(
             policy: config.version, ci: request.ci, branch: request.branch, defaultBranch: config.defaultBranch,
             allowDirty: request.allowDirty)
