@@ -18,26 +18,10 @@ for tool in docker-registry go curl python3; do
   command -v "$tool" >/dev/null || { echo "bench-attest: needs $tool" >&2; exit 1; }
 done
 work=$(mktemp -d /tmp/berth-bench-attest.XXXXXX)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-host="127.0.0.1:$port"
-cat > "$work/config.yml" <<YML
-version: 0.1
-log:
-  level: info
-  accesslog:
-    disabled: false
-storage:
-  filesystem:
-    rootdirectory: $work/data
-  delete:
-    enabled: true
-http:
-  addr: $host
-YML
-docker-registry serve "$work/config.yml" > "$work/registry.log" 2>&1 &
-registry_pid=$!
-trap 'kill $registry_pid 2>/dev/null; wait $registry_pid 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 100); do curl -sf "http://$host/v2/" >/dev/null 2>&1 && break; sleep 0.05; done
+# shellcheck source=scripts/bench-registry-start.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench-registry-start.sh"
+trap '[[ -z ${registry_pid:-} ]] || { kill $registry_pid 2>/dev/null; wait $registry_pid 2>/dev/null || true; }; rm -rf "$work"' EXIT
+start_registry "$work"
 
 # A hermetic repository with the example committed at a fixed date.
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 HOME="$work/home"

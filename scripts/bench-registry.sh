@@ -9,27 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 work=$(mktemp -d /tmp/berth-bench-registry.XXXXXX)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-host="127.0.0.1:$port"
-
-cat > "$work/config.yml" <<YML
-version: 0.1
-log:
-  level: info
-  accesslog:
-    disabled: false
-storage:
-  filesystem:
-    rootdirectory: $work/data
-  delete:
-    enabled: true
-http:
-  addr: $host
-YML
-docker-registry serve "$work/config.yml" > "$work/registry.log" 2>&1 &
-registry_pid=$!
-trap 'kill $registry_pid 2>/dev/null; wait $registry_pid 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 100); do curl -sf "http://$host/v2/" >/dev/null 2>&1 && break; sleep 0.05; done
+# shellcheck source=scripts/bench-registry-start.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench-registry-start.sh"
+trap '[[ -z ${registry_pid:-} ]] || { kill $registry_pid 2>/dev/null; wait $registry_pid 2>/dev/null || true; }; rm -rf "$work"' EXIT
+start_registry "$work"
 
 echo "== building berth (release)" >&2
 swift build -c release --product berth >/dev/null
