@@ -1,16 +1,19 @@
 import BerthOCI
 import Foundation
 
-/// A vulnerability scan report, Trivy (`SchemaVersion` 2) or Grype (`-o json`), reduced to what a gate
-/// needs: the findings, the image it is about, and when it was made.
+/// A vulnerability scan report, Trivy (`SchemaVersion` 2), Grype (`-o json`) or Clair v4 (a
+/// VulnerabilityReport), reduced to what a gate needs: the findings, the image it is about, and when it
+/// was made.
 ///
-/// Neither tool writes totals, so findings are counted here: Trivy's `Vulnerabilities` and `Secrets`
-/// (`Misconfigurations` and `Licenses` are not counted), Grype's `matches` (never `ignoredMatches`).
+/// None of them writes totals, so findings are counted here: Trivy's `Vulnerabilities` and `Secrets`
+/// (`Misconfigurations` and `Licenses` are not counted), Grype's `matches` (never `ignoredMatches`),
+/// Clair's `package_vulnerabilities` pairs (`ScanReport+Clair.swift`).
 /// Trivy omits `Results`/`Vulnerabilities`/`Secrets` when empty. Every field read is type-checked: a
 /// report berth can't read completely is bad input naming the JSON path, never a decision.
 public struct ScanReport: Sendable, Equatable {
-    /// `harbor`: a registry's scan summary (counts per severity, no findings), read from its webhook.
-    public enum Scanner: String, Sendable, Equatable { case trivy, grype, harbor }
+    /// `harbor`: a registry's scan summary (counts per severity, no findings), read from its webhook or
+    /// its artifact API.
+    public enum Scanner: String, Sendable, Equatable { case trivy, grype, clair, harbor }
 
     public struct Finding: Sendable, Equatable {
         public let id: String
@@ -29,11 +32,12 @@ public struct ScanReport: Sendable, Equatable {
     public struct Subject: Sendable, Equatable {
         /// A name for messages (`ArtifactName`, `userInput`).
         public var name: String
-        /// `container_image` / `image`, or what else (`repository`, `filesystem`, `directory`).
+        /// `container_image` / `image` / `manifest` (Clair), or what else (`repository`, `filesystem`, `directory`).
         public var kind: String
         /// The image's config digest (Trivy `Metadata.ImageID`, Grype `imageID`).
         public var configDigest: Digest?
-        /// Manifest digests (Grype `manifestDigest`, and the digests of `RepoDigests`/`repoDigests`).
+        /// Manifest digests (Grype `manifestDigest`, Clair `manifest_hash`, and the digests of
+        /// `RepoDigests`/`repoDigests`).
         public var manifestDigests: [Digest]
     }
 
@@ -53,7 +57,7 @@ public struct ScanReport: Sendable, Equatable {
         do { root = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
             throw BerthError(
                 .badInput,
-                "report '\(name)' is not valid JSON (truncated or corrupt?): produce it again with trivy --format json or grype -o json"
+                "report '\(name)' is not valid JSON (truncated or corrupt?): produce it again with trivy --format json, grype -o json or Clair's vulnerability_report API"
             )
         }
         if root["SchemaVersion"] != nil, root["ArtifactName"] != nil || root["Results"] != nil {
@@ -62,10 +66,13 @@ public struct ScanReport: Sendable, Equatable {
         } else if root["matches"] != nil, root["source"] != nil {
             scanner = .grype
             (findings, subject, created) = try Self.grype(root, name: name)
+        } else if root["manifest_hash"] != nil {
+            scanner = .clair
+            (findings, subject, created) = try Self.clair(root, name: name)
         } else {
             throw BerthError(
                 .badInput,
-                "report '\(name)' is neither Trivy (SchemaVersion, Results) nor Grype (matches, source) JSON: pass a trivy --format json or grype -o json report"
+                "report '\(name)' is neither Trivy (SchemaVersion, Results), Grype (matches, source) nor Clair v4 (manifest_hash, vulnerabilities) JSON: pass a trivy --format json, grype -o json or Clair vulnerability report"
             )
         }
     }
@@ -84,7 +91,7 @@ public struct ScanReport: Sendable, Equatable {
                 "report '\(name)' has Trivy SchemaVersion \(root["SchemaVersion"].map { "\($0)" } ?? "?"), berth reads 2: use Trivy 0.20 or later"
             )
         }
-        let top = Cursor(value: root, path: "", report: name)
+        let top = ReportCursor(value: root, path: "", report: name)
         var findings: [Finding] = []
         // Trivy omits empty lists (`omitempty`) and writes null for some; both mean none.
         for result in try top["Results"].entries() {
@@ -121,7 +128,7 @@ public struct ScanReport: Sendable, Equatable {
     }
 
     private static func grype(_ root: JSONValue, name: String) throws(BerthError) -> ([Finding], Subject, Double?) {
-        let top = Cursor(value: root, path: "", report: name)
+        let top = ReportCursor(value: root, path: "", report: name)
         var findings: [Finding] = []
         // Grype always writes `matches` (`[]` when none); `ignoredMatches` are never counted.
         for match in try top["matches"].entries(absentIsEmpty: false) {
@@ -165,21 +172,47 @@ public struct ScanReport: Sendable, Equatable {
 
 /// A value in a report with its JSON path (`Results[0].Vulnerabilities[2].Severity`), read strictly: a
 /// wrong type anywhere berth reads is an error naming the report and the path, never a skipped finding.
-private struct Cursor {
+struct ReportCursor {
     /// nil: the member is absent.
     let value: JSONValue?
     let path: String
     let report: String
+    /// How messages name the document (`report 'r.json'`), and what to do when it can't be read.
+    var subject: String
+    var remedy: String
 
-    subscript(key: String) -> Cursor {
-        Cursor(value: value?[key], path: path.isEmpty ? key : "\(path).\(key)", report: report)
+    init(
+        value: JSONValue?, path: String, report: String, subject: String? = nil,
+        remedy: String = "produce it again with trivy --format json, grype -o json or Clair's vulnerability_report API"
+    ) {
+        self.value = value
+        self.path = path
+        self.report = report
+        self.subject = subject ?? "report '\(report)'"
+        self.remedy = remedy
+    }
+
+    subscript(key: String) -> ReportCursor {
+        ReportCursor(
+            value: value?[key], path: path.isEmpty ? key : "\(path).\(key)", report: report, subject: subject, remedy: remedy)
     }
 
     func fail(_ problem: String) -> BerthError {
         BerthError(
             .badInput,
-            "report '\(report)': \(path) \(problem); berth can't read the report completely, so it decides nothing: produce it again with trivy --format json or grype -o json"
+            "\(subject): \(path.isEmpty ? "the document" : path) \(problem); berth can't read it completely, so it decides nothing: \(remedy)"
         )
+    }
+
+    /// A count: a whole number of zero or more; nil when absent or null.
+    func count() throws(BerthError) -> Int? {
+        switch value {
+        case nil, .null?: return nil
+        case .integer(let number)?:
+            guard number >= 0, let exact = Int(exactly: number) else { throw fail("is \(number), not a count") }
+            return exact
+        default: throw wrongType("a count")
+        }
     }
 
     /// `… is an object, not an array`, or `… is missing`.
@@ -198,10 +231,12 @@ private struct Cursor {
     }
 
     /// An array's entries. Absent or null is no entries when `absentIsEmpty` (Trivy's `omitempty` lists).
-    func entries(absentIsEmpty: Bool = true) throws(BerthError) -> [Cursor] {
+    func entries(absentIsEmpty: Bool = true) throws(BerthError) -> [ReportCursor] {
         switch value {
         case .array(let items)?:
-            return items.enumerated().map { index, item in Cursor(value: item, path: "\(path)[\(index)]", report: report) }
+            return items.enumerated().map { index, item in
+                ReportCursor(value: item, path: "\(path)[\(index)]", report: report, subject: subject, remedy: remedy)
+            }
         case nil, .null?:
             guard absentIsEmpty else { throw wrongType("an array") }
             return []
@@ -209,12 +244,18 @@ private struct Cursor {
         }
     }
 
+    /// An object's members, sorted by key (a report's order is not the gate's business).
+    func members() throws(BerthError) -> [(key: String, value: ReportCursor)] {
+        guard case .object(let members)? = value else { throw wrongType("an object") }
+        return members.keys.sorted().map { key in (key, self[key]) }
+    }
+
     func requireObject() throws(BerthError) {
         guard case .object? = value else { throw wrongType("an object") }
     }
 
     /// This cursor when it is an object; nil when absent or null.
-    func optionalObject() throws(BerthError) -> Cursor? {
+    func optionalObject() throws(BerthError) -> ReportCursor? {
         switch value {
         case .object?: return self
         case nil, .null?: return nil
