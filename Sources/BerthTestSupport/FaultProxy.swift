@@ -101,7 +101,7 @@ public final class FaultProxy: Sendable {
     /// A proxy in front of whatever listens on 127.0.0.1:`upstreamPort`.
     public init(upstreamPort: Int) throws {
         self.upstreamPort = upstreamPort
-        let (fd, port) = try Self.openListener()
+        let (fd, port) = try LoopbackListener.open()
         listener = fd
         self.port = port
         let thread = Thread { [self] in self.acceptLoop() }
@@ -299,28 +299,6 @@ public final class FaultProxy: Sendable {
         #if !os(Linux)
             setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
         #endif
-    }
-
-    private static func openListener() throws -> (Int32, Int) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ShellError(command: "socket", status: errno, stderr: "can't open a socket") }
-        var reuse: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 && listen(fd, 64) == 0
-            }
-        }
-        guard bound else {
-            close(fd)
-            throw ShellError(command: "bind", status: errno, stderr: "can't listen on 127.0.0.1")
-        }
-        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 }
 

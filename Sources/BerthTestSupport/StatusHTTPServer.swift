@@ -21,26 +21,7 @@ public final class StatusHTTPServer: Sendable {
     public init(statuses: [Int]) throws {
         precondition(!statuses.isEmpty, "at least one status")
         self.statuses = Locked(statuses)
-        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard listener >= 0 else { throw ShellError(command: "socket", status: errno, stderr: "can't open a socket") }
-        var reuse: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let fd = listener
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 && listen(fd, 16) == 0
-            }
-        }
-        guard bound else {
-            close(listener)
-            throw ShellError(command: "bind", status: errno, stderr: "can't listen on 127.0.0.1")
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
+        (listener, port) = try LoopbackListener.open(backlog: 16)
         let thread = Thread { [self] in self.serve() }
         thread.start()
     }

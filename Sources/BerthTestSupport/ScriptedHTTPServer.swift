@@ -8,16 +8,17 @@ import Foundation
 /// An HTTP/1.1 server on 127.0.0.1 and a free port that answers each request with what `respond` says
 /// (one request per connection, then it closes), and records every request. `respond` returning nil
 /// stalls: the connection stays open, unanswered, until `stop()`. For the status and envelope cases a
-/// real Prometheus can't be made to give.
-final class ScriptedHTTPServer: Sendable {
-    struct Request: Sendable {
-        let method: String
-        let target: String
-        let headers: [String: String]
-        let body: String
+/// real Prometheus can't be made to give, and a scripted Harbor API for the CLI.
+public final class ScriptedHTTPServer: Sendable {
+    public struct Request: Sendable {
+        public let method: String
+        public let target: String
+        /// Header names lower-cased.
+        public let headers: [String: String]
+        public let body: String
 
         /// The form's (or query string's) values, decoded.
-        var form: [String: String] {
+        public var form: [String: String] {
             let text = method == "POST" ? body : String(target.split(separator: "?", maxSplits: 1).dropFirst().first ?? "")
             var values: [String: String] = [:]
             for pair in text.split(separator: "&") {
@@ -28,48 +29,39 @@ final class ScriptedHTTPServer: Sendable {
             return values
         }
 
-        var path: String { String(target.split(separator: "?").first ?? "") }
+        public var path: String { String(target.split(separator: "?").first ?? "") }
     }
 
-    struct Response: Sendable {
-        let status: Int
-        let body: String
-        var headers: [String: String] = ["Content-Type": "application/json"]
+    public struct Response: Sendable {
+        public let status: Int
+        public let body: String
+        public var headers: [String: String]
+
+        public init(status: Int, body: String, headers: [String: String] = ["Content-Type": "application/json"]) {
+            self.status = status
+            self.body = body
+            self.headers = headers
+        }
     }
 
-    let port: Int
-    let requests = Locked<[Request]>([])
+    public let port: Int
+    public let requests = Locked<[Request]>([])
     private let listener: Int32
     private let stopped = Locked(false)
     private let stalled = Locked<[Int32]>([])
     private let respond: @Sendable (Request) -> Response?
 
-    init(_ respond: @escaping @Sendable (Request) -> Response?) throws {
+    public init(_ respond: @escaping @Sendable (Request) -> Response?) throws {
         self.respond = respond
-        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var reuse: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let fd = listener
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 && listen(fd, 64) == 0
-            }
-        }
-        guard bound else { throw CocoaError(.fileWriteUnknown) }
-        port = Int(UInt16(bigEndian: address.sin_port))
+        (listener, port) = try LoopbackListener.open()
         Thread { [self] in self.serve() }.start()
     }
 
     /// `http://127.0.0.1:PORT`.
-    var url: String { "http://127.0.0.1:\(port)" }
+    public var url: String { "http://127.0.0.1:\(port)" }
 
     /// A canned answer for every request.
-    convenience init(status: Int, body: String, headers: [String: String] = ["Content-Type": "application/json"]) throws {
+    public convenience init(status: Int, body: String, headers: [String: String] = ["Content-Type": "application/json"]) throws {
         try self.init { _ in Response(status: status, body: body, headers: headers) }
     }
 
@@ -129,7 +121,7 @@ final class ScriptedHTTPServer: Sendable {
         close(client)
     }
 
-    func stop() {
+    public func stop() {
         // Once only: a second close could close a descriptor another thread has since been given.
         guard
             stopped.withLock({ was in
