@@ -71,12 +71,42 @@ final class StoreFactory: ImageStoreProvider {
         }
     }
 
-    private func makeClient(_ host: String) throws -> RegistryClient {
+    /// --username/--password-stdin, else docker's config.json.
+    private func credentials() throws -> ChainedCredentials {
         var sources: [any CredentialSource] = []
         if let username, let password {
             sources.append(StaticCredentials(.basic(username: username, password: password)))
         }
         sources.append(try DockerConfigCredentials(environment: environment))
+        return ChainedCredentials(sources)
+    }
+
+    /// Harbor's API for the registry `host`, at `url` when it isn't on the registry's own host, with the
+    /// registry's credentials.
+    func harborAPI(host: String, url: String?) throws -> HarborAPI {
+        let base: URL
+        if let url {
+            guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                parsed.host != nil, parsed.query == nil, parsed.user == nil
+            else {
+                throw BerthError(
+                    .usage,
+                    "--harbor-url '\(url)' is not an http(s) URL without credentials or query, such as https://harbor.example")
+            }
+            base = parsed
+        } else {
+            guard let url = HarborAPI.baseURL(ofRegistry: host, insecure: insecure) else {
+                throw BerthError(.badInput, "registry host '\(host)' is not an address Harbor's API can be reached at")
+            }
+            base = url
+        }
+        return HarborAPI(
+            baseURL: base, registryHost: host, credentials: try credentials(), transport: AsyncHTTPClientTransport.shared,
+            insecure: insecure, timeout: timeouts.attempt)
+    }
+
+    private func makeClient(_ host: String) throws -> RegistryClient {
+        let credentials = try credentials()
         var onRetry: (@Sendable (RetryEvent) -> Void)?
         if verbose {
             onRetry = { event in
@@ -85,7 +115,7 @@ final class StoreFactory: ImageStoreProvider {
             }
         }
         return RegistryClient(
-            host: host, credentials: ChainedCredentials(sources), transport: AsyncHTTPClientTransport.shared,
+            host: host, credentials: credentials, transport: AsyncHTTPClientTransport.shared,
             insecure: insecure, timeouts: timeouts, onRetry: onRetry)
     }
 

@@ -80,6 +80,7 @@ enum HarborWebhook {
             scanner: try report.object("scanner", in: "scan_overview")?.string("name", in: "scanner") ?? "unknown",
             status: try report.string("scan_status", in: "scan_overview") ?? "unknown", counts: counts,
             total: summary?.integer("total"), reportID: try report.string("report_id", in: "scan_overview"),
-            completed: try report.string("end_time", in: "scan_overview").flatMap(RFC3339.seconds))
+            completed: try report.string("end_time", in: "scan_overview").flatMap(RFC3339.seconds),
+            completePercent: report.integer("complete_percent"))
     }
 }

@@ -1,5 +1,7 @@
 import BerthOCI
 
+import struct Foundation.Data
+
 /// What a registry webhook says happened, whatever sent it (Docker Distribution, Harbor, GitHub): a hint
 /// to check against the registry, never a fact on its own.
 public struct RegistryEvent: Hashable, Sendable, Codable {
@@ -68,10 +70,13 @@ public struct ScanSummary: Hashable, Sendable, Codable {
     public var reportID: String?
     /// When the scan ended, seconds since the epoch.
     public var completed: Double?
+    /// How much of the scan finished, 0–100 (Harbor's `complete_percent`: an index's scan is `Success`
+    /// once one platform's is, so less than 100 means platforms went unscanned); nil when not told.
+    public var completePercent: Int?
 
     public init(
         scanner: String, status: String, counts: [String: Int], total: Int? = nil, reportID: String? = nil,
-        completed: Double? = nil
+        completed: Double? = nil, completePercent: Int? = nil
     ) {
         self.scanner = scanner
         self.status = status
@@ -79,6 +84,15 @@ public struct ScanSummary: Hashable, Sendable, Codable {
         self.total = total
         self.reportID = reportID
         self.completed = completed
+        self.completePercent = completePercent
+    }
+
+    /// What a gate decision records as its report: the scanner, the registry's report id and the image,
+    /// hashed, so the webhook and `berth gate --harbor` name one report alike. `fallback` stands in for a
+    /// missing report id.
+    public func reportDigest(of image: Digest, fallback: Data) -> Digest {
+        let id = reportID ?? Digest.sha256(of: fallback).description
+        return Digest.sha256(of: Data("\(scanner)\n\(id)\n\(image)".utf8))
     }
 
     /// The counts by `Severity`.
