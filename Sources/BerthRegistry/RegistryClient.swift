@@ -9,7 +9,7 @@ import Foundation
 /// authentication follows the registry's challenges, idempotent requests are retried on 429, 5xx, dropped
 /// connections, timeouts and cut-short bodies within `timeouts` (a blob download resumes where it broke
 /// off), and redirects that leave the registry's host lose the Authorization header.
-public final class RegistryClient: BlobMounting, RepositoryCataloging, Sendable {
+public final class RegistryClient: BlobMounting, RepositoryCataloging, ArtifactTagging, Sendable {
     /// `host[:port]` as written in references (`docker.io` for Docker Hub).
     public let host: String
     /// `https://host` (or `http://` for loopback and `--insecure`), where `/v2/` lives.
@@ -29,6 +29,8 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, Sendable 
     public let chunkSize: Int
     /// Requests sent, shared by the tasks that use this client.
     private let counter = Locked(0)
+    /// Whether the host answered Harbor's system-info probe, once asked (`RegistryClient+Harbor.swift`).
+    let harborProbe = Locked<Bool?>(nil)
 
     public var displayName: String { host }
 

@@ -218,25 +218,6 @@ struct ScriptedRegistryTests {
         #expect(!transport.recorded.contains { $0.method == "PUT" && $0.url.path.hasSuffix("/manifests/v1") })
     }
 
-    @Test("Harbor's 412 PROJECTPOLICYVIOLATION is explained as a policy block")
-    func harborPolicy() async throws {
-        let transport = ScriptedTransport { _ in
-            .json(
-                412,
-                #"{"errors":[{"code":"PROJECTPOLICYVIOLATION","message":"current image with 3 vulnerabilities cannot be pulled due to configured policy"}]}"#
-            )
-        }
-        let client = RegistryClient(host: "harbor.example", transport: transport)
-        await #expect {
-            try await client.fetchManifest("lib/api", reference: "v1")
-        } throws: { error in
-            guard let error = error as? ImageStoreError else { return false }
-            return error.kind == .policy
-                && error.message.contains("GET https://harbor.example/v2/lib/api/manifests/v1: 412 PROJECTPOLICYVIOLATION")
-                && error.message.contains("project policy")
-        }
-    }
-
     @Test("no password, token or auth value reaches an error message")
     func secretsStayOut() async throws {
         let transport = ScriptedTransport { request in

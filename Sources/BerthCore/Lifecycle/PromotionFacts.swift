@@ -25,9 +25,7 @@ public struct PromotionFacts: Sendable {
         let templates = environments.first { $0.name == environment }?.tags ?? []
         var existing: [String: String] = [:]
         for planned in PromotionPlanner.render(templates, version: version, prefix: tagPrefix, environment: environment) {
-            if let found = try await writer.store.resolve(writer.repository, reference: planned.tag) {
-                existing[planned.tag] = found.digest.description
-            }
+            if let found = try await writer.digest(of: planned.tag) { existing[planned.tag] = found.description }
         }
         let current = try await ledger.status(repository: repository).first { $0.environment == environment }
         return PromotionFacts(events: events, existingTags: existing, current: current)

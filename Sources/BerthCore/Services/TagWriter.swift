@@ -34,15 +34,48 @@ public struct TagWriter: Sendable {
         return written
     }
 
+    /// Puts `tags` on the manifest `digest` already in the repository: its bytes read once and PUT per
+    /// tag; or, where a registry's pull policy refuses that read (`ImageStoreError.policy`, Harbor's 412)
+    /// and the registry tags through its own API (`ArtifactTagging`), through that. Otherwise the
+    /// refusal, which says what to do, is thrown. Returns the tags written.
+    @discardableResult
+    public func retag(_ tags: [String], digest: Digest) async throws -> [String] {
+        let document: ManifestDocument
+        do {
+            document = try await store.fetchManifest(repository, reference: digest.description)
+        } catch let error as ImageStoreError where error.kind == .policy {
+            let tagging = try await artifactTagging(after: error)
+            for tag in tags { try await tagging.addTag(tag, to: digest, in: repository) }
+            return tags
+        }
+        return try await put(tags, on: document)
+    }
+
+    /// The digest `tag` names, nil when none; through the registry's own API where its pull policy
+    /// refuses the manifest HEAD (as `retag`).
+    public func digest(of tag: String) async throws -> Digest? {
+        do {
+            return try await store.resolve(repository, reference: tag)?.digest
+        } catch let error as ImageStoreError where error.kind == .policy {
+            return try await artifactTagging(after: error).taggedDigest(repository, tag: tag)
+        }
+    }
+
+    /// The store's own tagging API, when it has one; else `refusal` again.
+    private func artifactTagging(after refusal: ImageStoreError) async throws -> any ArtifactTagging {
+        guard let tagging = store as? any ArtifactTagging, try await tagging.offersArtifactTagging() else { throw refusal }
+        return tagging
+    }
+
     /// Checks every tag resolves to `digest`; another writer moving one is a lost race (`.conflict`),
     /// and `rerun` says what to run again.
     public func verify(_ tags: [String], digest: Digest, rerun: String) async throws {
         for tag in tags {
-            let landed = try await store.resolve(repository, reference: tag)
-            guard landed?.digest == digest else {
+            let landed = try await self.digest(of: tag)
+            guard landed == digest else {
                 throw BerthError(
                     .conflict,
-                    "\(name):\(tag) resolves to \(landed?.digest.short ?? "nothing") after tagging, not \(digest.short); another run moved it: \(rerun)"
+                    "\(name):\(tag) resolves to \(landed?.short ?? "nothing") after tagging, not \(digest.short); another run moved it: \(rerun)"
                 )
             }
         }

@@ -130,9 +130,7 @@ public struct PromotionService: Sendable {
     /// Puts the plan's tags on the digest, verifies every one, then records the promotion.
     func retagAndRecord(_ preview: PromotionPreview) async throws -> LedgerEvent {
         let request = preview.request
-        let document = try await preview.writer.store.fetchManifest(
-            preview.writer.repository, reference: preview.digest.description)
-        try await preview.writer.put(preview.plan.tags.filter { $0.action != .keep }.map(\.tag), on: document)
+        try await preview.writer.retag(preview.plan.tags.filter { $0.action != .keep }.map(\.tag), digest: preview.digest)
         try dependencies.checkpoint.reached(.promoteRetagged)
         try await preview.writer.verify(preview.plan.tags.map(\.tag), digest: preview.digest, rerun: "run berth promote again")
         // The environment already runs this digest: another run promoted it between this run's read of
