@@ -2,9 +2,16 @@ import BerthCore
 import BerthOCI
 
 extension ConfigurationLoader {
-    /// `server: {webhooks: {receivers: [...], max_body_bytes, coalesce, reconcile}}`.
-    static func readServer(_ node: ConfigNode) throws -> WebhookConfiguration {
-        let server = try node.mapping(known: ["webhooks"])
+    /// `server: {webhooks: {receivers: [...], max_body_bytes, coalesce, reconcile}, anonymous_read, proxy}`.
+    static func readServer(_ node: ConfigNode, into configuration: inout BerthConfiguration) throws {
+        let server = try node.mapping(known: ["webhooks", "anonymous_read", "proxy"])
+        configuration.serverAccess = try readServerAccess(
+            server, environments: configuration.environments.map(\.name))
+        configuration.webhooks = try readWebhooks(server)
+    }
+
+    /// `server.webhooks`.
+    static func readWebhooks(_ server: [String: ConfigNode]) throws -> WebhookConfiguration {
         var config = WebhookConfiguration()
         guard let webhooks = server["webhooks"] else { return config }
         let entries = try webhooks.mapping(known: ["receivers", "max_body_bytes", "coalesce", "reconcile"])

@@ -50,7 +50,7 @@ public enum ConfigurationLoader {
         if let retention = top["retention"] { config.retention = try readRetention(retention) }
         if let deploy = top["deploy"] { try readDeploy(deploy, into: &config) }
         if let canary = top["canary"] { config.canary = try readCanary(canary, environments: config.environments) }
-        if let server = top["server"] { config.webhooks = try readServer(server) }
+        if let server = top["server"] { try readServer(server, into: &config) }
         if let git = top["git"] {
             let entries = try git.mapping(known: ["remote"])
             if let remote = entries["remote"] { config.remote = try remote.string() }

@@ -76,6 +76,9 @@ public struct AccessToken: Hashable, Sendable {
     /// Whether it is neither revoked nor expired at `now`.
     public func isUsable(at now: Double) -> Bool { revoked == nil && (expires.map { now <= $0 } ?? true) }
 
+    /// `revoked`, `expired` or `active` at `now`, as `berth token list` and `GET /api/v1/tokens` show it.
+    public func state(at now: Double) -> String { revoked != nil ? "revoked" : isUsable(at: now) ? "active" : "expired" }
+
     /// Whether it may act as `role` on `environment` (nil: an action on no one environment, such as reading).
     public func allows(_ role: AccessRole, environment: String? = nil) -> Bool {
         guard self.role >= role else { return false }

@@ -64,7 +64,7 @@ public struct TokenService: Sendable {
     }
 
     /// Names and environments: letters, digits, `.`, `_`, `@`, `-`, up to 64 characters.
-    static func validateName(_ text: String, option: String) throws(BerthError) {
+    public static func validateName(_ text: String, option: String) throws(BerthError) {
         let allowed = text.unicodeScalars.allSatisfy {
             ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || "._@-".unicodeScalars.contains($0)
         }

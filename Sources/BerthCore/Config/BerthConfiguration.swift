@@ -35,6 +35,8 @@ public struct BerthConfiguration: Hashable, Sendable {
     public var ledger: String?
     /// `server.webhooks`: the registry webhook receivers of `berth serve`.
     public var webhooks = WebhookConfiguration()
+    /// `server.anonymous_read` and `server.proxy`: anonymous reads and the authenticating proxy of `berth serve`.
+    public var serverAccess = ServerAccessConfiguration()
 
     public init() {}
 
