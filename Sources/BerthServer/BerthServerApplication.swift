@@ -19,6 +19,11 @@ public struct ServerDependencies: Sendable {
     public var rollbacks: (@Sendable (LifecycleDependencies) throws -> RollbackService)?
     /// The registry webhook receivers (berth.yaml server.webhooks, secrets read); none by default.
     public var webhooks = WebhookSettings()
+    /// `count` bytes from a cryptographically secure source, for the secrets of tokens made through the API.
+    public var randomBytes: @Sendable (Int) -> [UInt8] = { count in
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+    }
 
     public init(
         lifecycle: LifecycleDependencies, environmentOrder: [String], images: [String] = [],
@@ -34,6 +39,11 @@ public struct ServerDependencies: Sendable {
 
     var queries: LedgerQueries { LedgerQueries(ledger: lifecycle.ledger, environmentOrder: environmentOrder) }
     var tokens: AccessTokens { AccessTokens(ledger: lifecycle.ledger, time: lifecycle.time) }
+
+    /// The token service acting as `principal` (the same as `berth token create|revoke`).
+    func tokenService(as principal: Principal) -> TokenService {
+        TokenService(ledger: lifecycle.ledger, time: lifecycle.time, actor: principal.name, randomBytes: randomBytes)
+    }
 
     /// The approval service acting as `principal`.
     func approvals(as principal: Principal) -> ApprovalService {
@@ -66,8 +76,9 @@ public struct ServerDependencies: Sendable {
 /// `berth serve`: the routes over the core services, and the application that serves them.
 public enum BerthServer {
     /// The router: `/healthz`, `/readyz`, the login page and the OpenAPI document without credentials; the
-    /// pages, `/api/v1` and `/metrics` behind `AccessMiddleware`; all under `settings.basePath`; every
-    /// request timed for `/metrics`.
+    /// pages, `/api/v1` (token management too) and `/metrics` behind `AccessMiddleware` (which may let reads of
+    /// the pages and the API through as `anonymous` under `--anonymous-read`); all under `settings.basePath`;
+    /// every request timed for `/metrics`.
     public static func router(_ dependencies: ServerDependencies, settings: ServerSettings) -> Router<ServerContext> {
         let router = Router(context: ServerContext.self)
         let metrics = ServerMetrics()
@@ -86,8 +97,14 @@ public enum BerthServer {
         APIRoutes(dependencies: dependencies, settings: settings).register(on: api)
         EventStreamRoutes(dependencies: dependencies, timing: settings.eventStream, shutdown: settings.streams).register(on: api)
         HoldRoutes(dependencies: dependencies, settings: settings).registerAPI(on: api)
-        // Prometheus scrapes with a viewer token (`authorization: {credentials: …}` in its scrape config).
-        base.group("metrics").add(middleware: AccessMiddleware(tokens: dependencies.tokens, settings: settings, pages: false))
+        TokenRoutes(dependencies: dependencies).register(on: api)
+        // Prometheus scrapes with a viewer token (`authorization: {credentials: …}` in its scrape config); never
+        // anonymously, whatever --anonymous-read says.
+        base.group("metrics")
+            .add(
+                middleware: AccessMiddleware(
+                    tokens: dependencies.tokens, settings: settings, pages: false, anonymousReads: false)
+            )
             .get { _, context in
                 guard context.principal?.allows(.viewer) == true else {
                     return APIError.response(.forbidden, "/metrics needs a viewer token")

@@ -227,18 +227,30 @@ struct BoardPage {
         return result
     }
 
-    /// The bar at the top of every signed-in page: where to go, and who is signed in.
+    /// The bar at the top of every page: where to go, and who is signed in (or a Sign in link for an
+    /// anonymous reader).
     static func header(principal: Principal, basePath: String) -> String {
         let base = HTML.escape(basePath)
-        let signOut =
-            principal.fromCookie
-            ? "<form method=\"post\" action=\"\(base)/logout\"><button>Sign out</button></form>" : ""
+        let who: String
+        switch principal.via {
+        case .anonymous:
+            who = "reading anonymously <a class=\"signin\" href=\"\(base)/login\">Sign in</a>"
+        case .session:
+            who =
+                "signed in as <b>\(HTML.escape(principal.name))</b> (\(HTML.escape(principal.role.rawValue)))"
+                + "<form method=\"post\" action=\"\(base)/logout\"><button>Sign out</button></form>"
+        case .proxy:
+            // The proxy's own session: it signs out, not berth.
+            who =
+                "signed in as <b>\(HTML.escape(principal.name))</b> (\(HTML.escape(principal.role.rawValue)), through the proxy)"
+        case .bearer, .open:
+            who = "signed in as <b>\(HTML.escape(principal.name))</b> (\(HTML.escape(principal.role.rawValue)))"
+        }
         return """
             <header><a class="brand" href="\(base)/">berth</a><span class="sub">release board</span>\
             <nav><a href="\(base)/">Board</a><a href="\(base)/api/v1/board">JSON</a>\
             <a href="\(base)/api/v1/openapi.yaml">API</a></nav><span class="live" hidden></span>\
-            <span class="who">signed in as <b>\(HTML.escape(principal.name))</b> (\(HTML.escape(principal.role.rawValue)))\
-            \(signOut)</span></header>
+            <span class="who">\(who)</span></header>
 
             """
     }

@@ -8,7 +8,10 @@ enum OpenAPIDocument {
           description: >-
             The release board's JSON API. Every path is under the server's --base-path. Requests under /api/v1
             (except this document) need `Authorization: Bearer <token>` from `berth token create`; the role each
-            operation needs is in its description. Refusals are `{"error": "..."}` with one line saying what to do.
+            operation needs is in its description. Under `berth serve --anonymous-read` the GET operations that need
+            role viewer also answer without a token (as the viewer `anonymous`); under `--auth proxy` a trusted
+            proxy's identity header stands for a token on reads (writes here still take bearer tokens). Refusals are
+            `{"error": "..."}` with one line saying what to do.
         servers:
           - url: /
         security:
@@ -420,6 +423,62 @@ enum OpenAPIDocument {
                   content:
                     application/json:
                       schema: {$ref: "#/components/schemas/Error"}
+          /api/v1/tokens:
+            get:
+              summary: >-
+                Every access token, oldest first, with its state; never a secret or its hash. Role admin for every
+                environment (an admin scoped to one gets 403).
+              responses:
+                "200":
+                  description: the tokens
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/TokenList"}
+                "401": {$ref: "#/components/responses/Unauthorized"}
+                "403": {$ref: "#/components/responses/Forbidden"}
+            post:
+              summary: >-
+                Creates a token as `berth token create` does (a `token-created` event with the caller as actor; only the
+                secret's SHA-256 is recorded). The secret is in this response's `token`, once: it is never shown again,
+                logged or listed. Role admin for every environment; bearer tokens only.
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: {$ref: "#/components/schemas/TokenRequest"}
+              responses:
+                "201":
+                  description: created; `token` holds the secret
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Token"}
+                "400": {$ref: "#/components/responses/BadRequest"}
+                "401": {$ref: "#/components/responses/Unauthorized"}
+                "403": {$ref: "#/components/responses/Forbidden"}
+          /api/v1/tokens/{id}:
+            delete:
+              summary: >-
+                Revokes token `id` as `berth token revoke` does (a `token-revoked` event with the caller as actor); its
+                sessions and event streams end at once. Revoking a revoked token changes nothing. Role admin for every
+                environment; bearer tokens only.
+              parameters:
+                - name: id
+                  in: path
+                  required: true
+                  schema: {type: string, pattern: "^[0-9a-f]{12}$"}
+              responses:
+                "200":
+                  description: revoked (now or before)
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Token"}
+                "401": {$ref: "#/components/responses/Unauthorized"}
+                "403": {$ref: "#/components/responses/Forbidden"}
+                "404":
+                  description: no such token
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Error"}
           /api/v1/webhooks/deliveries:
             get:
               summary: The newest webhook deliveries, with what verification found for each. Role admin.
@@ -768,6 +827,35 @@ enum OpenAPIDocument {
                 reason: {type: string}
                 event: {type: integer}
                 actor: {type: string}
+            TokenRequest:
+              type: object
+              required: [role]
+              properties:
+                role: {type: string, enum: [viewer, approver, promoter, admin]}
+                name: {type: string, description: "who holds it, the actor of what it does (default: token-ID)"}
+                environment: {type: string, description: the one environment it may change (default all)}
+                expires: {type: string, description: "how long it holds: 12h, 90d (default: until revoked)"}
+            Token:
+              type: object
+              required: [id, name, role, created, createdBy, state]
+              properties:
+                id: {type: string}
+                name: {type: string}
+                role: {type: string, enum: [viewer, approver, promoter, admin]}
+                environment: {type: string}
+                created: {type: string, format: date-time}
+                createdBy: {type: string}
+                expires: {type: string, format: date-time}
+                revoked: {type: string, format: date-time}
+                state: {type: string, enum: [active, expired, revoked]}
+                token: {type: string, description: "the secret (berth_<id>_<secret>); only in the answer that created it"}
+            TokenList:
+              type: object
+              required: [tokens]
+              properties:
+                tokens:
+                  type: array
+                  items: {$ref: "#/components/schemas/Token"}
             Canary:
               type: object
               required: [phase, version, digest, weight, step, event]

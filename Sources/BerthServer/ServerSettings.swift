@@ -9,6 +9,8 @@ public struct ServerSettings: Sendable {
         case tokens
         /// No authentication, every request acting as `anonymousActor` with the admin role: loopback only.
         case none
+        /// A trusted proxy's identity header (`proxy`), else tokens as `tokens`.
+        case proxy
     }
 
     /// The prefix every route is under (`/berth` behind an ingress), without a trailing `/`; empty for none.
@@ -18,6 +20,10 @@ public struct ServerSettings: Sendable {
     public var authentication: Authentication
     /// Who acts when authentication is `none`.
     public var anonymousActor: String
+    /// Whether reads answer without credentials, as the viewer `anonymous` (`--anonymous-read`).
+    public var anonymousRead = false
+    /// The trusted proxy, its headers and its users' roles; used when authentication is `proxy`.
+    public var proxy: ProxyAccess?
     /// How `/api/v1/events` polls the ledger and paces its streams.
     public var eventStream = EventStreamTiming()
     /// Ends the event streams when the server shuts down.
@@ -31,6 +37,45 @@ public struct ServerSettings: Sendable {
         self.externalURL = externalURL
         self.authentication = authentication
         self.anonymousActor = anonymousActor
+    }
+
+    /// Refuses settings that would let the wrong people in on `address`: `--auth none` off loopback,
+    /// `--auth proxy` without a trusted proxy (or trusting everyone) or without `--external-url` (the origin its
+    /// forms are checked against: a proxy may rewrite Host), `--anonymous-read` under `--auth none`.
+    public func check(listening address: ListenAddress) throws(BerthError) {
+        switch authentication {
+        case .none:
+            guard address.isLoopback else {
+                throw BerthError(
+                    .usage,
+                    "--auth none on \(address): anyone who reaches it could approve; listen on 127.0.0.1 or [::1], or drop --auth none and use berth token create"
+                )
+            }
+            guard !anonymousRead else {
+                throw BerthError(
+                    .usage, "--anonymous-read with --auth none: everyone is already an admin there; drop one of them")
+            }
+        case .proxy:
+            guard let proxy, !proxy.trusted.isEmpty else {
+                throw BerthError(
+                    .usage,
+                    "--auth proxy needs --trusted-proxy ADDRESS|CIDR (or server.proxy.trusted in berth.yaml): the proxy's address, so no one else can say who they are"
+                )
+            }
+            if let everything = proxy.trusted.first(where: \.isEverything) {
+                throw BerthError(
+                    .usage,
+                    "--trusted-proxy \(everything): it trusts every address, so anyone could say who they are; name the proxy's address or network"
+                )
+            }
+            guard externalURL != nil else {
+                throw BerthError(
+                    .usage,
+                    "--auth proxy needs --external-url URL (the address users reach the proxy at): forms are checked against its origin"
+                )
+            }
+        case .tokens: break
+        }
     }
 
     /// Whether cookies must be `Secure`: the external URL is https.

@@ -384,7 +384,7 @@ struct ServerRoutesTests {
         let document = OpenAPIText.document
         let paths = document.split(separator: "\n").filter { $0.hasPrefix("  /") && $0.hasSuffix(":") }
             .map { String($0.dropFirst(2).dropLast()) }
-        #expect(paths.count == 16, "\(paths)")
+        #expect(paths.count == 18, "\(paths)")
         // Event streams short enough to read whole.
         var settings = ServerSettings()
         settings.eventStream = EventStreamTiming(poll: .milliseconds(20), lifetime: .milliseconds(100))
@@ -395,14 +395,19 @@ struct ServerRoutesTests {
                     "/api/v1/approvals", "/api/v1/promotions", "/api/v1/rollbacks", "/api/v1/holds/release",
                     "/api/v1/bad-marks",
                 ]
-                let method: HTTPRequest.Method = posts.contains(path) ? .post : .get
+                // Token management is for admins: a viewer's 403 is its documented answer.
+                let admin: [String: HTTPRequest.Method] = ["/api/v1/tokens": .get, "/api/v1/tokens/{id}": .delete]
+                let method: HTTPRequest.Method = admin[path] ?? (posts.contains(path) ? .post : .get)
                 let uri =
                     path.replacingOccurrences(
-                        of: "{name}", with: ServerFixture.image.replacingOccurrences(of: "/", with: "%2F"))
+                        of: "{name}", with: ServerFixture.image.replacingOccurrences(of: "/", with: "%2F")
+                    )
+                    .replacingOccurrences(of: "{id}", with: "0123456789ab")
                     + (path == "/api/v1/holds" ? "?repository=\(ServerFixture.image)" : "")
                 let response = try await client.execute(
                     uri: uri, method: method, headers: .bearer(token), body: ByteBuffer(string: "{}"))
-                let documented = method == .post ? ["200", "201", "400", "401", "403"] : ["200"]
+                let documented =
+                    admin[path] != nil ? ["403"] : method == .post ? ["200", "201", "400", "401", "403"] : ["200"]
                 #expect(documented.contains(String(response.status.code)), "\(method) \(uri): \(response.status)")
             }
         }

@@ -24,8 +24,7 @@ struct TokenListCommand: AsyncParsableCommand {
         }
         let now = service.time.now()
         for token in tokens {
-            let state =
-                token.revoked != nil ? "revoked" : token.isUsable(at: now) ? "active" : "expired"
+            let state = token.state(at: now)
             let scope = token.environment.map { " env=\($0)" } ?? ""
             let until = token.expires.map { " expires=\(RFC3339.utc(seconds: Int64($0)))" } ?? ""
             Terminal.write(
