@@ -26,7 +26,8 @@ public struct BerthCommand: ParsableCommand {
                 name: "Lifecycle",
                 subcommands: [
                     ReleaseCommand.self, GateCommand.self, ApproveCommand.self, PromoteCommand.self, RollbackCommand.self,
-                    HoldCommand.self, UnholdCommand.self, PruneCommand.self, StatusCommand.self, HistoryCommand.self,
+                    HoldCommand.self, UnholdCommand.self, MarkBadCommand.self, PruneCommand.self, StatusCommand.self,
+                    HistoryCommand.self,
                     DiffCommand.self,
                 ]),
             CommandGroup(name: "Rollout", subcommands: [CanaryCommand.self]),
