@@ -67,6 +67,17 @@ struct ConfigNode {
 
     func strings() throws -> [String] { try sequence().map { try $0.string() } }
 
+    /// One string or a list of them, as nodes (for positions), none empty; `what` names an item in errors.
+    func stringItems(what: String) throws -> [ConfigNode] {
+        let items: [ConfigNode]
+        if case .scalar = node { items = [self] } else { items = try sequence() }
+        guard !items.isEmpty else { throw fail("'\(path)' is an empty list: give \(what), or leave the key out") }
+        for item in items where try item.string().trimmingCharacters(in: .whitespaces).isEmpty {
+            throw item.fail("'\(item.path)' is empty: give \(what)")
+        }
+        return items
+    }
+
     /// A list of strings, or one block string split into lines (metadata-action's own input style).
     func lines() throws -> [String] {
         if case .scalar = node {

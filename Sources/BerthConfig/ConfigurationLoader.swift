@@ -194,14 +194,16 @@ public enum ConfigurationLoader {
                 policy = EnvironmentPolicy(name: policy.name, pattern: policy.pattern, requireFinal: policy.requireFinal)
             }
             if let tags = fields["tags"] { policy.tags = try tags.strings() }
-            if let verify = fields["verify"] { policy.verifyKeys = try readVerify(verify) }
+            if let verify = fields["verify"] { (policy.verifyKeys, policy.verifyAttestations) = try readVerify(verify) }
             return policy
         }
     }
 
-    /// `verify: {keys: [FILE, …]}`: the public keys one of which must have signed what is promoted here.
-    static func readVerify(_ node: ConfigNode) throws -> [String] {
-        let fields = try node.mapping(known: ["keys"])
+    /// `verify: {keys: [FILE, …], require: [NAME|URI, …], source_repository: URL|[URL, …], source_ref: REF|[REF, …]}`:
+    /// the public keys one of which must have signed what is promoted here, and the attestations by them
+    /// it must carry (the names and rules of `berth verify --require --source-repository --source-ref`).
+    static func readVerify(_ node: ConfigNode) throws -> ([String], AttestationPolicy) {
+        let fields = try node.mapping(known: ["keys", "require", "source_repository", "source_ref"])
         guard let keys = fields["keys"] else {
             throw node.fail("'\(node.path)' needs 'keys': the public key files (berth key generate writes one) to trust")
         }
@@ -210,7 +212,31 @@ public enum ConfigurationLoader {
             throw keys.fail(
                 "'\(keys.path)' must name at least one public key file, none empty; leave 'verify' out to require no signature")
         }
-        return paths
+        var required: [String] = []
+        if let require = fields["require"] {
+            for item in try require.stringItems(what: "an attestation") {
+                let text = try item.string()
+                guard let type = Attestation.predicateType(named: text) else {
+                    throw item.fail(
+                        "'\(item.path)': unknown attestation '\(text)': use provenance, sbom, vulnerabilities or a predicate type URI"
+                    )
+                }
+                if !required.contains(type) { required.append(type) }
+            }
+        }
+        let repositories = try fields["source_repository"].map { try $0.stringItems(what: "a repository URL") } ?? []
+        let refs = try fields["source_ref"].map { try $0.stringItems(what: "a ref such as refs/heads/main") } ?? []
+        for ref in refs {
+            let text = try ref.string()
+            guard text.hasPrefix("refs/") else {
+                throw ref.fail(
+                    "'\(ref.path)': '\(text)' is not a full ref; write refs/heads/\(text) or refs/tags/\(text) (a trailing * matches a prefix)"
+                )
+            }
+        }
+        let policy = AttestationPolicy(
+            required: required, repositories: try repositories.map { try $0.string() }, refs: try refs.map { try $0.string() })
+        return (paths, policy)
     }
 
     static func readLabels(_ node: ConfigNode) throws -> ProjectInfo {

@@ -30,8 +30,8 @@ enum TrustComposition {
         return (reference, digest)
     }
 
-    /// berth.yaml's `verify.keys` per environment, loaded (paths relative to the project): a key that can't
-    /// be read is a configuration error naming the environment.
+    /// berth.yaml's `verify` per environment: its keys loaded (paths relative to the project; a key that
+    /// can't be read is a configuration error naming the environment) and the attestations it requires.
     static func requirements(_ environments: [EnvironmentPolicy], projectDirectory: String) throws -> [String:
         SignatureRequirement]
     {
@@ -43,7 +43,8 @@ enum TrustComposition {
                     throw BerthError(.usage, "environment '\(environment.name)' verify key: \(error.message)")
                 }
             }
-            requirements[environment.name] = SignatureRequirement(environment: environment.name, verifiers: verifiers)
+            requirements[environment.name] = SignatureRequirement(
+                environment: environment.name, verifiers: verifiers, attestations: environment.verifyAttestations)
         }
         return requirements
     }

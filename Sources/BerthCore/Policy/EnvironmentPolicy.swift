@@ -14,6 +14,11 @@ public struct EnvironmentPolicy: Hashable, Sendable {
     /// must have signed the digest (and every manifest of an index) before `berth promote` moves it here.
     /// Empty: no signature required.
     public var verifyKeys: [String] = []
+    /// berth.yaml `verify.require`, `verify.source_repository`, `verify.source_ref`: the attestations one
+    /// of the trusted keys must have made about the digest (and its manifests) before `berth promote`
+    /// moves it here, as `berth verify --require … --source-repository … --source-ref …` checks them.
+    /// Empty: a signature is enough.
+    public var verifyAttestations = AttestationPolicy()
 
     public init(name: String, pattern: String? = nil, requireFinal: Bool = false, tags: [String]? = nil) {
         self.name = name

@@ -1,13 +1,13 @@
 import BerthOCI
 
-/// What `berth verify --require …` (and an environment's `verify.attestations`) asks of an image beyond
-/// a signature: attestations of given predicate types by the trusted key, and a provenance from a given
-/// source repository and ref. Judged on a verification report; pure.
+/// What `berth verify --require …` (and berth.yaml's `environments[].verify.require`, `source_repository`,
+/// `source_ref`) asks of an image beyond a signature: attestations of given predicate types by the trusted
+/// key, and a provenance from a given source repository and ref. Judged on a verification report; pure.
 ///
 /// Which subjects must carry each: a provenance every subject (the digest and each manifest of an
 /// index); an SBOM every platform manifest (berth attaches one per platform; a lone manifest is its own
 /// platform); any other predicate (the gate's summary) the digest asked for.
-public struct AttestationPolicy: Sendable, Equatable {
+public struct AttestationPolicy: Sendable, Hashable {
     /// Predicate type URIs.
     public var required: [String]
     /// A provenance's `externalParameters.repository` must be one of these (any, when empty).
@@ -27,9 +27,28 @@ public struct AttestationPolicy: Sendable, Equatable {
 
     public var isEmpty: Bool { required.isEmpty }
 
+    /// The policy in words, for a refusal: `a provenance from https://github.com/acme/api of refs/heads/main
+    /// and an SBOM`.
+    public var summary: String {
+        required.map { predicateType in
+            switch Attestation.name(of: predicateType) {
+            case "provenance":
+                var text = "a provenance"
+                if !repositories.isEmpty { text += " from " + repositories.joined(separator: " or ") }
+                if !refs.isEmpty { text += " of " + refs.joined(separator: " or ") }
+                return text
+            case "sbom": return "an SBOM"
+            case "vulnerabilities": return "a vulnerability verification summary"
+            default: return "a \(predicateType) attestation"
+            }
+        }.joined(separator: " and ")
+    }
+
     /// Why `report` doesn't meet the policy, one line per subject and rule; empty when it does.
     public func violations(_ report: VerificationService.Report) -> [String] {
-        guard let top = report.subjects.first else { return [] }
+        guard !required.isEmpty else { return [] }
+        // Fails closed: a report that checked nothing proves nothing.
+        guard let top = report.subjects.first else { return ["no subject was checked"] }
         var reasons: [String] = []
         for predicateType in required {
             let name = Attestation.name(of: predicateType)
@@ -43,7 +62,15 @@ public struct AttestationPolicy: Sendable, Equatable {
             for subject in subjects {
                 let found = report.attestations(predicateType, on: subject)
                 guard !found.isEmpty else {
-                    reasons.append("\(subject.short): no \(name) attestation by the key")
+                    // What was there but refused says more than its absence (another key, another digest).
+                    let refused = report.findings.filter {
+                        $0.subject == subject && !$0.kind.isSignature && !$0.verdict.accepted
+                            && $0.predicateType == predicateType
+                    }
+                    let why = Array(Set(refused.map(\.verdict.reason))).sorted()
+                    reasons.append(
+                        "\(subject.short): no \(name) attestation by the key"
+                            + (why.isEmpty ? "" : " (found one refused: \(why.joined(separator: "; ")))"))
                     continue
                 }
                 guard predicateType == TrustFormats.slsaProvenancePredicate else { continue }
