@@ -37,7 +37,7 @@ public enum ConfigurationLoader {
         guard let root else { return config }
         let top = try ConfigNode(node: root, file: file, path: "").mapping(known: [
             "version", "image", "environments", "labels", "go", "git", "build", "gates", "ledger", "retention", "deploy",
-            "canary", "server",
+            "canary", "server", "sign",
         ])
         if let version = top["version"] { try readVersion(version, into: &config) }
         if let image = top["image"] { try readImage(image, into: &config) }
@@ -49,6 +49,7 @@ public enum ConfigurationLoader {
         if let ledger = top["ledger"] { config.ledger = try ledger.string() }
         if let retention = top["retention"] { config.retention = try readRetention(retention) }
         if let deploy = top["deploy"] { try readDeploy(deploy, into: &config) }
+        if let sign = top["sign"] { config.signing = try readSigning(sign) }
         if let canary = top["canary"] { config.canary = try readCanary(canary, environments: config.environments) }
         if let server = top["server"] { try readServer(server, into: &config) }
         if let git = top["git"] {

@@ -18,12 +18,16 @@ struct BuildCommand: AsyncParsableCommand {
             + "last. The same commit gives the same digest on any machine with the same Go. With --driver, runs "
             + "the project's Dockerfile with buildah, podman or docker instead. The build and each push are recorded "
             + "in the ledger (built, pushed), which is opened before anything is built; --no-record skips it. "
+            + "With berth.yaml's sign: (or --sign --key FILE) the pushed digest is then signed and attested (SLSA "
+            + "provenance of this build, each platform's SBOM), writing only what the key's own verification doesn't "
+            + "find; the key is read before anything is built. "
             + "Exit codes: 0 ok, 1 build, registry or I/O failure, 3 tag conflict, 64 usage/config, 65 bad input.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: PlanOptions
     @OptionGroup var registryOptions: RegistryOptions
     @OptionGroup var ledgerOptions: LedgerOptions
+    @OptionGroup var signOptions: SignOptions
 
     @Option(
         name: .customLong("platform"),
@@ -63,10 +67,12 @@ struct BuildCommand: AsyncParsableCommand {
         let tags = plan.tags.tags.map(\.tag.value)
         guard !tags.isEmpty else { throw BerthError(.usage, "the plan has no tag to push: run berth plan -v to see why") }
 
-        // Opened first: a ledger that can't be written fails the build before minutes of work.
+        // Opened first: a ledger that can't be written (or a key that can't be read) fails the build before minutes of work.
         let recorder = dryRun || noRecord ? nil : try await context.recorder(ledgerOptions)
+        let signing = dryRun ? nil : try context.signing(signOptions)
+        let started = Date()
         if let driver {
-            try await runDriver(driver, plan: plan, settings: settings, context: context, recorder: recorder)
+            try await runDriver(driver, plan: plan, settings: settings, context: context, recorder: recorder, signing: signing)
             return
         }
         let directory = context.projectDirectory
@@ -100,7 +106,6 @@ struct BuildCommand: AsyncParsableCommand {
 
         let quiet = global.quiet
         let timer = CompileTimer()
-        let started = Date()
         let service = ImageBuildService(
             toolchain: GoCommandToolchain(directory: directory, command: settings.goCommand), compress: ParallelGzip.compress,
             onEvent: { event in
@@ -121,6 +126,9 @@ struct BuildCommand: AsyncParsableCommand {
         let timings = BuildDocument.Seconds(
             goBuild: timer.total, image: assembled.timeIntervalSince(started) - timer.total,
             push: Date().timeIntervalSince(assembled))
+        let signed = try await sign(
+            built.top.digest, destinations: destinations, plan: plan, main: settings.main, started: started,
+            signing: signing, factory: factory)
         try await recorder?.recordBuild(
             plan, digest: built.top.digest, destinations: plan.tags.images, tags: tags,
             details: [
@@ -133,7 +141,19 @@ struct BuildCommand: AsyncParsableCommand {
             Terminal.writeError(
                 String(format: "go build %.2f s, image %.2f s, push %.2f s\n", timings.goBuild, timings.image, timings.push))
         }
-        try render(built, plan: plan, timings: timings)
+        try render(built, plan: plan, timings: timings, signed: signed)
+    }
+
+    /// With signing on, signs and attests `digest` in every destination (what a verification with the
+    /// key already finds there is not written again); the JSON document's `signing` member.
+    private func sign(
+        _ digest: Digest, destinations: [ImageReference], plan: ReleasePlan, main: String?, started: Date,
+        signing: TrustComposition.Signing?, factory: StoreFactory
+    ) async throws -> TrustDocuments.AttestDocument? {
+        try await signing?.sign(
+            destinations.map { ($0, digest) },
+            template: TrustComposition.provenance(plan, main: main, startedOn: started, environment: Environment.variables),
+            factory: factory, quiet: global.quiet || global.json)
     }
 
     /// `scratch`, or the base reference resolved through the registry client or a layout.
@@ -148,7 +168,7 @@ struct BuildCommand: AsyncParsableCommand {
 
     private func runDriver(
         _ driver: DockerfileDriver, plan: ReleasePlan, settings: BuildSettings, context: CommandContext,
-        recorder: PipelineRecorder?
+        recorder: PipelineRecorder?, signing: TrustComposition.Signing?
     ) async throws {
         let directory = context.projectDirectory
         let references = plan.tags.references
@@ -171,10 +191,11 @@ struct BuildCommand: AsyncParsableCommand {
                 invocation.commands.map { "(cd \(directory) && \($0.map(Self.quoted).joined(separator: " ")))\n" }.joined())
             return
         }
+        let started = Date()
         try DriverRunner(directory: directory, environment: ["SOURCE_DATE_EPOCH": String(plan.metadata.createdSeconds)])
             .run(invocation, echo: { line in if !global.quiet { Terminal.writeError("+ \(line)\n") } })
-        if let recorder {
-            // The driver pushed; what landed is read back, so the ledger names the digest.
+        if recorder != nil || signing != nil {
+            // The driver pushed; what landed is read back, so the ledger names the digest and the signature signs it.
             let factory = try StoreFactory(options: registryOptions, environment: context.environment)
             let destinations = try plan.tags.images.map(StoreFactory.reference)
             let first = destinations[0]
@@ -182,12 +203,16 @@ struct BuildCommand: AsyncParsableCommand {
             guard let pushed = try await factory.store(for: first).resolve(first.repository, reference: tag) else {
                 throw BerthError(
                     .failure,
-                    "\(driver.rawValue) finished but \(plan.tags.images[0]):\(tag) isn't in the registry; nothing recorded")
+                    "\(driver.rawValue) finished but \(plan.tags.images[0]):\(tag) isn't in the registry; nothing recorded or signed"
+                )
             }
-            try await recorder.recordBuild(
+            try await recorder?.recordBuild(
                 plan, digest: pushed.digest, destinations: plan.tags.images,
                 tags: plan.tags.tags.map(\.tag.value),
                 details: ["builder": driver.rawValue])
+            _ = try await sign(
+                pushed.digest, destinations: destinations, plan: plan, main: nil, started: started, signing: signing,
+                factory: factory)
         }
         if global.json {
             Terminal.write(
@@ -197,9 +222,13 @@ struct BuildCommand: AsyncParsableCommand {
         }
     }
 
-    private func render(_ built: BuiltImage, plan: ReleasePlan, timings: BuildDocument.Seconds) throws {
+    private func render(
+        _ built: BuiltImage, plan: ReleasePlan, timings: BuildDocument.Seconds, signed: TrustDocuments.AttestDocument?
+    ) throws {
         if global.json {
-            Terminal.write(try JSONOutput.encode(BuildDocument(built, plan: plan, seconds: timings)) + "\n")
+            var document = BuildDocument(built, plan: plan, seconds: timings)
+            document.signing = signed
+            Terminal.write(try JSONOutput.encode(document) + "\n")
         } else if global.quiet {
             Terminal.write(built.top.digest.description + "\n")
         } else {
@@ -275,6 +304,8 @@ struct BuildDocument: Encodable {
     let baseDigest: String?
     let images: [PlatformImage]
     let seconds: Seconds
+    /// With signing on: what was signed and attested (and what was there already, in `notes`).
+    var signing: TrustDocuments.AttestDocument?
 
     init(_ built: BuiltImage, plan: ReleasePlan, seconds: Seconds) {
         self.seconds = seconds

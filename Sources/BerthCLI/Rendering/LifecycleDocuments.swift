@@ -50,6 +50,8 @@ struct ReleaseDocument: Encodable {
     let gitTag: String
     let commit: String
     let images: [Image]
+    /// With signing on (berth.yaml `sign:`, `--sign`): what was signed and attested, what was there already.
+    var signing: TrustDocuments.AttestDocument? = nil
 }
 
 /// A row of `berth status --json`.

@@ -29,6 +29,8 @@ public struct BerthConfiguration: Hashable, Sendable {
     public var deployCommit = true
     /// `berth canary` per environment: steps, header rule, traffic provider, analysis.
     public var canary: [String: CanaryConfiguration] = [:]
+    /// `sign:`: the key `berth build` and `berth release` sign (and attest) with; nil: they don't sign.
+    public var signing: SigningSettings?
     /// Which tags `berth prune` keeps.
     public var retention = RetentionPolicy()
     /// Where the ledger is: a SQLite path (default `.berth/ledger.sqlite`) or a postgres:// URL.

@@ -39,6 +39,9 @@ public struct AttestationService: Sendable {
         public var sbom: SBOMSource?
         /// The gate's decision, attached to the digest asked for.
         public var vulnerabilities: VerificationSummary?
+        /// What each subject already carries by this key (predicate types; `cosignSignPredicate` for a
+        /// signature): not written again. `attestMissing` fills it from a verification.
+        var present: [Digest: Set<String>] = [:]
 
         public init(
             sign: Bool = false, provenance: SLSAProvenance? = nil, sbom: SBOMSource? = nil,
@@ -69,6 +72,12 @@ public struct AttestationService: Sendable {
         public var signed: [SigningService.Signed]
         public var attested: [Attested]
         public var notes: [String]
+
+        public init(signed: [SigningService.Signed], attested: [Attested], notes: [String]) {
+            self.signed = signed
+            self.attested = attested
+            self.notes = notes
+        }
     }
 
     public func attest(
@@ -88,9 +97,54 @@ public struct AttestationService: Sendable {
             for try await result in group { results.append(result) }
             return results.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        try await signing.confirm(repository, results.flatMap(\.written))
+        let written = results.flatMap(\.written)
+        // Nothing written (all of it there already, or nothing to attest): nothing to confirm, no pause.
+        if !written.isEmpty { try await signing.confirm(repository, written) }
         return Outcome(
             signed: results.compactMap(\.signed), attested: results.flatMap(\.attested), notes: results.flatMap(\.notes))
+    }
+
+    /// As `attest`, but first verifies the digest with `verifier` (the signer's own public key) and writes
+    /// only what it doesn't find: a subject already signed isn't signed again, an attestation of a
+    /// predicate type already there isn't added again. A re-run, or `berth release` of a digest `berth
+    /// build --sign` signed, writes nothing twice (and, with nothing missing, nothing at all: no pause).
+    public func attestMissing(
+        _ repository: String, digest: Digest, dockerReference: String, created: String, request: Request,
+        verifier: any SignatureVerifier
+    ) async throws -> Outcome {
+        let report = try await VerificationService(store: store, verifier: verifier).verify(
+            repository, digest: digest, reference: "\(dockerReference)@\(digest)")
+        var present: [Digest: Set<String>] = [:]
+        for finding in report.findings where finding.verdict.accepted {
+            if finding.kind.isSignature {
+                present[finding.subject, default: []].insert(TrustFormats.cosignSignPredicate)
+            } else if let type = finding.predicateType {
+                present[finding.subject, default: []].insert(type)
+            }
+        }
+        var request = request
+        request.present = present
+        let sboms: Set<String> = [TrustFormats.spdxPredicate, TrustFormats.cycloneDXPredicate]
+        let missing = report.subjects.contains { subject in
+            let found = present[subject] ?? []
+            let isTop = subject == digest
+            let wantsSBOM =
+                switch request.sbom {
+                case .referrers: !report.indexes.contains(subject)
+                case .document: isTop
+                case nil: false
+                }
+            return (request.sign && !found.contains(TrustFormats.cosignSignPredicate))
+                || (request.provenance != nil && !found.contains(TrustFormats.slsaProvenancePredicate))
+                || (wantsSBOM && found.isDisjoint(with: sboms))
+                || (isTop && request.vulnerabilities != nil && !found.contains(TrustFormats.verificationSummaryPredicate))
+        }
+        guard missing else {
+            return Outcome(
+                signed: [], attested: [],
+                notes: ["\(digest) carries all of it by key \(signing.signer.keyID) already; nothing written"])
+        }
+        return try await attest(repository, digest: digest, dockerReference: dockerReference, created: created, request: request)
     }
 
     struct SubjectResult: Sendable {
@@ -104,12 +158,16 @@ public struct AttestationService: Sendable {
         _ repository: String, subject: Descriptor, isTop: Bool, dockerReference: String, created: String, request: Request
     ) async throws -> SubjectResult {
         var result = SubjectResult()
+        let present = request.present[subject.digest] ?? []
         let attestations = try await attestations(
-            repository, subject: subject, isTop: isTop, request: request, notes: &result.notes)
+            repository, subject: subject, isTop: isTop, request: request, notes: &result.notes
+        ).filter { !present.contains($0.predicateType) }
+        let sign = request.sign && !present.contains(TrustFormats.cosignSignPredicate)
+        if request.sign && !sign { result.notes.append("\(subject.digest) is signed by this key already; not signed again") }
         var referrers: [ManifestDocument] = []
         var layers: [Descriptor] = []
         var signature: ManifestDocument?
-        if request.sign {
+        if sign {
             let referrer = try await signing.writeReferrer(
                 repository, subject: subject, bundle: signing.signer.signatureBundle(for: subject.digest),
                 predicateType: TrustFormats.cosignSignPredicate, created: created, link: false)
@@ -149,7 +207,7 @@ public struct AttestationService: Sendable {
         if signing.legacyTags, !layers.isEmpty {
             attManifest = try await signing.appendLegacy(repository, tag: attTag, layers: layers)
         }
-        let attestationReferrers = request.sign ? Array(referrers.dropFirst()) : referrers
+        let attestationReferrers = sign ? Array(referrers.dropFirst()) : referrers
         for ((attestation, referrer), layer) in zip(zip(attestations, attestationReferrers), layers) {
             let legacyTag = signing.legacyTags ? attTag : nil
             let entry = SigningService.Signed(

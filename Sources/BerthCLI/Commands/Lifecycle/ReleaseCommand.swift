@@ -13,12 +13,15 @@ struct ReleaseCommand: AsyncParsableCommand {
             + "tag elsewhere is a conflict), creates the annotated git tag at HEAD and pushes it to the remote, and records "
             + "the release in the ledger under a key only one run can hold. Every step is idempotent, so a run that "
             + "crashed is simply run again; of concurrent runs exactly one records the release and the others exit 3. "
+            + "With berth.yaml's sign: (or --sign --key FILE) the digest is signed and attested before the release is "
+            + "recorded, writing only what the key's own verification doesn't find (nothing, when berth build signed it). "
             + "Exit codes: 0 released, 3 already released or a tag conflict, 1 git/registry/ledger failure, 64 usage.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: PlanOptions
     @OptionGroup var registryOptions: RegistryOptions
     @OptionGroup var ledgerOptions: LedgerOptions
+    @OptionGroup var signOptions: SignOptions
 
     @Flag(name: .customLong("no-push-tag"), help: "Create the git tag locally only.") var noPushTag = false
     @Flag(name: .customLong("dry-run"), help: "Show the steps; change nothing.") var dryRun = false
@@ -40,6 +43,8 @@ struct ReleaseCommand: AsyncParsableCommand {
         if !image.isEmpty { planOptions.images = image }
         let plan = try await context.plan(planOptions, registry: registryOptions)
         try failIfChecksFailed(plan)
+        // Read before anything moves: a key that can't be read (or a wrong passphrase) releases nothing.
+        let signing = dryRun ? nil : try context.signing(signOptions)
         let service = ReleaseService(try await context.lifecycle(ledgerOptions, registry: registryOptions), git: try context.git)
         let remote = context.configuration.remote
         let preview = try await service.preview(
@@ -50,9 +55,20 @@ struct ReleaseCommand: AsyncParsableCommand {
             }
             Terminal.write(
                 "git tag \(preview.gitTag) at \(preview.commit.prefix(12))\(noPushTag ? "" : ", pushed to \(remote)")\n")
+            if signOptions.sign ?? (signOptions.key != nil || context.configuration.signing != nil) {
+                Terminal.write("sign and attest what the key hasn't yet\n")
+            }
             Terminal.write("record release \(preview.version)\n")
             return
         }
+        // Signed before the release is recorded, so a recorded release carries its signature; what the
+        // build signed already is found and not written again.
+        let signed = try await signing?.sign(
+            preview.images.map { (try StoreFactory.reference($0.repository), $0.digest) },
+            template: TrustComposition.provenance(
+                plan, main: context.configuration.build.main, startedOn: Date(), environment: context.environment),
+            factory: StoreFactory(options: registryOptions, environment: context.environment),
+            quiet: global.quiet || global.json)
         let outcome = try await service.run(preview)
         if global.json {
             Terminal.write(
@@ -61,7 +77,7 @@ struct ReleaseCommand: AsyncParsableCommand {
                         version: preview.version, gitTag: outcome.gitTag, commit: outcome.commit,
                         images: outcome.records.map {
                             .init(repository: $0.repository, digest: $0.digest.description, event: $0.eventID)
-                        }
+                        }, signing: signed
                     )) + "\n")
         } else {
             for record in outcome.records {

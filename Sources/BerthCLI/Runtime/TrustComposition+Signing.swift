@@ -1,0 +1,107 @@
+import BerthCore
+import BerthOCI
+import BerthTrust
+import Foundation
+
+extension TrustComposition {
+    /// What `berth build --sign` and `berth release` sign with: the key loaded (before anything is built
+    /// or moved, so a wrong passphrase costs nothing), its own public key to find what is signed already.
+    struct Signing {
+        let signer: KeySigner
+        let verifier: KeyVerifier
+        let attest: Bool
+        let legacyTags: Bool
+
+        /// Signs `digest` in `reference`'s repository and attests its provenance (`template`, completed
+        /// from the image) and each platform's SBOM, writing only what the key's own verification doesn't
+        /// find there already.
+        func sign(
+            _ reference: ImageReference, digest: Digest, template: SLSAProvenance, store: any ImageStore
+        ) async throws -> AttestationService.Outcome {
+            var request = AttestationService.Request(sign: true)
+            if attest {
+                request.provenance = template
+                request.sbom = .referrers
+            }
+            return try await AttestationService(store: store, signer: signer, legacyTags: legacyTags).attestMissing(
+                reference.repository, digest: digest, dockerReference: TrustDocuments.dockerReference(reference),
+                created: TrustDocuments.timestamp(Date()), request: request, verifier: verifier)
+        }
+
+        /// Signs each image as `sign` does, reports each outcome on stderr unless `quiet`; `--json`'s `signing`.
+        func sign(
+            _ images: [(reference: ImageReference, digest: Digest)], template: SLSAProvenance, factory: StoreFactory,
+            quiet: Bool
+        ) async throws -> TrustDocuments.AttestDocument {
+            var outcomes: [AttestationService.Outcome] = []
+            for image in images {
+                let outcome = try await sign(
+                    image.reference, digest: image.digest, template: template, store: factory.store(for: image.reference))
+                TrustComposition.report(outcome, quiet: quiet)
+                outcomes.append(outcome)
+            }
+            return TrustDocuments.AttestDocument(
+                keyID: signer.keyID,
+                outcome: .init(
+                    signed: outcomes.flatMap(\.signed), attested: outcomes.flatMap(\.attested),
+                    notes: outcomes.flatMap(\.notes)))
+        }
+    }
+
+    /// The signing `options` and berth.yaml's `sign:` ask for; nil when neither does (or `--no-sign`).
+    static func signing(
+        _ options: SignOptions, settings: SigningSettings?, projectDirectory: String, environment: [String: String]
+    )
+        throws -> Signing?
+    {
+        let enabled = options.sign ?? (options.key != nil || settings != nil)
+        guard enabled else { return nil }
+        guard let key = options.key ?? settings.map({ $0.key.hasPrefix("/") ? $0.key : projectDirectory + "/" + $0.key })
+        else {
+            throw BerthError(.usage, "--sign needs a key: pass --key FILE or set sign.key in berth.yaml")
+        }
+        let variable = options.passphraseEnv ?? settings?.passphraseEnv ?? SigningKey.passphraseVariable
+        let signer = try signer(keyPath: key, passphraseVariable: variable, environment: environment)
+        return Signing(
+            signer: signer, verifier: KeyVerifier(key: signer.key.publicKey), attest: settings?.attest ?? true,
+            legacyTags: settings?.legacyTags ?? true)
+    }
+
+    /// The provenance of a run from its plan: the source (the image's source label, else the CI's
+    /// repository URL), the commit, the ref (the CI's, else the branch built), the version, the Go main
+    /// package, the run's times and id. What the image says (platforms, base image, Go modules from its
+    /// SBOM) the attestation service fills in.
+    static func provenance(
+        _ plan: ReleasePlan, main: String?, startedOn: Date, environment: [String: String]
+    ) -> SLSAProvenance {
+        let labels = Dictionary(plan.metadata.labels.map { ($0.key, $0.value) }) { $1 }
+        let repository = labels[AnnotationKey.source] ?? plan.ci.repositoryURL ?? ""
+        let branch = plan.decision.branch
+        let ref = plan.ci.ref ?? (branch.isEmpty || branch == "HEAD" ? nil : "refs/heads/" + branch)
+        return SLSAProvenance(
+            source: .init(repository: repository, commit: plan.decision.headCommit, ref: ref),
+            version: plan.decision.version.description, platforms: [], main: main, baseImage: nil, goVersion: nil,
+            modules: [], berthVersion: BerthVersion.current,
+            invocationID: environment["GITHUB_RUN_ID"] ?? environment["CI_JOB_ID"],
+            startedOn: TrustDocuments.timestamp(startedOn), finishedOn: TrustDocuments.timestamp(Date()))
+    }
+
+    /// One line per signature and attestation written, and the notes, to stderr (stdout stays the command's).
+    static func report(_ outcome: AttestationService.Outcome, quiet: Bool) {
+        guard !quiet else { return }
+        for entry in outcome.signed { Terminal.writeError("signed   \(entry.subject): referrer \(entry.referrer)\n") }
+        for entry in outcome.attested {
+            Terminal.writeError("attested \(entry.subject) \(entry.name): referrer \(entry.referrer)\n")
+        }
+        for note in outcome.notes { Terminal.writeError("berth: note: \(note)\n") }
+    }
+}
+
+extension CommandContext {
+    /// The signing `options` and berth.yaml's `sign:` ask for (the key read now, before anything is built
+    /// or moved); nil when neither does.
+    func signing(_ options: SignOptions) throws -> TrustComposition.Signing? {
+        try TrustComposition.signing(
+            options, settings: configuration.signing, projectDirectory: projectDirectory, environment: environment)
+    }
+}
