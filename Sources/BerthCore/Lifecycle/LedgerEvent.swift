@@ -28,6 +28,9 @@ public struct LedgerEvent: Hashable, Sendable {
         /// `berth hold` and `berth unhold` (or the board): an environment, or a version's digest, held: no
         /// promotion into it, or of it, until it is released (`Hold`).
         case held, unheld
+        /// `berth registry sync` or `registry cp --referrers`: a released digest copied, with what is
+        /// attached to it, into another repository (`destination` in its details).
+        case replicated
     }
 
     /// Every canary kind, for queries.

@@ -16,6 +16,10 @@ public enum LifecycleCheckpoint: String, Sendable, CaseIterable {
     case canaryStepRecorded = "canary.step-recorded"
     /// The canary's promotion moved the tags, and the canary isn't yet recorded as promoted.
     case canaryPromotedTags = "canary.promoted-tags"
+    /// `registry sync`: an image's manifests, blobs and referrers are at the destination, its tags not yet written.
+    case syncReferrersCopied = "sync.referrers-copied"
+    /// `registry sync`: an image is copied and tagged, not yet recorded (nor the next one started).
+    case syncImageCopied = "sync.image-copied"
 }
 
 /// A hook called at each `LifecycleCheckpoint`; the default does nothing.

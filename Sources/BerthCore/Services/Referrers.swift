@@ -55,21 +55,29 @@ public struct Referrers: Sendable {
         guard let subject = manifests[0].subject, manifests.allSatisfy({ $0.subject?.digest == subject.digest }) else {
             throw ImageStoreError(.invalid, "artifact \(first.digest) has no subject to attach it to, or not the others'")
         }
-        let wanted = Set(artifacts.map(\.digest))
-        if let listing = store as? any ReferrersListing,
-            let found = try await listing.referrers(repository, digest: subject.digest)
-        {
-            if wanted.isSubset(of: found.map(\.digest)) { return }
-        }
         let descriptors = zip(artifacts, manifests).map { artifact, manifest in
             var descriptor = artifact.descriptor
             descriptor.artifactType = manifest.artifactType ?? manifest.config.mediaType
             descriptor.annotations = manifest.annotations
             return descriptor
         }
-        let tag = Self.fallbackTag(for: subject.digest)
+        try await link(descriptors, subject: subject.digest, in: repository, attempts: attempts)
+    }
+
+    /// Makes the manifests `descriptors` name (already pushed, each about `subject`) findable from it:
+    /// nothing where the registry keeps referrers itself, else the entries missing from the fallback index
+    /// are added to it (read-modify-write, as `link(_:in:attempts:)`), the entries already there left as they are.
+    public func link(_ descriptors: [Descriptor], subject: Digest, in repository: String, attempts: Int = 16) async throws {
+        guard !descriptors.isEmpty else { return }
+        let wanted = Set(descriptors.map(\.digest))
+        if let listing = store as? any ReferrersListing,
+            let found = try await listing.referrers(repository, digest: subject)
+        {
+            if wanted.isSubset(of: found.map(\.digest)) { return }
+        }
+        let tag = Self.fallbackTag(for: subject)
         for _ in 0..<max(1, attempts) {
-            var entries = try await fallbackIndex(repository, subject: subject.digest)?.manifests ?? []
+            var entries = try await fallbackIndex(repository, subject: subject)?.manifests ?? []
             let missing = descriptors.filter { descriptor in !entries.contains { $0.digest == descriptor.digest } }
             guard !missing.isEmpty else { return }
             entries += missing
@@ -78,7 +86,7 @@ public struct Referrers: Sendable {
             // Read back on the next pass; a short random pause first lets racing writers fall out of step.
             try await Task.sleep(for: .milliseconds(Int.random(in: 5...30)))
         }
-        if let entries = try await fallbackIndex(repository, subject: subject.digest)?.manifests,
+        if let entries = try await fallbackIndex(repository, subject: subject)?.manifests,
             wanted.isSubset(of: entries.map(\.digest))
         {
             return

@@ -23,6 +23,8 @@ public enum DetailKey {
     public static let excepted = "excepted"
     /// A hold's scope: `environment` or `digest`.
     public static let scope = "scope"
+    /// Where a `replicated` release was copied to (`host/repo`).
+    public static let destination = "destination"
 
     public static func count(_ severity: Severity) -> String { "counts.\(severity)" }
 }
@@ -48,6 +50,11 @@ public enum OnceKey {
     /// One deployment per promotion or rollback event it follows.
     public static func deployment(repository: String, environment: String, digest: Digest, after: Int64?) -> String {
         "deploy:\(repository):\(environment):\(digest):after:\(after ?? 0)"
+    }
+
+    /// One `replicated` event per release digest and destination repository (a re-run finds it recorded).
+    public static func replication(repository: String, digest: Digest, destination: String) -> String {
+        "replicate:\(repository):\(digest):to:\(destination)"
     }
 
     /// One rollback of `environment` from its state `after`.
