@@ -10,6 +10,6 @@ struct RegistryCommand: AsyncParsableCommand {
             + "config.json (auths, credHelpers, credsStore). Plain http is used for loopback registries only, unless --insecure.",
         subcommands: [
             RegistryListCommand.self, RegistryDigestCommand.self, RegistryInspectCommand.self, RegistryTagCommand.self,
-            RegistryCopyCommand.self, RegistryRemoveCommand.self, RegistryCatalogCommand.self,
+            RegistryCopyCommand.self, RegistrySyncCommand.self, RegistryRemoveCommand.self, RegistryCatalogCommand.self,
         ])
 }
