@@ -24,16 +24,19 @@ struct GitOutputFields {
     }
 }
 
-/// Fields between NUL bytes, read from output as it arrives, so the reader decodes while git still walks
-/// history (`git log -z` over thousands of commits: scripts/bench-plan.sh).
-struct NULFieldStream {
+/// Fields between separator bytes (NUL for `git log -z`, newline for ref listings), read from output as it
+/// arrives, so the reader decodes while git still writes (thousands of commits or tags: scripts/bench-plan.sh).
+struct FieldStream {
+    let separator: UInt8
     /// The start of a field whose end hasn't arrived yet.
     private var partial: [UInt8] = []
+
+    init(separator: UInt8) { self.separator = separator }
 
     /// Reads `chunk`, calling `emit` with each field it completes.
     mutating func feed(_ chunk: UnsafeRawBufferPointer, _ emit: (UnsafeRawBufferPointer) -> Void) {
         var start = 0
-        while let end = chunk[start...].firstIndex(of: 0) {
+        while let end = chunk[start...].firstIndex(of: separator) {
             let piece = UnsafeRawBufferPointer(rebasing: chunk[start..<end])
             if partial.isEmpty {
                 emit(piece)
@@ -47,7 +50,7 @@ struct NULFieldStream {
         partial.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[start...]))
     }
 
-    /// The last field, which no NUL ends.
+    /// The last field, which no separator ends.
     func finish(_ emit: (UnsafeRawBufferPointer) -> Void) {
         partial.withUnsafeBytes { emit($0) }
     }

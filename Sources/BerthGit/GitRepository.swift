@@ -71,32 +71,41 @@ public struct GitRepository: GitHistory {
     public func tags() throws -> [GitTagRef] {
         // show-ref reads packed-refs' peeled lines; for-each-ref's %(*objectname) opens every tag object
         // and is several times slower with thousands of tags. Exit 1 means "no tags".
-        let output = try run(["show-ref", "--tags", "--dereference"], allowFailure: true)
-        guard output.status == 0 else {
-            if output.status == 1 && output.stderr.isEmpty { return [] }
-            throw failure(["show-ref"], output)
-        }
-        var order: [String] = []
-        var direct: [String: String] = [:]
-        var peeled: [String: String] = [:]
-        // Byte-level parsing: thousands of tags make String splitting a visible cost (bench-plan.sh).
+        // Lines are read as bytes while show-ref writes them: thousands of tags made String splitting
+        // and lookups a visible cost (bench-plan.sh). An annotated tag's peeled line follows its own.
+        var refs: [GitTagRef] = []
+        var peeledElsewhere: [String: String] = [:]
         let prefix = Array("refs/tags/".utf8)
-        for line in GitOutputFields(output.stdout).split(at: UInt8(ascii: "\n")) where !line.isEmpty {
-            guard let space = line.firstIndex(of: UInt8(ascii: " ")) else { continue }
-            let ref = line[line.index(after: space)...]
-            guard ref.starts(with: prefix) else { continue }
+        let peeledSuffix = Array("^{}".utf8)
+        func take(_ line: UnsafeRawBufferPointer) {
+            guard let space = line.firstIndex(of: UInt8(ascii: " ")) else { return }
+            let ref = line[(space + 1)...]
+            guard ref.starts(with: prefix) else { return }
             let sha = String(decoding: line[..<space], as: UTF8.self)
-            var name = ref.dropFirst(prefix.count)
-            if name.count > 3 && name.suffix(3).elementsEqual("^{}".utf8) {
-                name = name.dropLast(3)
-                peeled[String(decoding: name, as: UTF8.self)] = sha
+            let name = ref.dropFirst(prefix.count)
+            if name.count > 3 && name.suffix(3).elementsEqual(peeledSuffix) {
+                let tag = name.dropLast(3)
+                if let last = refs.last, last.name.utf8.elementsEqual(tag) {
+                    refs[refs.count - 1] = GitTagRef(name: last.name, commit: sha)
+                } else {
+                    peeledElsewhere[String(decoding: tag, as: UTF8.self)] = sha
+                }
             } else {
-                let text = String(decoding: name, as: UTF8.self)
-                order.append(text)
-                direct[text] = sha
+                refs.append(GitTagRef(name: String(decoding: name, as: UTF8.self), commit: sha))
             }
         }
-        return order.map { GitTagRef(name: $0, commit: peeled[$0] ?? direct[$0]!) }
+        var stream = FieldStream(separator: UInt8(ascii: "\n"))
+        let arguments = ["show-ref", "--tags", "--dereference"]
+        let output = try ProcessRunner.run(git, ["-C", directory] + arguments, environment: environment) { chunk in
+            stream.feed(chunk, take)
+        }
+        guard output.status == 0 else {
+            if output.status == 1 && output.stderr.isEmpty { return [] }
+            throw failure(arguments, output)
+        }
+        stream.finish(take)
+        guard !peeledElsewhere.isEmpty else { return refs }
+        return refs.map { GitTagRef(name: $0.name, commit: peeledElsewhere[$0.name] ?? $0.commit) }
     }
 
     public func isAncestor(_ commit: String, of head: String) throws -> Bool {
@@ -109,29 +118,33 @@ public struct GitRepository: GitHistory {
         Set(lines(try run(["for-each-ref", "--merged=\(head)", "--format=%(refname:strip=2)", "refs/tags"])).map(String.init))
     }
 
-    public func commits(from base: String?, to head: String, path: String?) throws -> [GitCommit] {
+    public func commits<Read>(
+        from base: String?, to head: String, path: String?, reading read: (GitCommit) -> Read
+    ) throws -> [Read] {
         var arguments = ["log", "-z", "--no-show-signature", "--no-color", "--format=%H%x00%B"]
         arguments.append(base.map { "\($0)..\(head)" } ?? head)
         // Paths in berth.yaml are relative to the repository root, wherever berth runs.
         if let path { arguments += ["--", ":(top)\(path)"] }
-        // Fields alternate: SHA, message. Decoded as git writes them.
-        var commits: [GitCommit] = []
+        // Fields alternate: SHA, message. Each commit is read as git writes it.
+        var commits: [Read] = []
         var sha: String?
-        var stream = NULFieldStream()
-        func take(_ field: UnsafeRawBufferPointer) {
-            if let current = sha {
-                commits.append(GitCommit(sha: current, message: String(decoding: field, as: UTF8.self)))
-                sha = nil
-            } else {
-                sha = GitOutputFields.trimmedText(field)
+        var stream = FieldStream(separator: 0)
+        return try withoutActuallyEscaping(read) { read in
+            func take(_ field: UnsafeRawBufferPointer) {
+                if let current = sha {
+                    commits.append(read(GitCommit(sha: current, message: String(decoding: field, as: UTF8.self))))
+                    sha = nil
+                } else {
+                    sha = GitOutputFields.trimmedText(field)
+                }
             }
+            let output = try ProcessRunner.run(git, ["-C", directory] + arguments, environment: environment) { chunk in
+                stream.feed(chunk, take)
+            }
+            if output.status != 0 { throw failure(arguments, output) }
+            stream.finish(take)
+            return commits
         }
-        let output = try ProcessRunner.run(git, ["-C", directory] + arguments, environment: environment) { chunk in
-            stream.feed(chunk, take)
-        }
-        if output.status != 0 { throw failure(arguments, output) }
-        stream.finish(take)
-        return commits
     }
 
     public func shallowBoundary() throws -> Set<String> {

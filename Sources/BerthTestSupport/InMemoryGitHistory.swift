@@ -64,9 +64,13 @@ public struct InMemoryGitHistory: GitHistory {
         return Set(tagRefs.filter { reachable.contains($0.commit) }.map(\.name))
     }
 
-    public func commits(from base: String?, to head: String, path: String?) throws -> [GitCommit] {
+    public func commits<Read>(
+        from base: String?, to head: String, path: String?, reading read: (GitCommit) -> Read
+    ) throws -> [Read] {
         let excluded = Set(base.map(ancestry(of:)) ?? [])
-        return ancestry(of: head).filter { !excluded.contains($0) }.map { GitCommit(sha: $0, message: commitsBySHA[$0]!.message) }
+        return ancestry(of: head).filter { !excluded.contains($0) }.map {
+            read(GitCommit(sha: $0, message: commitsBySHA[$0]!.message))
+        }
     }
 
     public func shallowBoundary() throws -> Set<String> { shallow }

@@ -27,8 +27,10 @@ public final class InMemoryGitRepository: GitHistory, GitWriter, Sendable {
     public func tags() throws -> [GitTagRef] { try history.tags() }
     public func isAncestor(_ commit: String, of head: String) throws -> Bool { try history.isAncestor(commit, of: head) }
     public func tagsMerged(into head: String) throws -> Set<String> { try history.tagsMerged(into: head) }
-    public func commits(from base: String?, to head: String, path: String?) throws -> [GitCommit] {
-        try history.commits(from: base, to: head, path: path)
+    public func commits<Read>(
+        from base: String?, to head: String, path: String?, reading read: (GitCommit) -> Read
+    ) throws -> [Read] {
+        try history.commits(from: base, to: head, path: path, reading: read)
     }
     public func shallowBoundary() throws -> Set<String> { try history.shallowBoundary() }
     public func hasUncommittedChanges() throws -> Bool { try history.hasUncommittedChanges() }

@@ -55,8 +55,11 @@ public protocol GitHistory: Sendable {
     /// Names of the tags whose commits are reachable from `head`.
     func tagsMerged(into head: String) throws -> Set<String>
     /// Commits reachable from `head` and not from `base` (all of history when `base` is nil),
-    /// newest first, merged branches included; only those touching `path` when it is given.
-    func commits(from base: String?, to head: String, path: String?) throws -> [GitCommit]
+    /// newest first, merged branches included; only those touching `path` when it is given. Each is
+    /// handed to `read` as soon as it is read, so what a caller makes of thousands of commits overlaps
+    /// git's own work instead of following it.
+    func commits<Read>(from base: String?, to head: String, path: String?, reading read: (GitCommit) -> Read) throws
+        -> [Read]
     /// The commits at the edge of a shallow clone; empty for a complete one.
     func shallowBoundary() throws -> Set<String>
     /// Whether tracked files differ from HEAD (untracked files don't count).
@@ -69,4 +72,11 @@ public protocol GitHistory: Sendable {
     func remoteTags(remote: String) throws -> [GitTagRef]
     /// The URL of a remote, if configured.
     func remoteURL(_ remote: String) throws -> String?
+}
+
+extension GitHistory {
+    /// `commits(from:to:path:reading:)`, the commits as they are.
+    public func commits(from base: String?, to head: String, path: String?) throws -> [GitCommit] {
+        try commits(from: base, to: head, path: path, reading: { $0 })
+    }
 }

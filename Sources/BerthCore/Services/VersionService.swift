@@ -71,9 +71,7 @@ public struct VersionService: Sendable {
                 )
             },
             { [self] in
-                let base = try reachableBase(catalog, head: head.sha)
-                // Without a base the initial version applies whatever the commits say: don't read all history.
-                let commits = try base.map { try git.commits(from: $0.commit, to: head.sha, path: policy.path) } ?? []
+                let (base, commits) = try baseAndCommits(catalog, head: head.sha, path: policy.path)
                 return (base: base, commits: commits, highest: try highestReachable(catalog, above: base, head: head.sha))
             })
         let (dirty, defaultBranch, boundary) = try facts.get()
@@ -99,12 +97,27 @@ public struct VersionService: Sendable {
         return decision
     }
 
+    /// The highest final release tag HEAD reaches (`reachableBase`) and the commits since it, parsed as they
+    /// arrive. The highest release is almost always the base, so its commits are read while git checks
+    /// that it is (a busy repository's thousands of commits cost no more than the check); when it isn't,
+    /// that read is dropped. Without a base the initial version applies whatever the commits say: no
+    /// history is read.
+    func baseAndCommits(_ catalog: TagCatalog, head: String, path: String?) throws -> (ReleaseTag?, [ParsedCommit]) {
+        guard let highest = catalog.releases.last else { return (nil, []) }
+        let (reachable, since) = ConcurrentReads.run(
+            { try git.isAncestor(highest.commit, of: head) },
+            { [git] in try git.commits(from: highest.commit, to: head, path: path, reading: ParsedCommit.init) })
+        if try reachable.get() { return (highest, try since.get()) }
+        guard let base = try reachableBase(catalog, head: head, knownUnreachable: highest) else { return (nil, []) }
+        return (base, try git.commits(from: base.commit, to: head, path: path, reading: ParsedCommit.init))
+    }
+
     /// The highest final release tag whose commit HEAD reaches. The highest overall is tried first, which
     /// on a release branch is almost always the answer and costs one ancestry check.
-    func reachableBase(_ catalog: TagCatalog, head: String) throws -> ReleaseTag? {
+    func reachableBase(_ catalog: TagCatalog, head: String, knownUnreachable: ReleaseTag? = nil) throws -> ReleaseTag? {
         let releases = catalog.releases
         guard let highest = releases.last else { return nil }
-        if try git.isAncestor(highest.commit, of: head) { return highest }
+        if highest != knownUnreachable, try git.isAncestor(highest.commit, of: head) { return highest }
         let merged = try git.tagsMerged(into: head)
         return releases.last { merged.contains($0.name) }
     }
@@ -127,7 +140,7 @@ public struct VersionService: Sendable {
     }
 
     /// A shallow clone may lack the base tag or commits since it; the version would silently be wrong.
-    func refuseIncompleteHistory(base: ReleaseTag?, commits: [GitCommit], boundary: Set<String>, prefix: String) throws {
+    func refuseIncompleteHistory(base: ReleaseTag?, commits: [ParsedCommit], boundary: Set<String>, prefix: String) throws {
         guard !boundary.isEmpty else { return }
         let fix =
             "pass --deepen (or set version.deepen: true) to fetch just enough history and tags, or fetch all of them (git fetch --unshallow --tags; in GitHub Actions, actions/checkout with fetch-depth: 0; in GitLab, GIT_DEPTH: 0)"
@@ -137,7 +150,7 @@ public struct VersionService: Sendable {
                 "this is a shallow clone and no release tag '\(prefix)*' is reachable in it, so the version can't be known; \(fix)"
             )
         }
-        if commits.contains(where: { boundary.contains($0.sha) }) {
+        if commits.contains(where: { boundary.contains($0.commit.sha) }) {
             throw BerthError(
                 .failure,
                 "this is a shallow clone that stops before release tag '\(base!.name)', so commits since it are missing; \(fix)")

@@ -28,26 +28,43 @@ public struct TagCatalog: Sendable {
         var skipped: [String] = []
         var alternates: Set<String> = []
         let alternatePrefix = prefix.hasSuffix("v") ? String(prefix.dropLast()) : prefix + "v"
-        for tag in tags where !tag.name.hasPrefix(prefix) && tag.name.hasPrefix(alternatePrefix) {
-            if let version = SemanticVersion(String(tag.name.dropFirst(alternatePrefix.count))) {
+        // One pass over the names as bytes: a busy repository has thousands of tags (bench-plan.sh).
+        let (own, other) = (Array(prefix.utf8), Array(alternatePrefix.utf8))
+        for tag in tags {
+            let name = tag.name.utf8
+            if name.starts(with: own) {
+                if let version = SemanticVersion(String(decoding: name.dropFirst(own.count), as: UTF8.self)) {
+                    versions.append(ReleaseTag(name: tag.name, version: version, commit: tag.commit))
+                } else {
+                    skipped.append(tag.name)
+                }
+            } else if name.starts(with: other),
+                let version = SemanticVersion(String(decoding: name.dropFirst(other.count), as: UTF8.self))
+            {
                 alternates.insert(version.withoutBuild.description)
             }
         }
         alternateSpellings = alternates
-        for tag in tags where tag.name.hasPrefix(prefix) {
-            if let version = SemanticVersion(String(tag.name.dropFirst(prefix.count))) {
-                versions.append(ReleaseTag(name: tag.name, version: version, commit: tag.commit))
-            } else {
-                skipped.append(tag.name)
-            }
-        }
-        let order = versions.map(\.version).enumerated().sorted { a, b in
-            let p = SemanticVersion.precedence(a.element, b.element)
-            return p == 0 ? versions[a.offset].name < versions[b.offset].name : p < 0
-        }
-        self.versions = order.map { versions[$0.offset] }
+        self.versions = Self.sortedByPrecedence(versions)
         releases = self.versions.filter { !$0.version.isPrerelease }
         self.skipped = skipped.sorted()
+    }
+
+    /// Ascending precedence, equal precedence by name. Most comparisons are decided by the numbers,
+    /// compared as integers when they fit; the rest by SemVer's full rules.
+    static func sortedByPrecedence(_ tags: [ReleaseTag]) -> [ReleaseTag] {
+        typealias Numbers = (UInt64, UInt64, UInt64)
+        let keyed: [(numbers: Numbers?, tag: ReleaseTag)] = tags.map { tag in
+            let v = tag.version
+            guard let major = UInt64(v.major.digits), let minor = UInt64(v.minor.digits), let patch = UInt64(v.patch.digits)
+            else { return (nil, tag) }
+            return ((major, minor, patch), tag)
+        }
+        return keyed.sorted { a, b in
+            if let x = a.numbers, let y = b.numbers, x != y { return x < y }
+            let order = SemanticVersion.precedence(a.tag.version, b.tag.version)
+            return order == 0 ? a.tag.name < b.tag.name : order < 0
+        }.map(\.tag)
     }
 
     /// Final releases (no pre-release part), ascending.

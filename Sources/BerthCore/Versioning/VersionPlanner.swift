@@ -9,7 +9,7 @@ public struct VersionInputs: Sendable {
     /// The highest final release reachable from HEAD.
     public var base: ReleaseTag?
     /// Commits since `base`, newest first.
-    public var commits: [GitCommit]
+    public var commits: [ParsedCommit]
     /// The tag a CI tag pipeline builds; when HEAD carries it, it is the version, even a pre-release.
     public var ciTag: String?
     /// The highest version tag (pre-releases included) whose commit HEAD reaches, when it is above `base`.
@@ -20,7 +20,7 @@ public struct VersionInputs: Sendable {
 
     public init(
         head: GitHead, branch: String, defaultBranch: String, catalog: TagCatalog, base: ReleaseTag?,
-        commits: [GitCommit], ciTag: String? = nil, highestReachable: ReleaseTag? = nil
+        commits: [ParsedCommit], ciTag: String? = nil, highestReachable: ReleaseTag? = nil
     ) {
         self.head = head
         self.branch = branch
