@@ -10,7 +10,7 @@ let package = Package(
     products: [
         .executable(name: "berth", targets: ["berth"]),
         // For Fuzz/ (a separate package that depends on this one by path and can only use products).
-        .library(name: "BerthFuzzable", targets: ["BerthOCI", "BerthCore", "BerthConfig", "BerthRegistry"]),
+        .library(name: "BerthFuzzable", targets: ["BerthOCI", "BerthCore", "BerthConfig", "BerthRegistry", "BerthTrust"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -8,7 +8,8 @@ import PackageDescription
 // and a fuzz target has no Swift main (libFuzzer's main calls LLVMFuzzerTestOneInput).
 let fuzzers = [
     "semver", "conventional-commit", "image-reference", "registry-host", "berth-yaml", "dockerfile", "scan-report",
-    "oci-manifest", "www-authenticate", "docker-config", "metadata-action", "tag-template", "webhook",
+    "oci-manifest", "www-authenticate", "docker-config", "metadata-action", "tag-template", "webhook", "trust-pem",
+    "trust-der", "trust-dsse", "trust-bundle",
 ]
 
 let package = Package(
