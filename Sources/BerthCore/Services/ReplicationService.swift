@@ -63,15 +63,11 @@ public struct ReplicationService: Sendable {
 
     /// Replicates one image with everything attached; throws on the first failure.
     public func replicate(_ job: ReplicationJob) async throws -> ReplicatedImage {
-        guard let top = try await source.resolve(job.sourceRepository, reference: job.reference) else {
-            throw ImageStoreError(
-                .notFound,
-                "'\(sourceName(job.sourceRepository)):\(job.reference)' is not in \(source.displayName); check the name and tag")
-        }
-        let tally = Locked(ReplicatedImage(job: job, digest: top.digest))
+        // One GET: the document's digest is of the bytes read, and a digest reference is verified by the store.
+        let document = try await source.fetchManifest(job.sourceRepository, reference: job.reference)
+        let tally = Locked(ReplicatedImage(job: job, digest: document.digest))
         let copier = copier(tally)
-        let document = try await source.fetchManifest(job.sourceRepository, reference: top.digest.description)
-        let landed = try await destination.resolve(job.destinationRepository, reference: top.digest.description)
+        let landed = try await destination.resolve(job.destinationRepository, reference: document.digest.description)
         if landed == nil { try await copier.copyContent(of: document, from: job.sourceRepository, to: job.destinationRepository) }
         try await copyAttached(to: subjects(of: document), job: job, copier: copier, tally: tally)
         try checkpoint.reached(.syncReferrersCopied)
@@ -90,7 +86,7 @@ public struct ReplicationService: Sendable {
         try checkpoint.reached(.syncImageCopied)
         if let recorder {
             let recorded = try await recorder.record(
-                repository: sourceName(job.sourceRepository), digest: top.digest,
+                repository: sourceName(job.sourceRepository), digest: document.digest,
                 destination: destinationName(job.destinationRepository), tags: job.tags)
             tally.withLock {
                 $0.recordedEvent = recorded?.id
