@@ -54,6 +54,8 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
     case chromiumDriver = "chromium-driver"
     /// Selenium's Python bindings (PyPI) in the same venv, driving Chromium through ChromeDriver.
     case selenium
+    /// oras-py (PyPI `oras`) in the same venv: an OCI client of its own that pulls what berth copied.
+    case oras
 
     /// The folder of the `trust-venv` tool.
     public static var trustVenvDirectory: String {
@@ -61,10 +63,13 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
     }
 
     /// The venv's `selenium` package folder, if it is installed (under whichever python3.N the venv has).
-    static var seleniumPackage: String? {
+    static var seleniumPackage: String? { venvPackage("selenium") }
+
+    /// The venv's package folder `name`, if it is installed (under whichever python3.N the venv has).
+    static func venvPackage(_ name: String) -> String? {
         let lib = ExternalTool.trustVenvDirectory + "/lib"
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: lib)) ?? []
-        return versions.filter { $0.hasPrefix("python3") }.sorted().map { "\(lib)/\($0)/site-packages/selenium" }
+        return versions.filter { $0.hasPrefix("python3") }.sorted().map { "\(lib)/\($0)/site-packages/\(name)" }
             .first { FileManager.default.fileExists(atPath: $0 + "/__init__.py") }
     }
 
@@ -95,6 +100,7 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
         case .chromium: "/usr/bin/chromium"
         case .chromiumDriver: "/usr/bin/chromedriver"
         case .selenium: ExternalTool.seleniumPackage ?? ExternalTool.trustVenvDirectory + "/lib/python3.*/site-packages/selenium"
+        case .oras: ExternalTool.venvPackage("oras") ?? ExternalTool.trustVenvDirectory + "/lib/python3.*/site-packages/oras"
         }
     }
 
@@ -122,6 +128,8 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
         case .chromium, .chromiumDriver: "apt-get install \(rawValue)"
         case .selenium:
             "python3 -m venv \(ExternalTool.trustVenvDirectory) && \(ExternalTool.trustVenvDirectory)/bin/pip install selenium"
+        case .oras:
+            "python3 -m venv \(ExternalTool.trustVenvDirectory) && \(ExternalTool.trustVenvDirectory)/bin/pip install oras"
         case .sharedFixtures:
             "check out the shared repository beside this one as ../shared, or set BERTH_SHARED_FIXTURES"
                 + " (berth's own fixtures cover the same rules meanwhile)"
@@ -136,6 +144,7 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
         case .postgresql: return PostgresServer.binaryDirectory != nil
         case .sharedFixtures: return SharedFixtures.directory() != nil
         case .selenium: return ExternalTool.seleniumPackage != nil
+        case .oras: return ExternalTool.venvPackage("oras") != nil
         default: return FileManager.default.isExecutableFile(atPath: path)
         }
     }

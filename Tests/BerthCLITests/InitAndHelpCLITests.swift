@@ -67,7 +67,8 @@ struct InitAndHelpCLITests {
         "help for every command matches its golden file",
         arguments: [
             [], ["plan"], ["version"], ["tags"], ["labels"], ["check"], ["semver"], ["semver", "bump"], ["init"], ["registry"],
-            ["registry", "cp"], ["build"], ["release"], ["gate"], ["approve"], ["promote"], ["rollback"], ["prune"], ["status"],
+            ["registry", "cp"], ["registry", "sync"], ["build"], ["release"], ["gate"], ["approve"], ["promote"], ["rollback"],
+            ["prune"], ["status"],
             ["history"], ["diff"], ["canary"], ["canary", "run"], ["serve"], ["token"], ["token", "create"],
         ])
     func help(command: [String]) throws {
