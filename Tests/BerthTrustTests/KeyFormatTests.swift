@@ -72,6 +72,46 @@ struct KeyFormatTests {
         #expect(error?.message.contains("not a PUBLIC KEY") == true)
     }
 
+    /// An EncryptedPrivateKeyInfo asking for `rounds` of PBKDF2-HMAC-SHA256 over random bytes: the
+    /// rounds are judged before any key is derived, so the ciphertext needn't decrypt.
+    static func encryptedKey(rounds: Int) -> String {
+        let kdf = DER.sequence([
+            DER.encode(DER.objectIdentifier, OID.pbkdf2),
+            DER.sequence([
+                DER.encode(DER.octetString, Array(repeating: 7, count: 16)), DER.unsignedInteger(rounds),
+                DER.sequence([DER.encode(DER.objectIdentifier, OID.hmacWithSHA256), DER.encode(DER.null, [])]),
+            ]),
+        ])
+        let scheme = DER.sequence([
+            DER.encode(DER.objectIdentifier, OID.aes256CBC), DER.encode(DER.octetString, Array(repeating: 1, count: 16)),
+        ])
+        let der = DER.sequence([
+            DER.sequence([DER.encode(DER.objectIdentifier, OID.pbes2), DER.sequence([kdf, scheme])]),
+            DER.encode(DER.octetString, Array(repeating: 9, count: 64)),
+        ])
+        return PEMBlock(label: "ENCRYPTED PRIVATE KEY", der: der).text
+    }
+
+    @Test(
+        "a key asking for more than 2,000,000 PBKDF2 rounds is refused in one line before any key is derived",
+        arguments: [2_000_001, 10_000_000, Int(UInt32.max)])
+    func pbkdf2RoundsCapped(rounds: Int) throws {
+        let error = #expect(throws: BerthError.self) {
+            try SigningKey(pem: Self.encryptedKey(rounds: rounds), passphrase: "any", source: "hostile.key")
+        }
+        #expect(error?.kind == .badInput)
+        #expect(error?.message == "'hostile.key' asks for \(rounds) PBKDF2 rounds; berth reads 1 to 2000000")
+        #expect(error?.message.contains("\n") == false)
+    }
+
+    @Test("a key within the PBKDF2 cap is read: its rounds pass and only the passphrase decides")
+    func pbkdf2RoundsWithinCap() throws {
+        let wrong = #expect(throws: BerthError.self) {
+            try SigningKey(pem: Self.encryptedKey(rounds: 1_000), passphrase: "any", source: "k.key")
+        }
+        #expect(wrong?.kind == .usage && wrong?.message.contains("can't be decrypted") == true)
+    }
+
     @Test("DER lengths are bounded and minimal; trailing bytes and truncation are refused")
     func derRefusals() {
         #expect(throws: DERError.self) { try DER.parse([0x30, 0x03, 0x02, 0x01]) }
