@@ -116,7 +116,8 @@ let package = Package(
         .testTarget(name: "BerthLayoutTests", dependencies: ["BerthLayout", "BerthTestSupport"]),
         .testTarget(name: "BerthRegistryTests", dependencies: ["BerthRegistry", "BerthLayout", "BerthTestSupport"]),
         .testTarget(name: "BerthConfigTests", dependencies: ["BerthConfig", "BerthTestSupport"]),
-        .testTarget(name: "BerthTrustTests", dependencies: ["BerthTrust", "BerthRegistry", "BerthTestSupport"]),
+        .testTarget(
+            name: "BerthTrustTests", dependencies: ["BerthTrust", "BerthRegistry", "BerthTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "BerthTrafficTests", dependencies: ["BerthTraffic", "BerthTestSupport"], exclude: ["Golden"]),
         .testTarget(
             name: "BerthServerTests",

@@ -12,6 +12,11 @@ public struct KeyVerifier: SignatureVerifier {
     public var keyID: String { key.keyID }
 
     public func checkBundle(_ bytes: Data, subject: Digest) -> SignatureVerdict {
+        if let bundle = try? JSONDecoder().decode(SigstoreBundle.self, from: bytes), bundle.dsseEnvelope == nil,
+            let signature = bundle.messageSignature, SigstoreBundle.acceptedMediaTypes.contains(bundle.mediaType)
+        {
+            return check(signature, hint: bundle.verificationMaterial.publicKey?.hint, subject: subject)
+        }
         let checked = checkAttestation(bytes, subject: subject)
         guard checked.verdict.accepted else { return checked.verdict }
         guard checked.predicateType == TrustFormats.cosignSignPredicate else {
@@ -41,6 +46,36 @@ public struct KeyVerifier: SignatureVerifier {
                 verdict: SignatureVerdict(accepted: false, reason: "the bundle holds no DSSE envelope", signerKeyID: hint))
         }
         return check(envelope, hint: hint, subject: subject)
+    }
+
+    /// A signature over the artifact by its digest: the digest must be `subject`'s (SHA-256), the
+    /// signature this key's over it.
+    private func check(_ signature: SigstoreBundle.MessageSignature, hint: String?, subject: Digest) -> SignatureVerdict {
+        guard let digest = signature.messageDigest, digest.algorithm == "SHA2_256", subject.algorithm == "sha256",
+            let bytes = Data(base64Encoded: digest.digest)
+        else {
+            return SignatureVerdict(
+                accepted: false, reason: "the bundle's message signature names no SHA-256 digest", signerKeyID: hint)
+        }
+        guard bytes.lowercaseHex == subject.hex else {
+            return SignatureVerdict(
+                accepted: false, reason: "the message signature signs another digest, not \(subject)", signerKeyID: hint)
+        }
+        guard key.algorithm == .ecdsaP256 else {
+            return SignatureVerdict(
+                accepted: false,
+                reason: "an Ed25519 message signature covers the artifact's bytes, which berth doesn't have; sign with DSSE",
+                signerKeyID: hint)
+        }
+        guard let raw = Data(base64Encoded: signature.signature), key.isValid(signature: raw, forSHA256: bytes) else {
+            if let hint, hint != keyID {
+                return SignatureVerdict(
+                    accepted: false, reason: "signed by another key (\(hint)), not \(keyID)", signerKeyID: hint)
+            }
+            return SignatureVerdict(
+                accepted: false, reason: "the message signature doesn't verify with key \(keyID)", signerKeyID: hint)
+        }
+        return SignatureVerdict(accepted: true, reason: "message signature by \(keyID) over \(subject)", signerKeyID: keyID)
     }
 
     public func checkAttestationEnvelope(_ bytes: Data, subject: Digest) -> AttestationVerdict {

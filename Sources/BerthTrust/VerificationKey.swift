@@ -33,10 +33,14 @@ public struct VerificationKey: Sendable {
             }
             switch algorithm.content {
             case OID.ecPublicKey:
-                do { storage = .p256(try P256.Signing.PublicKey(derRepresentation: der).rawRepresentation) } catch {
+                guard try parts[0].children().dropFirst().first?.content == OID.prime256v1 else {
                     throw BerthError(
                         .badInput, "'\(source)' is an EC key on a curve other than P-256; berth signs with P-256 or Ed25519")
                 }
+                guard let key = try? P256.Signing.PublicKey(derRepresentation: der) else {
+                    throw DERError("its point is not on P-256")
+                }
+                storage = .p256(key.rawRepresentation)
             case OID.ed25519:
                 guard parts[1].tag == DER.bitString, parts[1].content.count == 33, parts[1].content[0] == 0 else {
                     throw DERError("bad Ed25519 public key")
@@ -79,6 +83,17 @@ public struct VerificationKey: Sendable {
     public var keyID: String { Data(SHA256.hash(data: spki)).base64EncodedString() }
 
     /// Whether `signature` (DER for ECDSA, raw for Ed25519) signs `message`.
+    /// Whether `signature` (ASN.1 DER) is this ECDSA P-256 key's over a message whose SHA-256 is `digest`:
+    /// a signature over an artifact checked from its digest alone. Ed25519 signs the message itself, so
+    /// no digest can stand in for it: false.
+    public func isValid(signature: Data, forSHA256 digest: Data) -> Bool {
+        guard case .p256(let raw) = storage, digest.count == SHA256Bytes.byteCount,
+            let key = try? P256.Signing.PublicKey(rawRepresentation: raw),
+            let parsed = try? P256.Signing.ECDSASignature(derRepresentation: signature)
+        else { return false }
+        return key.isValidSignature(parsed, for: SHA256Bytes(bytes: Array(digest)))
+    }
+
     public func isValid(signature: Data, for message: Data) -> Bool {
         switch storage {
         case .p256(let raw):
@@ -91,4 +106,20 @@ public struct VerificationKey: Sendable {
             return key.isValidSignature(signature, for: message)
         }
     }
+}
+
+/// A SHA-256 known only by its bytes, for swift-crypto's verification of a prehashed message (its own
+/// `SHA256Digest` can't be made from bytes).
+struct SHA256Bytes: Crypto.Digest {
+    static let byteCount = 32
+    let bytes: [UInt8]
+
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R { try bytes.withUnsafeBytes(body) }
+    var description: String { "SHA256 digest: " + bytes.lowercaseHex }
+    func hash(into hasher: inout Hasher) { hasher.combine(bytes) }
+}
+
+extension Sequence<UInt8> {
+    /// The bytes in lowercase hex, as digests and securesystemslib's signatures are written.
+    var lowercaseHex: String { map { String(format: "%02x", $0) }.joined() }
 }
