@@ -17,6 +17,9 @@ public struct ServerDependencies: Sendable {
     public var promotions: (@Sendable (LifecycleDependencies) throws -> PromotionService)?
     /// The rollback service, likewise; nil: this server doesn't roll back.
     public var rollbacks: (@Sendable (LifecycleDependencies) throws -> RollbackService)?
+    /// The project's git history, for the commits between two cells (`/diff`); nil: the server runs away from
+    /// the repository, and a diff says the commits are unavailable.
+    public var git: (any GitHistory)? = nil
     /// The registry webhook receivers (berth.yaml server.webhooks, secrets read); none by default.
     public var webhooks = WebhookSettings()
     /// `count` bytes from a cryptographically secure source, for the secrets of tokens made through the API.
@@ -39,6 +42,7 @@ public struct ServerDependencies: Sendable {
 
     var queries: LedgerQueries { LedgerQueries(ledger: lifecycle.ledger, environmentOrder: environmentOrder) }
     var tokens: AccessTokens { AccessTokens(ledger: lifecycle.ledger, time: lifecycle.time) }
+    var diffs: ReleaseDiffService { ReleaseDiffService(queries: queries, stores: lifecycle.stores, git: git) }
 
     /// The token service acting as `principal` (the same as `berth token create|revoke`).
     func tokenService(as principal: Principal) -> TokenService {
@@ -124,6 +128,7 @@ public enum BerthServer {
         webhooks.registerPages(on: pages)
         if let every = dependencies.webhooks.reconcileSeconds { Task { await worker.reconcileLoop(every: every) } }
         HoldRoutes(dependencies: dependencies, settings: settings).registerPages(on: pages)
+        DiffRoutes(dependencies: dependencies, settings: settings).register(api: api, pages: pages)
         return router
     }
 

@@ -33,7 +33,8 @@ struct BoardPage {
             html += "</div>\n"
             let segment = Self.pathSegment(row.repository)
             html += "<p class=\"links\"><a href=\"\(HTML.escape("\(basePath)/services/\(segment)"))\">history</a> · "
-            html += "<a href=\"\(HTML.escape("\(basePath)/api/v1/services/\(segment)/history"))\">JSON</a></p></section>\n"
+            html += "<a href=\"\(HTML.escape("\(basePath)/api/v1/services/\(segment)/history"))\">JSON</a>"
+            html += DiffPage.boardLinks(row, basePath: basePath) + "</p></section>\n"
         }
         html += "</main><script src=\"\(HTML.escape(basePath))/assets/board.js\" defer></script></body></html>\n"
         return html

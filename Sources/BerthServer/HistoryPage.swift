@@ -22,6 +22,7 @@ struct HistoryPage {
         html += field("kind", history.query.kinds.map { $0.map(\.rawValue).sorted().joined(separator: ",") })
         html += "<button type=\"submit\">Filter</button> <a href=\"\(HTML.escape(here))\">clear</a> · "
         html += "<a href=\"\(HTML.escape(json + (filters.isEmpty ? "" : "?" + filters)))\">JSON</a></form>\n"
+        html += DiffPage.compareForm(repository: history.repository, basePath: basePath)
         if events.isEmpty { html += "<p class=\"none\">No events match.</p>\n" }
         html += "<ol class=\"events\">\n"
         for event in events { html += line(event) }

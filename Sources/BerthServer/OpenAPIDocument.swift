@@ -113,6 +113,41 @@ enum OpenAPIDocument {
                   content:
                     application/json:
                       schema: {$ref: "#/components/schemas/Error"}
+          /api/v1/diff:
+            get:
+              summary: >-
+                Two cells of the board compared, or two versions or digests of one service (role viewer): versions,
+                digests and commits of each, the commits moving from → to brings and takes away by Conventional
+                Commits type (when the server runs in the project's git checkout; else `commitsUnavailable` says
+                why), the image labels that differ (read from the image store; a side's `labelsUnavailable` says why
+                not) and the findings per severity of each digest's newest gate decision, with the change. The page
+                `/diff` takes the same query.
+              parameters:
+                - {name: repository, in: query, required: true, schema: {type: string}}
+                - name: from
+                  in: query
+                  required: true
+                  description: An environment (what it runs now), a version or a digest (sha256:…).
+                  schema: {type: string}
+                - name: to
+                  in: query
+                  required: true
+                  description: The same, for the other side.
+                  schema: {type: string}
+              responses:
+                "200":
+                  description: the comparison
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Diff"}
+                "400": {$ref: "#/components/responses/BadRequest"}
+                "401": {$ref: "#/components/responses/Unauthorized"}
+                "403": {$ref: "#/components/responses/Forbidden"}
+                "404":
+                  description: no such service, an environment that runs nothing, or a version or digest the ledger doesn't know
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Error"}
           /api/v1/approvals:
             post:
               summary: >-
@@ -663,6 +698,71 @@ enum OpenAPIDocument {
                 next:
                   type: string
                   description: The query string of the next, older page; absent on the last.
+            Diff:
+              type: object
+              required: [repository, from, to, sameDigest, labels, vulnerabilities]
+              properties:
+                repository: {type: string}
+                from: {$ref: "#/components/schemas/DiffSide"}
+                to: {$ref: "#/components/schemas/DiffSide"}
+                sameDigest: {type: boolean}
+                commits:
+                  type: object
+                  description: Absent when `commitsUnavailable` says why.
+                  required: [added, removed]
+                  properties:
+                    added:
+                      type: array
+                      description: Commits in `to` and not in `from`, by type (breaking changes first; Other last).
+                      items: {$ref: "#/components/schemas/ChangelogSection"}
+                    removed:
+                      type: array
+                      description: Commits in `from` and not in `to` (what a rollback to `to` takes away).
+                      items: {$ref: "#/components/schemas/ChangelogSection"}
+                commitsUnavailable: {type: string}
+                labels:
+                  type: array
+                  description: The labels whose values differ (a side without one has no `from` or `to`).
+                  items:
+                    type: object
+                    required: [key]
+                    properties:
+                      key: {type: string}
+                      from: {type: string}
+                      to: {type: string}
+                vulnerabilities:
+                  type: array
+                  description: Every severity, most severe first; counts absent for a side never gated.
+                  items:
+                    type: object
+                    required: [severity]
+                    properties:
+                      severity: {type: string, enum: [critical, high, medium, low, unknown]}
+                      from: {type: integer}
+                      to: {type: integer}
+                      change: {type: integer}
+            DiffSide:
+              type: object
+              required: [name]
+              properties:
+                name: {type: string, description: the environment, version or digest asked for}
+                environment: {type: string}
+                version: {type: string}
+                digest: {type: string}
+                gitSHA: {type: string}
+                labels:
+                  type: object
+                  additionalProperties: {type: string}
+                labelsUnavailable: {type: string}
+                gate: {$ref: "#/components/schemas/Gate"}
+            ChangelogSection:
+              type: object
+              required: [title, entries]
+              properties:
+                title: {type: string}
+                entries:
+                  type: array
+                  items: {type: string}
             ApprovalRequest:
               type: object
               required: [repository, version, environment, digest, reason]

@@ -384,7 +384,7 @@ struct ServerRoutesTests {
         let document = OpenAPIText.document
         let paths = document.split(separator: "\n").filter { $0.hasPrefix("  /") && $0.hasSuffix(":") }
             .map { String($0.dropFirst(2).dropLast()) }
-        #expect(paths.count == 18, "\(paths)")
+        #expect(paths.count == 19, "\(paths)")
         // Event streams short enough to read whole.
         var settings = ServerSettings()
         settings.eventStream = EventStreamTiming(poll: .milliseconds(20), lifetime: .milliseconds(100))
@@ -404,6 +404,7 @@ struct ServerRoutesTests {
                     )
                     .replacingOccurrences(of: "{id}", with: "0123456789ab")
                     + (path == "/api/v1/holds" ? "?repository=\(ServerFixture.image)" : "")
+                    + (path == "/api/v1/diff" ? "?repository=\(ServerFixture.image)&from=dev&to=0.1.0" : "")
                 let response = try await client.execute(
                     uri: uri, method: method, headers: .bearer(token), body: ByteBuffer(string: "{}"))
                 let documented =

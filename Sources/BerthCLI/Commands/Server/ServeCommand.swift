@@ -89,6 +89,8 @@ struct ServeCommand: AsyncParsableCommand {
             // environments that deploy (it runs no kubectl and commits nothing).
             promotions: { try context.promotion($0) }, rollbacks: { try context.rollback($0) })
         dependencies.webhooks = try WebhookSecrets.settings(context.configuration, environment: context.environment)
+        // The commits between two cells (/diff) come from the checkout the server runs in (-C DIR), if it is one.
+        if context.hasCheckout { dependencies.git = try context.git }
         let base = settings.basePath
         let quiet = global.quiet
         let reads = anonymous.anonymousRead ? ", anonymous reads" : ""
