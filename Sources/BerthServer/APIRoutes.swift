@@ -11,9 +11,10 @@ struct APIRoutes {
     func register(on group: RouterGroup<ServerContext>) {
         group.get("board") { _, context in
             guard context.principal?.allows(.viewer) == true else { return forbidden(.viewer) }
-            let board = try await dependencies.queries.board(
-                repositories: try await dependencies.boardRepositories(), now: dependencies.lifecycle.time.now())
-            return try APIDocuments.json(APIDocuments.board(board))
+            let body = try await dependencies.boards.rendering(
+                "api", leading: dependencies.images, now: dependencies.lifecycle.time.now()
+            ) { board in try APIDocuments.encoded(APIDocuments.board(board)) }
+            return APIDocuments.jsonResponse(body)
         }
         group.get("services/:name/history") { request, context in
             guard context.principal?.allows(.viewer) == true else { return forbidden(.viewer) }

@@ -22,6 +22,9 @@ public struct ServerDependencies: Sendable {
     public var git: (any GitHistory)? = nil
     /// The registry webhook receivers (berth.yaml server.webhooks, secrets read); none by default.
     public var webhooks = WebhookSettings()
+    /// The board as the pages and the API read it (image.names first, then every other repository the
+    /// ledger knows): read from the ledger again only after it changed.
+    public let boards: BoardCache
     /// `count` bytes from a cryptographically secure source, for the secrets of tokens made through the API.
     public var randomBytes: @Sendable (Int) -> [UInt8] = { count in
         var generator = SystemRandomNumberGenerator()
@@ -35,6 +38,7 @@ public struct ServerDependencies: Sendable {
     ) {
         self.lifecycle = lifecycle
         self.environmentOrder = environmentOrder
+        boards = BoardCache(queries: LedgerQueries(ledger: lifecycle.ledger, environmentOrder: environmentOrder))
         self.images = images
         self.promotions = promotions
         self.rollbacks = rollbacks
@@ -68,12 +72,6 @@ public struct ServerDependencies: Sendable {
         var dependencies = lifecycle
         dependencies.actor = principal.name
         return try rollbacks?(dependencies)
-    }
-
-    /// The board's repositories: image.names first, then every other the ledger knows.
-    func boardRepositories() async throws -> [String] {
-        let known = try await queries.repositories(nil)
-        return images + known.filter { !images.contains($0) }
     }
 }
 

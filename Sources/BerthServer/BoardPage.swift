@@ -14,6 +14,8 @@ struct BoardPage {
 
     func render() -> String {
         var html = Self.head(title: "berth · release board", basePath: basePath)
+        // A service is a few kilobytes of forms: one allocation instead of growing a 300 KB page step by step.
+        html.reserveCapacity(16_384 + board.rows.count * 8_192)
         html += Self.header(principal: principal, basePath: basePath)
         html += "<main data-events=\"\(HTML.escape(basePath))/api/v1/events\">\n"
         if let notice {
@@ -130,9 +132,11 @@ struct BoardPage {
 
     /// Hidden fields of a board form: what it acts on and the session's CSRF token.
     private func hiddenFields(_ fields: [(String, String)]) -> String {
-        (fields + [("csrf", principal.csrf ?? "")]).map {
-            "<input type=\"hidden\" name=\"\($0.0)\" value=\"\(HTML.escape($0.1))\">"
-        }.joined()
+        var html = ""
+        for (name, value) in fields + [("csrf", principal.csrf ?? "")] {
+            html += "<input type=\"hidden\" name=\"\(name)\" value=\"\(HTML.escape(value))\">"
+        }
+        return html
     }
 
     /// Hold or release the environment, for a promoter of it.

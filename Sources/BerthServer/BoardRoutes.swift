@@ -13,19 +13,25 @@ struct BoardRoutes {
             guard let principal = context.principal, principal.allows(.viewer) else {
                 return APIError.response(.forbidden, "this token can't read the board")
             }
-            let board = try await dependencies.queries.board(
-                repositories: try await dependencies.boardRepositories(), now: dependencies.lifecycle.time.now())
             // Only digits come back from the redirect after a form.
             let approved = request.uri.queryParameters["approved"].flatMap { Int64($0) }
             let promoted = request.uri.queryParameters["promoted"].flatMap { Int64($0) }
             let notice =
                 approved.map { "Approval recorded (event \($0))." } ?? promoted.map { "Promotion recorded (event \($0))." }
                 ?? HoldRoutes.notice(request)
-            return Page.response(
-                BoardPage(
-                    board: board, principal: principal, basePath: settings.basePath, promotes: dependencies.promotions != nil,
-                    notice: notice
-                ).render())
+            // Everything the page depends on besides the board and the second: who reads it (role, name, the
+            // session's CSRF token in its forms) and the notice.
+            let key = [
+                "page", principal.name, principal.role.rawValue, principal.environment ?? "", principal.via.rawValue,
+                principal.csrf ?? "", notice ?? "",
+            ].joined(separator: "\u{0}")
+            let (basePath, promotes) = (settings.basePath, dependencies.promotions != nil)
+            let html = try await dependencies.boards.rendering(
+                key, leading: dependencies.images, now: dependencies.lifecycle.time.now()
+            ) { board in
+                BoardPage(board: board, principal: principal, basePath: basePath, promotes: promotes, notice: notice).render()
+            }
+            return Page.response(html)
         }
         group.get("services/:name") { request, context in
             guard let principal = context.principal, principal.allows(.viewer) else {
