@@ -8,6 +8,9 @@ import Foundation
 if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "canary-judges" {
     exit(CanaryJudgeBenchmark.main(Array(CommandLine.arguments.dropFirst(2))))
 }
+if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "fill-board" {
+    exit(try await BoardLedgerFill.main(Array(CommandLine.arguments.dropFirst(2))))
+}
 let arguments = CommandLine.arguments
 guard arguments.count == 4, let events = Int(arguments[2]), let tagCount = Int(arguments[3]) else {
     FileHandle.standardError.write(Data("usage: berth-bench LEDGER.sqlite|postgres://… EVENTS TAGS\n".utf8))
