@@ -33,6 +33,9 @@ enum LedgerSchema {
         ),
         // `berth history --env E` reads one environment newest first; v1's status index leads with kind.
         (2, "CREATE INDEX events_by_repository_environment ON events(repository, environment, id);"),
+        // What the ledger says about one digest (the board's cells, a promotion's facts): a handful of rows,
+        // which the (repository, kind, …) index found only by reading every gate decision of the repository.
+        (3, "CREATE INDEX events_by_digest ON events(digest, id);"),
     ]
 
     static func migrate(_ pool: DatabasePool) throws {

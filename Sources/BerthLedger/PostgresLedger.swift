@@ -158,6 +158,8 @@ public final class PostgresLedger: LedgerStore, Sendable {
                 """,
             ]
         ),
+        // What the ledger says about one digest (the board's cells, a promotion's facts).
+        (4, ["CREATE INDEX events_by_digest ON events(digest, id)"]),
     ]
 
     public func append(all events: [LedgerEvent]) async throws -> [LedgerEvent] {

@@ -116,7 +116,9 @@ public final class SQLiteLedger: LedgerStore, Sendable {
             clauses.append("id > ?")
             arguments += [after]
         }
-        var sql = "SELECT * FROM events"
+        // A digest names a handful of events; without statistics SQLite would rather walk the repository's
+        // (repository, kind, …) range, every gate decision of it.
+        var sql = query.digest == nil ? "SELECT * FROM events" : "SELECT * FROM events INDEXED BY events_by_digest"
         if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
         sql += " ORDER BY id DESC"
         if let limit = query.limit { sql += " LIMIT \(max(0, limit))" }
