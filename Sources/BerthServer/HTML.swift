@@ -1,20 +1,26 @@
 /// Text for pages: everything from the ledger or a request passes through `escape` before it is written.
 enum HTML {
     /// `text` with `&`, `<`, `>`, `"` and `'` as character references (safe in elements and quoted attributes).
+    ///
+    /// Byte by byte: every one of them is ASCII, and a combining mark after a quote (`"\u{301}`) makes one
+    /// Character of the two, which a Character comparison would let through unescaped. Text with none of
+    /// them, most of a board, is returned as it is.
     static func escape(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.append(character)
+        let utf8 = text.utf8
+        guard utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return text }
+        var result: [UInt8] = []
+        result.reserveCapacity(utf8.count + 16)
+        for byte in utf8 {
+            switch byte {
+            case 0x26: result += Array("&amp;".utf8)
+            case 0x3C: result += Array("&lt;".utf8)
+            case 0x3E: result += Array("&gt;".utf8)
+            case 0x22: result += Array("&quot;".utf8)
+            case 0x27: result += Array("&#39;".utf8)
+            default: result.append(byte)
             }
         }
-        return result
+        return String(decoding: result, as: UTF8.self)
     }
 
     /// Input echoed in a message: at most 80 characters, control characters as `?`.
