@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A burst of webhook deliveries against `berth serve` on 127.0.0.1: N Docker Distribution notifications
-# (each its own event id) posted C at a time with curl; reports the wall time, the answers by status,
-# and how many deliveries the ledger holds afterwards (every one recorded exactly once is the pass).
+# (each its own event id) posted by C senders at once, each on a kept-alive connection; reports the wall
+# time, the answers by status, and how many deliveries the ledger holds afterwards (every one recorded
+# exactly once is the pass).
 # Usage: scripts/bench-webhooks.sh [N=1000] [C=32] [BERTH=.build/release/berth]
 set -euo pipefail
 count=${1:-1000}
@@ -9,7 +10,7 @@ parallel=${2:-32}
 root="$(cd "$(dirname "$0")/.." && pwd)"
 berth=$(realpath "${3:-"$root/.build/release/berth"}" 2>/dev/null || true)
 [[ -x $berth ]] || { echo "bench-webhooks: no $berth; swift build -c release --product berth first" >&2; exit 1; }
-for tool in curl sqlite3 xargs; do command -v "$tool" >/dev/null || { echo "bench-webhooks: needs $tool" >&2; exit 1; }; done
+for tool in python3 sqlite3; do command -v "$tool" >/dev/null || { echo "bench-webhooks: needs $tool" >&2; exit 1; }; done
 work=$(mktemp -d)
 server_pid=
 cleanup() {
@@ -40,9 +41,32 @@ for _ in $(seq 100); do grep -q "listening on" "$work/serve.log" && break; sleep
 url=$(grep -o 'http://[^ ]*' "$work/serve.log" | head -1)
 [[ -n $url ]] || { cat "$work/serve.log" >&2; exit 1; }
 start=$(date +%s.%N)
-seq 0 $((count - 1)) | xargs -P "$parallel" -I{} curl -s -o /dev/null -w '%{http_code} %{time_total}\n' \
-  -H "Authorization: $BENCH_WEBHOOK_AUTH" -H 'Content-Type: application/vnd.docker.distribution.events.v1+json' \
-  --data-binary @"$work/bodies/{}.json" "${url}webhooks/distribution" >"$work/answers.txt"
+# C senders, each on one kept-alive connection (curl per delivery measured curl's own start-up).
+python3 - "$url" "$count" "$parallel" "$work/bodies" >"$work/answers.txt" <<'PY'
+import http.client, os, sys, threading, time, urllib.parse
+url, count, parallel, bodies = urllib.parse.urlsplit(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+headers = {"Authorization": os.environ["BENCH_WEBHOOK_AUTH"],
+           "Content-Type": "application/vnd.docker.distribution.events.v1+json"}
+answers, lock, next_index = [], threading.Lock(), iter(range(count))
+def sender():
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+    while True:
+        with lock:
+            index = next(next_index, None)
+        if index is None:
+            return
+        body = open(f"{bodies}/{index}.json", "rb").read()
+        began = time.perf_counter()
+        connection.request("POST", url.path + "webhooks/distribution", body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        with lock:
+            answers.append((response.status, time.perf_counter() - began))
+threads = [threading.Thread(target=sender) for _ in range(parallel)]
+for thread in threads: thread.start()
+for thread in threads: thread.join()
+for status, seconds in answers: print(status, f"{seconds:.6f}")
+PY
 end=$(date +%s.%N)
 sleep 1
 recorded=$(sqlite3 "$work/ledger.sqlite" "SELECT count(*) FROM events WHERE kind = 'webhook-received'")
