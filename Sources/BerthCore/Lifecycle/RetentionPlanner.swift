@@ -33,7 +33,8 @@ public struct RetentionPlan: Hashable, Sendable {
 public enum RetentionPlanner {
     /// - Parameters:
     ///   - tags: tag → digest, for every tag of the repository.
-    ///   - children: index digest → its platform manifests' digests (kept with the index).
+    ///   - children: index digest → the digests it lists: an image index's platform manifests, a referrers
+    ///     fallback index's referrers (kept, or deleted, with what reaches them).
     ///   - ages: tag → seconds since the epoch it was made (from the ledger), when known.
     ///   - environmentDigests: digests environments run now or ran in their last promotions.
     public static func plan(
@@ -83,10 +84,15 @@ public enum RetentionPlanner {
         }
         // A referrers fallback tag (`sha256-<hex>`, cosign's `sha256-<hex>.sig`/`.att`) holds what is
         // attached to its subject (SBOM, signatures): it goes only with a subject that is itself deleted.
-        let deletedImages = Set(entries.indices.filter { reasons[$0] == nil }.map { entries[$0].value })
+        // What an image reaches (its platforms, its referrers and theirs) goes with it: kept with a kept one,
+        // deleted with a deleted one that no kept one reaches too.
+        let keptReach = reach(from: kept.union(environmentDigests), tags: tags, children: children)
+        let deletedImages = reach(
+            from: Set(entries.indices.filter { reasons[$0] == nil }.map { entries[$0].value }), tags: tags, children: children
+        ).subtracting(keptReach)
         for (index, entry) in entries.enumerated() where reasons[index] == nil {
             guard let subject = referrerSubject(entry.key) else { continue }
-            if kept.contains(subject) || environmentDigests.contains(subject) {
+            if keptReach.contains(subject) {
                 reasons[index] = "attached to a kept image"
             } else if !deletedImages.contains(subject) {
                 reasons[index] = "attached to an image no tag here names"
@@ -102,6 +108,24 @@ public enum RetentionPlanner {
             }
         }
         return RetentionPlan(keep: keep, delete: delete)
+    }
+
+    /// Every digest `start` reaches: the manifests an index lists, and what is attached to a digest through
+    /// its referrers tags (`sha256-<hex>`, `.sig`, `.att`, `.sbom`: the tag's manifest and the referrers its
+    /// index lists), and so on.
+    static func reach(from start: Set<String>, tags: [String: String], children: [String: [String]]) -> Set<String> {
+        var reached = start
+        var pending = Array(start)
+        func add(_ digest: String) { if reached.insert(digest).inserted { pending.append(digest) } }
+        while let digest = pending.popLast() {
+            for child in children[digest] ?? [] { add(child) }
+            guard digest.hasPrefix("sha256:") else { continue }
+            let fallback = "sha256-" + digest.dropFirst(7)
+            for suffix in ["", ".sig", ".att", ".sbom"] {
+                if let attached = tags[fallback + suffix] { add(attached) }
+            }
+        }
+        return reached
     }
 
     /// The subject digest of a referrers fallback tag (OCI distribution-spec "referrers tag schema",

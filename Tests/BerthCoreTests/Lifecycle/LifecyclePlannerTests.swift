@@ -132,6 +132,39 @@ struct LifecyclePlannerTests {
         #expect(plan.keep.first { $0.tag == fallback(elsewhere) }?.reason == "attached to an image no tag here names")
     }
 
+    @Test("retention: a deleted index takes its platforms' referrers tags and its SBOM's signature index; a kept one keeps them")
+    func retentionReachesReferrers() {
+        func fallback(_ digest: String, _ suffix: String = "") -> String { "sha256-" + digest.dropFirst(7) + suffix }
+        // Each release an index (1, 2) with a platform (p1, p2) signed through its own .sig tag, and an SBOM (s1, s2)
+        // listed in the index's fallback index (f1, f2), the SBOM signed in its own fallback index (g1, g2).
+        let (index1, platform1, sbom1, referrers1, sbomReferrers1) = (
+            Self.digest("1"), Self.digest("a"), Self.digest("b"), Self.digest("c"), Self.digest("d")
+        )
+        let (index2, platform2, sbom2, referrers2, sbomReferrers2) = (
+            Self.digest("2"), Self.digest("e"), Self.digest("f"), Self.digest("0"), Self.digest("9")
+        )
+        let tags = [
+            "v1.0.0": index1, fallback(index1): referrers1, fallback(sbom1): sbomReferrers1,
+            fallback(platform1, ".sig"): Self.digest("7"),
+            "v2.0.0": index2, fallback(index2): referrers2, fallback(sbom2): sbomReferrers2,
+            fallback(platform2, ".sig"): Self.digest("8"),
+        ]
+        let children = [
+            index1: [platform1], referrers1: [sbom1], index2: [platform2], referrers2: [sbom2],
+        ]
+        var policy = RetentionPolicy()
+        policy.keepReleases = 1
+        let plan = RetentionPlanner.plan(
+            tags: tags, prefix: "v", policy: policy, environmentDigests: [], ages: [:], children: children, now: 1_000_000)
+        #expect(
+            plan.delete.map(\.tag).sorted()
+                == ["v1.0.0", fallback(index1), fallback(sbom1), fallback(platform1, ".sig")].sorted())
+        #expect(plan.keep.first { $0.tag == fallback(sbom2) }?.reason == "attached to a kept image")
+        #expect(plan.keep.first { $0.tag == fallback(platform2, ".sig") }?.reason == "attached to a kept image")
+        // No sha256- tag counts as a version, however many there are.
+        #expect(plan.keep.filter { $0.reason.hasPrefix("one of the newest") }.map(\.tag) == ["v2.0.0"])
+    }
+
     @Test(
         "rollback: the newest earlier release that passed its gates and isn't bad; --to picks one; nothing qualifies is refused")
     func rollback() throws {

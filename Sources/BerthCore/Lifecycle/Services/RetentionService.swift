@@ -25,7 +25,8 @@ public struct RetentionService: Sendable {
     public func preview(repository: String, policy: RetentionPolicy) async throws -> RetentionPreview {
         let (reference, store) = try dependencies.repository(repository)
         let ledger = dependencies.ledger
-        let tags = try await Self.resolveTags(store: store, repository: reference.repository)
+        let (tags, indexes) = try await Self.resolveTags(store: store, repository: reference.repository)
+        let children = try await Self.children(of: indexes, store: store, repository: reference.repository)
         var environmentDigests = Set(try await ledger.status(repository: repository).compactMap(\.digest))
         for environment in environments {
             let recent = try await ledger.events(
@@ -40,7 +41,7 @@ public struct RetentionService: Sendable {
         }
         let plan = RetentionPlanner.plan(
             tags: tags, prefix: tagPrefix, policy: policy, environmentDigests: environmentDigests, ages: ages,
-            now: dependencies.time.now())
+            children: children, now: dependencies.time.now())
         return RetentionPreview(repository: repository, plan: plan, store: store, storeRepository: reference.repository)
     }
 
@@ -58,14 +59,30 @@ public struct RetentionService: Sendable {
                 details: [DetailKey.tags: TagList.join(preview.plan.delete.map(\.tag))]))
     }
 
-    /// Every tag of the repository and the digest it names, a few requests at a time.
-    static func resolveTags(store: any ImageStore, repository: String) async throws -> [String: String] {
+    /// Every tag of the repository and the digest it names, a few requests at a time; and the digests
+    /// that are indexes (platforms, referrers fallback indexes).
+    static func resolveTags(store: any ImageStore, repository: String) async throws -> ([String: String], Set<Digest>) {
         let names = try await store.listTags(repository)
-        let collected = Locked<[String: String]>([:])
+        let collected = Locked<([String: String], Set<Digest>)>(([:], []))
         try await forEachConcurrently(names, limit: 8) { tag in
             if let descriptor = try await store.resolve(repository, reference: tag) {
-                collected.withLock { $0[tag] = descriptor.digest.description }
+                collected.withLock {
+                    $0.0[tag] = descriptor.digest.description
+                    if MediaType.isIndex(descriptor.mediaType) { $0.1.insert(descriptor.digest) }
+                }
             }
+        }
+        return collected.current
+    }
+
+    /// What each index lists, so an image's platforms and referrers are kept or deleted with it.
+    static func children(of indexes: Set<Digest>, store: any ImageStore, repository: String) async throws -> [String: [String]] {
+        let collected = Locked<[String: [String]]>([:])
+        try await forEachConcurrently(Array(indexes), limit: 8) { digest in
+            let document = try await store.fetchManifest(repository, reference: digest.description)
+            guard document.isIndex else { return }
+            let listed = try document.index().manifests.map(\.digest.description)
+            collected.withLock { $0[digest.description] = listed }
         }
         return collected.current
     }
