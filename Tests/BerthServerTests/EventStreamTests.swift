@@ -58,7 +58,8 @@ struct EventStreamTests {
         let digest = try await fixture.fill(promoteTo: ["dev"])
         let (_, viewer) = try await fixture.token(.viewer, name: "watcher")
         let newest = try #require(try await fixture.ledger.events(LedgerQuery(limit: 1)).first?.id)
-        try await fixture.application(Self.settings(lifetime: .milliseconds(900))).test(.router) { client in
+        // The stream outlives a promotion recorded on a loaded machine (900 ms missed it under parallel builds).
+        try await fixture.application(Self.settings(lifetime: .milliseconds(2500))).test(.router) { client in
             async let response = client.execute(uri: "/api/v1/events", method: .get, headers: .bearer(viewer))
             try await Task.sleep(for: .milliseconds(350))
             try await fixture.promote("0.1.0", to: ["staging"], actor: "ci")
