@@ -174,8 +174,8 @@ struct TrustCLITests {
     }
 
     @Test(
-        "help for key generate, sign, attest and verify matches its golden file",
-        arguments: [["key", "generate"], ["sign"], ["attest"], ["verify"]])
+        "help for key generate, key layout, sign, attest and verify matches its golden file",
+        arguments: [["key", "generate"], ["key", "layout"], ["sign"], ["attest"], ["verify"]])
     func help(command: [String]) throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let result = try cli.run(["help"] + command, in: "/", environment: ["COLUMNS": "100"])

@@ -17,8 +17,12 @@ struct AttestCommand: AsyncParsableCommand {
             + "SBOM referrer as an attestation (or --sbom-file for the digest given); --gate attests the newest gate "
             + "decision the ledger holds for the digest as a SLSA verification summary. What the provenance options "
             + "leave out is read from the image: platforms, base image (org.opencontainers.image.base.*), source and "
-            + "revision labels, Go modules from --go-binary's go version -m or else from the SBOM. Exit codes: 0 attested, "
-            + "1 registry or ledger failure, 3 a tag kept changing, 64 usage, 65 an unreadable key, SBOM or binary.")
+            + "revision labels, Go modules from --go-binary's go version -m or else from the SBOM. With --in-toto-link DIR, "
+            + "berth attaches nothing and writes the build step's in-toto v0.9 link, DIR/build.<keyid8>.link, signed with "
+            + "the key: every file git tracks under -C DIR as a material with its SHA-256, the image as the product "
+            + "image/<host>/<repository> (image/oci:<path>) with its manifest digest; berth key layout writes the layout "
+            + "in-toto-verify checks it against. Exit codes: 0 attested, 1 registry, ledger, git or file failure, 3 a tag "
+            + "kept changing, 64 usage, 65 an unreadable key, SBOM or binary.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var registry: RegistryOptions
@@ -56,7 +60,16 @@ struct AttestCommand: AsyncParsableCommand {
     var builderId = SLSAProvenance.defaultBuilderID
     @Option(help: ArgumentHelp("When the build started, RFC 3339 (default: now).", valueName: "TIME")) var startedOn: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Write the build step's signed in-toto v0.9 link into this folder instead of attaching attestations.",
+            valueName: "DIR"))
+    var inTotoLink: String?
+
     func validate() throws {
+        if inTotoLink != nil && (sign || gate || sbomFile != nil) {
+            throw ValidationError("--in-toto-link writes a link file only; drop --sign, --gate and --sbom-file")
+        }
         if sbomFile != nil && !sbom { throw ValidationError("--sbom-file and --no-sbom contradict each other") }
         if !provenance && !sbom && !gate && !sign { throw ValidationError("nothing to attest: drop a --no-… flag or add --gate") }
     }
@@ -65,6 +78,7 @@ struct AttestCommand: AsyncParsableCommand {
         let (reference, digest) = try TrustComposition.digestReference(image, verb: "attest")
         let signer = try TrustComposition.signer(
             keyPath: key, passphraseVariable: passphraseEnv, environment: Environment.variables)
+        if let inTotoLink { return try await writeLink(reference, digest: digest, signer: signer, to: inTotoLink) }
         let now = TrustDocuments.timestamp(Date())
         var request = AttestationService.Request(sign: sign)
         if provenance { request.provenance = try provenanceTemplate(now: now) }
@@ -94,6 +108,26 @@ struct AttestCommand: AsyncParsableCommand {
             Terminal.write(global.quiet ? "\(entry.referrer)\n" : line + "\n")
         }
         if !global.quiet { for note in outcome.notes { Terminal.writeError("berth: note: \(note)\n") } }
+    }
+
+    /// The build step's link: the core reads the materials and checks the image is there, BerthTrust
+    /// signs it in securesystemslib's format, and it is written as in-toto names it.
+    private func writeLink(_ reference: ImageReference, digest: Digest, signer: KeySigner, to folder: String) async throws {
+        let context = try CommandContext(global: global)
+        let store = try StoreFactory(options: registry, environment: Environment.variables).store(for: reference)
+        let link = try await InTotoLinkService(source: try context.git, store: store).buildLink(for: reference, digest: digest)
+        let path = try TrustComposition.writeInTotoLink(link, signer: signer, folder: folder)
+        if global.json {
+            let document = TrustDocuments.InTotoLinkDocument(
+                link: path, keyID: InTotoClassic.keyID(signer.key.publicKey), step: link.step, materials: link.materials.count,
+                product: link.productName, digest: digest.description)
+            Terminal.write(try JSONOutput.encode(document) + "\n")
+        } else if global.quiet {
+            Terminal.write(path + "\n")
+        } else {
+            Terminal.write(
+                "\(path): step \(link.step), \(link.materials.count) materials, product \(link.productName) \(digest)\n")
+        }
     }
 
     private func provenanceTemplate(now: String) throws -> SLSAProvenance {

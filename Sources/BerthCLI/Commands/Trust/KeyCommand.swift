@@ -2,5 +2,6 @@ import ArgumentParser
 
 struct KeyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "key", abstract: "Signing keys for berth sign and berth verify.", subcommands: [KeyGenerateCommand.self])
+        commandName: "key", abstract: "Signing keys for berth sign and berth verify.",
+        subcommands: [KeyGenerateCommand.self, KeyLayoutCommand.self])
 }
