@@ -101,7 +101,7 @@ enum OpenAPIDocument {
                   schema: {type: integer, minimum: 1}
               responses:
                 "200":
-                  description: a page of events
+                  description: a page of events (none for a repository the ledger never recorded)
                   content:
                     application/json:
                       schema: {$ref: "#/components/schemas/History"}
@@ -109,7 +109,7 @@ enum OpenAPIDocument {
                 "401": {$ref: "#/components/responses/Unauthorized"}
                 "403": {$ref: "#/components/responses/Forbidden"}
                 "404":
-                  description: no such service
+                  description: an empty name, or the ledger's own records (berth:…, tokens and webhook deliveries), no service's
                   content:
                     application/json:
                       schema: {$ref: "#/components/schemas/Error"}
