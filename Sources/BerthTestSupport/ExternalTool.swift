@@ -56,6 +56,9 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
     case selenium
     /// oras-py (PyPI `oras`) in the same venv: an OCI client of its own that pulls what berth copied.
     case oras
+    /// openapi-core and openapi-spec-validator (PyPI) in the same venv: docs/openapi.yaml checked, and
+    /// `berth serve`'s answers validated against it.
+    case openapiCore = "openapi-core"
 
     /// The folder of the `trust-venv` tool.
     public static var trustVenvDirectory: String {
@@ -101,6 +104,9 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
         case .chromiumDriver: "/usr/bin/chromedriver"
         case .selenium: ExternalTool.seleniumPackage ?? ExternalTool.trustVenvDirectory + "/lib/python3.*/site-packages/selenium"
         case .oras: ExternalTool.venvPackage("oras") ?? ExternalTool.trustVenvDirectory + "/lib/python3.*/site-packages/oras"
+        case .openapiCore:
+            ExternalTool.venvPackage("openapi_core")
+                ?? ExternalTool.trustVenvDirectory + "/lib/python3.*/site-packages/openapi_core"
         }
     }
 
@@ -130,6 +136,9 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
             "python3 -m venv \(ExternalTool.trustVenvDirectory) && \(ExternalTool.trustVenvDirectory)/bin/pip install selenium"
         case .oras:
             "python3 -m venv \(ExternalTool.trustVenvDirectory) && \(ExternalTool.trustVenvDirectory)/bin/pip install oras"
+        case .openapiCore:
+            "python3 -m venv \(ExternalTool.trustVenvDirectory) && \(ExternalTool.trustVenvDirectory)/bin/pip install "
+                + "openapi-core openapi-spec-validator"
         case .sharedFixtures:
             "check out the shared repository beside this one as ../shared, or set BERTH_SHARED_FIXTURES"
                 + " (berth's own fixtures cover the same rules meanwhile)"
@@ -145,6 +154,8 @@ public enum ExternalTool: String, CaseIterable, Sendable, CustomStringConvertibl
         case .sharedFixtures: return SharedFixtures.directory() != nil
         case .selenium: return ExternalTool.seleniumPackage != nil
         case .oras: return ExternalTool.venvPackage("oras") != nil
+        case .openapiCore:
+            return ExternalTool.venvPackage("openapi_core") != nil && ExternalTool.venvPackage("openapi_spec_validator") != nil
         default: return FileManager.default.isExecutableFile(atPath: path)
         }
     }
