@@ -15,6 +15,7 @@
 # and prints the median wall time of RUNS runs of each, and what each copied (counted at the destination).
 #
 # Usage: scripts/bench-sync.sh [RUNS=3] [IMAGES=100] [BERTH=.build/release/berth]
+# (BERTH_SYNC_ARGS adds arguments to berth's sync, e.g. "--concurrency 8".)
 set -euo pipefail
 runs=${1:-3}
 images=${2:-100}
@@ -126,7 +127,8 @@ for run in $(seq "$runs"); do
     start_registry "$work/$tool-$run"
     pids+=("$registry_pid")
     if [[ $tool == berth ]]; then
-      timed "$berth" registry sync -q --all-tags "$source_host/bench/app" "$host" >>"$work/berth.times"
+      # shellcheck disable=SC2086
+      timed "$berth" registry sync -q --all-tags ${BERTH_SYNC_ARGS:-} "$source_host/bench/app" "$host" >>"$work/berth.times"
     else
       timed skopeo sync --all --src docker --dest docker --src-tls-verify=false --dest-tls-verify=false \
         "$source_host/bench/app" "$host/bench" >>"$work/skopeo.times"

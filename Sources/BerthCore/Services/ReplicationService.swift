@@ -244,11 +244,17 @@ public struct ReplicationService: Sendable {
         let tags = try await sourceTags(job.sourceRepository)
         for suffix in Self.legacySuffixes {
             let tag = "\(Referrers.fallbackTag(for: subject)).\(suffix)"
-            guard tags.contains(tag), let wanted = try await source.resolve(job.sourceRepository, reference: tag) else {
+            guard tags.contains(tag) else { continue }
+            // One GET: the digest is of the bytes read, and the bytes are what a copy pushes.
+            let document: ManifestDocument
+            do { document = try await source.fetchManifest(job.sourceRepository, reference: tag) } catch let error
+                as ImageStoreError where error.kind == .notFound
+            {
+                continue  // Removed since the tags were listed.
+            }
+            guard try await shouldWrite(tag, wanted: document.digest, in: job.destinationRepository, tally: tally) else {
                 continue
             }
-            guard try await shouldWrite(tag, wanted: wanted.digest, in: job.destinationRepository, tally: tally) else { continue }
-            let document = try await source.fetchManifest(job.sourceRepository, reference: wanted.digest.description)
             try await copier.copyContent(of: document, from: job.sourceRepository, to: job.destinationRepository)
             try await copier.push(document, to: job.destinationRepository, reference: tag)
             tally.withLock {
