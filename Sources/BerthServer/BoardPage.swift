@@ -192,12 +192,10 @@ struct BoardPage {
     private func promoteForm(repository: String, version: String, digest: String, environment: String, blocked: String?)
         -> String
     {
-        let fields = [
-            ("repository", repository), ("version", version), ("digest", digest), ("environment", environment),
-            ("csrf", principal.csrf ?? ""),
-        ]
-        return "<form class=\"promote\" method=\"post\" action=\"\(HTML.escape(basePath))/promote\">"
-            + fields.map { "<input type=\"hidden\" name=\"\($0.0)\" value=\"\(HTML.escape($0.1))\">" }.joined()
+        "<form class=\"promote\" method=\"post\" action=\"\(HTML.escape(basePath))/promote\">"
+            + hiddenFields([
+                ("repository", repository), ("version", version), ("digest", digest), ("environment", environment),
+            ])
             + "<button type=\"submit\"\(blocked == nil ? "" : " disabled")>Promote to \(HTML.escape(environment)) →</button>"
             + (blocked.map { " <span class=\"why\">\(HTML.escape($0))</span>" } ?? "") + "</form>"
     }
@@ -206,12 +204,11 @@ struct BoardPage {
     private func approveForm(repository: String, version: String, digest: String, environment: String, gate: Int64)
         -> String
     {
-        let fields = [
-            ("repository", repository), ("version", version), ("digest", digest), ("environment", environment),
-            ("gate", String(gate)), ("csrf", principal.csrf ?? ""),
-        ]
-        return "<form class=\"approve\" method=\"post\" action=\"\(HTML.escape(basePath))/approve\">"
-            + fields.map { "<input type=\"hidden\" name=\"\($0.0)\" value=\"\(HTML.escape($0.1))\">" }.joined()
+        "<form class=\"approve\" method=\"post\" action=\"\(HTML.escape(basePath))/approve\">"
+            + hiddenFields([
+                ("repository", repository), ("version", version), ("digest", digest), ("environment", environment),
+                ("gate", String(gate)),
+            ])
             + "<input name=\"reason\" placeholder=\"why\" required maxlength=\"4096\" aria-label=\"reason\">"
             + "<button type=\"submit\">Approve for \(HTML.escape(environment))</button></form>"
     }
