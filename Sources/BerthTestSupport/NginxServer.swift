@@ -118,6 +118,18 @@ public final class NginxServer: @unchecked Sendable {
         throw ShellError(command: "nginx -s reload", status: -1, stderr: "workers \(old.sorted()) still there after \(seconds) s")
     }
 
+    /// Waits until nginx runs one generation of workers: after a reload, the master keeps the old
+    /// workers until their open connections end, and until then they serve with the old configuration.
+    public func waitForOneGeneration(seconds: Double = 10) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if workers.count == 1 { return }  // worker_processes 1
+            usleep(2_000)
+        }
+        throw ShellError(
+            command: "nginx -s reload", status: -1, stderr: "workers \(workers.sorted()) still there after \(seconds) s")
+    }
+
     /// Stops nginx by its pid: SIGTERM (nginx's fast shutdown ends its workers), then after 5 s SIGKILL
     /// for the master and the workers it had; removes the directory.
     public func stop() {

@@ -267,13 +267,16 @@ final class CanaryLab: @unchecked Sendable {
     }
 
     /// Requests to the proxy, about `perSecond` a second, until `stop` is set; statuses as the client saw them.
-    func load(perSecond: Int, until stop: Locked<Bool>) async -> [Int] {
-        let url = URL(string: "http://127.0.0.1:\(port)/version")!
+    /// Requests `/version` at about `perSecond` until `stop`; with `freshConnections` each request opens
+    /// its own connection (`Connection: close`), so none rides a kept-alive one to a worker nginx retires.
+    func load(perSecond: Int, until stop: Locked<Bool>, freshConnections: Bool = false) async -> [Int] {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/version")!)
+        if freshConnections { request.setValue("close", forHTTPHeaderField: "Connection") }
         var statuses: [Int] = []
         while !stop.current {
             let started = ContinuousClock.now
             do {
-                let (_, response) = try await URLSession.shared.data(from: url)
+                let (_, response) = try await URLSession.shared.data(for: request)
                 statuses.append((response as? HTTPURLResponse)?.statusCode ?? 0)
             } catch {
                 statuses.append(0)
