@@ -11,7 +11,15 @@ public final class PostgresLedger: LedgerStore, Sendable {
     /// The URL without its password, for messages.
     public let displayName: String
     /// postgres-nio's logger: the password is scrubbed from whatever it logs.
-    private let logger: Logger
+    let logger: Logger
+    /// How the listening connection connects (`listenForAppends`): as the first connection does.
+    let listenConfiguration: PostgresConnection.Configuration
+    /// The newest event id as the listening connection knows it, while it can vouch for it.
+    let watch = Locked(NewestEventWatch(trust: PostgresLedger.trust))
+    /// The task that keeps a listening connection, once `listenForAppends` started it.
+    let listener = Locked<Task<Void, Never>?>(nil)
+    /// How many times `newestEventID` asked the database (the listening connection could not vouch).
+    let newestQueries = Locked(0)
 
     /// Connects to `url` (`postgres://user:password@host:port/database?sslmode=disable|prefer|require`, parsed
     /// by `LedgerLocation.Postgres`) and migrates the schema.
@@ -47,6 +55,10 @@ public final class PostgresLedger: LedgerStore, Sendable {
         var first = PostgresConnection.Configuration(
             host: host, port: port, username: user, password: password, database: database, tls: firstTLS)
         first.options.connectTimeout = .seconds(10)
+        var listening = first
+        // Named, so an operator (or a test) can tell it from the pool's in pg_stat_activity.
+        listening.options.additionalStartupParameters.append(("application_name", Self.listenerName))
+        listenConfiguration = listening
         do {
             let connection = try await PostgresConnection.connect(configuration: first, id: 0, logger: logger)
             do { try await Self.migrate(on: connection, logger: logger) } catch {
@@ -70,7 +82,10 @@ public final class PostgresLedger: LedgerStore, Sendable {
     }
 
     /// Closing the connections: the client's run task ends with the ledger.
-    deinit { runner.cancel() }
+    deinit {
+        runner.cancel()
+        listener.withLock { $0?.cancel() }
+    }
 
     static func describe(_ error: Error) -> String {
         if let error = error as? PSQLError {
@@ -160,23 +175,55 @@ public final class PostgresLedger: LedgerStore, Sendable {
         ),
         // What the ledger says about one digest (the board's cells, a promotion's facts).
         (4, ["CREATE INDEX events_by_digest ON events(digest, id)"]),
+        (
+            5,
+            [
+                // Ids in the order appends become visible. A BIGSERIAL id is taken at INSERT and shown at
+                // COMMIT, so two writers could show 101 before 100, and a cache keyed on the newest id (the
+                // board, the tokens) would never see 100 — a revocation among them. Each appending
+                // transaction holds this lock from before its first id is taken until it commits (released
+                // after its rows are visible), so a reader that sees an id sees every smaller one.
+                """
+                CREATE FUNCTION berth_order_appends() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+                  PERFORM pg_advisory_xact_lock(7242702);
+                  RETURN NULL;
+                END $$
+                """,
+                "CREATE TRIGGER events_order_appends BEFORE INSERT ON events FOR EACH STATEMENT EXECUTE FUNCTION berth_order_appends()",
+                // Each append tells the listening servers (`listenForAppends`) its newest id, at commit.
+                """
+                CREATE FUNCTION berth_notify_append() RETURNS trigger LANGUAGE plpgsql AS $$
+                DECLARE newest BIGINT;
+                BEGIN
+                  SELECT max(id) INTO newest FROM appended;
+                  IF newest IS NOT NULL THEN PERFORM pg_notify('berth_events', newest::text); END IF;
+                  RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE TRIGGER events_notify_append AFTER INSERT ON events REFERENCING NEW TABLE AS appended
+                FOR EACH STATEMENT EXECUTE FUNCTION berth_notify_append()
+                """,
+            ]
+        ),
     ]
 
     public func append(all events: [LedgerEvent]) async throws -> [LedgerEvent] {
         // One event is one statement (atomic by itself); several share a transaction.
-        if events.count == 1 { return [try await insertReportingConflict(events[0], on: nil)] }
+        if events.count == 1 { return noted([try await insertReportingConflict(events[0], on: nil)]) }
         do {
-            return try await client.withTransaction(logger: self.logger) { connection in
-                var appended: [LedgerEvent] = []
-                for event in events {
-                    do {
-                        appended.append(try await insert(event, on: connection))
-                    } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
-                        throw LedgerConflict(key: event.onceKey ?? "", existing: nil)
+            return noted(
+                try await client.withTransaction(logger: self.logger) { connection in
+                    var appended: [LedgerEvent] = []
+                    for event in events {
+                        do {
+                            appended.append(try await insert(event, on: connection))
+                        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+                            throw LedgerConflict(key: event.onceKey ?? "", existing: nil)
+                        }
                     }
-                }
-                return appended
-            }
+                    return appended
+                })
         } catch let error as PostgresTransactionError {
             // The holder is read after the rollback: the aborted transaction can't be queried.
             if let conflict = error.closureError as? LedgerConflict {
@@ -184,6 +231,12 @@ public final class PostgresLedger: LedgerStore, Sendable {
             }
             throw error.closureError ?? error
         }
+    }
+
+    /// `appended`, committed: this process sees their ids at once, before its own notification arrives.
+    private func noted(_ appended: [LedgerEvent]) -> [LedgerEvent] {
+        if let newest = appended.compactMap(\.id).max() { watch.withLock { $0.raise(to: newest) } }
+        return appended
     }
 
     /// Inserts `event`, turning a duplicate once key into `LedgerConflict`. `connection` nil: any pooled one.
@@ -258,6 +311,17 @@ public final class PostgresLedger: LedgerStore, Sendable {
         ).map {
             EnvironmentState(environment: $0.environment ?? "", version: $0.version, digest: $0.digest, since: $0.time, event: $0)
         }
+    }
+
+    /// From memory while the listening connection vouches for it (`listenForAppends`), else one query.
+    public func newestEventID() async throws -> Int64? {
+        if let known = watch.withLock({ $0.vouched(at: .now) }) { return known == 0 ? nil : known }
+        newestQueries.withLock { $0 += 1 }
+        var newest: Int64?
+        for try await id in try await client.query("SELECT max(id) FROM events", logger: logger).decode(Int64?.self) {
+            newest = id
+        }
+        return newest
     }
 
     public func repositories() async throws -> [String] {

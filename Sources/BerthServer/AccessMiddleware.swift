@@ -4,8 +4,9 @@ import HTTPTypes
 import Hummingbird
 
 /// Authenticates every request of the routes it guards: under `--auth proxy`, a trusted peer's identity
-/// header; else `Authorization: Bearer <token>`, else the session cookie, folded against the ledger's tokens on
-/// each request; else, for a read under `--anonymous-read`, the viewer `anonymous`. Refusals are 401 (JSON
+/// header; else `Authorization: Bearer <token>`, else the session cookie, checked against the ledger's tokens
+/// as of its newest event id (`AccessTokens`: folded again when it moves); else, for a read under
+/// `--anonymous-read`, the viewer `anonymous`. Refusals are 401 (JSON
 /// under the API, a redirect to the login page for pages) and never echo the credential.
 struct AccessMiddleware: RouterMiddleware {
     typealias Context = ServerContext
@@ -174,8 +175,8 @@ enum CSRFCookie {
     }
 }
 
-/// The session cookie: the token itself, re-checked against the ledger on every request (so a revoked
-/// token's sessions end at once and replicas share none), `HttpOnly`, `SameSite=Strict`, `Secure` behind https.
+/// The session cookie: the token itself, re-checked against the ledger's tokens on every request (so a revoked
+/// token's sessions end as soon as the server sees the revocation, and replicas share none), `HttpOnly`, `SameSite=Strict`, `Secure` behind https.
 enum SessionCookie {
     static func set(_ token: String, settings: ServerSettings, maxAge: Int) -> String {
         attributes("\(AccessMiddleware.cookieName)=\(token)", settings: settings) + "; Max-Age=\(maxAge)"

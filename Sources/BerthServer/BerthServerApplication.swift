@@ -25,6 +25,9 @@ public struct ServerDependencies: Sendable {
     /// The board as the pages and the API read it (image.names first, then every other repository the
     /// ledger knows): read from the ledger again only after it changed.
     public let boards: BoardCache
+    /// The ledger's tokens, folded again only after the ledger changed (and each token's expiry checked on
+    /// every request).
+    let tokens: AccessTokens
     /// `count` bytes from a cryptographically secure source, for the secrets of tokens made through the API.
     public var randomBytes: @Sendable (Int) -> [UInt8] = { count in
         var generator = SystemRandomNumberGenerator()
@@ -39,13 +42,13 @@ public struct ServerDependencies: Sendable {
         self.lifecycle = lifecycle
         self.environmentOrder = environmentOrder
         boards = BoardCache(queries: LedgerQueries(ledger: lifecycle.ledger, environmentOrder: environmentOrder))
+        tokens = AccessTokens(ledger: lifecycle.ledger, time: lifecycle.time)
         self.images = images
         self.promotions = promotions
         self.rollbacks = rollbacks
     }
 
     var queries: LedgerQueries { LedgerQueries(ledger: lifecycle.ledger, environmentOrder: environmentOrder) }
-    var tokens: AccessTokens { AccessTokens(ledger: lifecycle.ledger, time: lifecycle.time) }
     var diffs: ReleaseDiffService { ReleaseDiffService(queries: queries, stores: lifecycle.stores, git: git) }
 
     /// The token service acting as `principal` (the same as `berth token create|revoke`).

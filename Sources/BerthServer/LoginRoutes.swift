@@ -3,7 +3,8 @@ import Foundation
 import Hummingbird
 
 /// `/login` exchanges a token for a session cookie; `/logout` clears it. The cookie holds the token and is
-/// checked against the ledger on every request, so a revocation ends its sessions at once.
+/// checked against the ledger's tokens on every request, so a revocation ends its sessions at once (on another
+/// replica, as soon as it sees the revocation: within 1 s).
 struct LoginRoutes {
     let dependencies: ServerDependencies
     let settings: ServerSettings

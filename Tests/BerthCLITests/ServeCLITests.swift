@@ -47,7 +47,7 @@ struct ServeCLITests {
     }
 
     @Test(
-        "two servers on one PostgreSQL ledger agree: a token made by the CLI works on both, a revocation holds on both at once",
+        "two servers on one PostgreSQL ledger agree: a revocation or a hold through one holds on the other within 1 s, and at once with their listening connections killed",
         .requires(.postgresql))
     func replicasOnPostgres() throws {
         let cli = try CLIHarness()
@@ -56,9 +56,12 @@ struct ServeCLITests {
         let postgres = try PostgresServer()
         defer { postgres.stop() }
         let ledger = ["--ledger", try postgres.createDatabase("serve")]
-        let created = try cli.run(["token", "create", "--role", "viewer"] + ledger, in: directory)
-        #expect(created.status == 0, "\(created.stderr)")
-        let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        func create(_ role: String) throws -> String {
+            let created = try cli.run(["token", "create", "--role", role] + ledger, in: directory)
+            #expect(created.status == 0, "\(created.stderr)")
+            return created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let (viewer, second, admin) = (try create("viewer"), try create("viewer"), try create("admin"))
         let servers = try (0..<2).map { index in
             try ServeProcess(
                 cli: cli, arguments: ["serve", "--listen", "127.0.0.1:0"] + ledger, directory: directory,
@@ -68,17 +71,56 @@ struct ServeCLITests {
         let bases = try servers.map { try $0.waitForURL() }
         for base in bases {
             #expect(try HTTP.get(base + "readyz").status == 200)
-            #expect(try HTTP.get(base + "api/v1/board", token: token).status == 200)
+            #expect(try HTTP.get(base + "api/v1/board", token: viewer).status == 200)
+            #expect(try HTTP.get(base + "api/v1/board", token: second).status == 200)
         }
-        #expect(try cli.run(["token", "revoke", String(token.dropFirst(6).prefix(12))] + ledger, in: directory).status == 0)
-        for base in bases { #expect(try HTTP.get(base + "api/v1/board", token: token).status == 401) }
+        // Each server learns of the other's appends from its listening connection (LISTEN/NOTIFY): a
+        // revocation through A is refused by A at once and by B within the listener's trust (1 s).
+        let revoked = try HTTP.delete(bases[0] + "api/v1/tokens/" + String(viewer.dropFirst(6).prefix(12)), token: admin)
+        #expect(revoked.status == 200, "\(String(decoding: revoked.body, as: UTF8.self))")
+        #expect(try HTTP.get(bases[0] + "api/v1/board", token: viewer).status == 401)
+        let refused = try Self.within(seconds: 1) { try HTTP.get(bases[1] + "api/v1/board", token: viewer).status == 401 }
+        #expect(refused != nil, "the other replica refuses the revoked token within 1 s")
+        print("replica B refused a token revoked through replica A after \(refused.map { "\(Int($0 * 1000)) ms" } ?? "-")")
+
+        // A hold recorded through A shows on B's board.
+        let held = "registry.example/acme/held"
+        let hold = try HTTP.post(
+            bases[0] + "api/v1/holds", json: #"{"repository": "\#(held)", "environment": "prod", "reason": "freeze"}"#,
+            token: admin)
+        #expect(hold.status == 201, "\(String(decoding: hold.body, as: UTF8.self))")
+        let shown = try Self.within(seconds: 1) {
+            String(decoding: try HTTP.get(bases[1] + "api/v1/board", token: second).body, as: UTF8.self).contains(held)
+        }
+        #expect(shown != nil, "B's board shows the service A's hold added, within 1 s")
+
+        // Both listening connections killed: until they are back, each request reads the newest id, so a
+        // revocation by the CLI holds on both at once.
+        let killed = try postgres.psql(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'berth-listen'",
+            database: "serve")
+        #expect(killed.stdout.contains(" 2\n"), "one listening connection per server: \(killed.stdout)")
+        #expect(try cli.run(["token", "revoke", String(second.dropFirst(6).prefix(12))] + ledger, in: directory).status == 0)
+        for base in bases { #expect(try HTTP.get(base + "api/v1/board", token: second).status == 401) }
+        for base in bases { #expect(try HTTP.get(base + "api/v1/board", token: admin).status == 200) }
+
         postgres.stop()
         for base in bases { #expect(try HTTP.get(base + "readyz").status == 503, "the ledger is down") }
         for server in servers {
             let (status, output) = server.stop()
             #expect(status == 0, "\(output)")
-            #expect(!output.contains(token))
+            for token in [viewer, second, admin] { #expect(!output.contains(token)) }
         }
+    }
+
+    /// Asks `condition` every 5 ms for up to `seconds`; how long until it held, or nil.
+    static func within(seconds: Double, _ condition: () throws -> Bool) throws -> Double? {
+        let start = Date()
+        repeat {
+            if try condition() { return Date().timeIntervalSince(start) }
+            Thread.sleep(forTimeInterval: 0.005)
+        } while Date().timeIntervalSince(start) < seconds
+        return nil
     }
 
     @Test(
@@ -235,6 +277,13 @@ enum HTTP {
         request.httpMethod = "POST"
         request.httpBody = Data(json.utf8)
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        return try send(request)
+    }
+
+    static func delete(_ url: String, token: String) throws -> (status: Int, body: Data) {
+        var request = URLRequest(url: URL(string: url)!, timeoutInterval: 30)
+        request.httpMethod = "DELETE"
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         return try send(request)
     }

@@ -17,6 +17,11 @@ public protocol LedgerStore: Sendable {
     /// Throws, saying why, when an append could not even start (read-only, locked, unreachable): lets a
     /// command that writes elsewhere first fail before it changes anything.
     func checkWritable() async throws
+    /// The newest event's id (nil: the ledger is empty). The ledger only grows and every store hands ids out
+    /// in the order its appends become visible, so any change to what a reader sees raises it: caches of
+    /// what the ledger says (the board, the tokens) are keyed on it. A store that learns it without a
+    /// query (PostgreSQL's notifications) answers from memory while it can vouch for it.
+    func newestEventID() async throws -> Int64?
 }
 
 /// A second append of an exactly-once event.
@@ -38,6 +43,9 @@ public struct LedgerConflict: Error, Sendable, CustomStringConvertible {
 extension LedgerStore {
     /// Stores that can always start a write (memory) need no check.
     public func checkWritable() async throws {}
+
+    /// Stores that read it as cheaply as anything else: the newest event, read.
+    public func newestEventID() async throws -> Int64? { try await events(LedgerQuery(limit: 1)).first?.id }
 
     /// Appends one event (see `append(all:)`).
     @discardableResult

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BerthCore
+import BerthLedger
 import BerthServer
 import Foundation
 
@@ -78,6 +79,9 @@ struct ServeCommand: AsyncParsableCommand {
         if authentication == .proxy { settings.proxy = try proxyAccess(context.configuration.serverAccess.proxy) }
         try settings.check(listening: address)
         var lifecycle = try await context.lifecycle(ledgerOptions, registry: nil)
+        // On PostgreSQL, a connection of its own learns of every append (LISTEN), so a request needs no query to
+        // know whether its cached board and tokens still hold; each request queries again while it is down.
+        (lifecycle.ledger as? PostgresLedger)?.listenForAppends()
         // Each request acts as its token's holder; the process's own user acts only under --auth none.
         lifecycle.actor = context.actor
         var anonymous = settings

@@ -3,8 +3,9 @@
 /// The ledger only grows, so its newest event id says whether anything on the board may differ; time
 /// changes it too (an approval that expires), so a board is read again once the first such moment has
 /// passed. One board read of a team's ledger is hundreds of queries (scripts/bench-serve.sh); a check of
-/// the newest id is one. Each server process keeps its own: replicas on one ledger stay right because each
-/// compares the newest id on every request. Concurrent requests that find the board stale share one read.
+/// the newest id is one at most (`LedgerStore.newestEventID`: none while PostgreSQL's notifications hold).
+/// Each server process keeps its own: replicas on one ledger stay right because each compares the newest id
+/// on every request. Concurrent requests that find the board stale share one read.
 public actor BoardCache {
     let queries: LedgerQueries
 
@@ -24,7 +25,8 @@ public actor BoardCache {
         let generation: Int
 
         func answers(newest: Int64?, rows: Rows, now: Double) -> Bool {
-            newest == self.newest && rows == self.rows && changesAt.map { now < $0 } ?? true
+            // Read after `self.newest` was: it holds every event up to it, so any id up to it is answered.
+            (newest ?? 0) <= (self.newest ?? 0) && rows == self.rows && changesAt.map { now < $0 } ?? true
         }
     }
 
@@ -66,7 +68,7 @@ public actor BoardCache {
     }
 
     private func current(_ rows: Rows, now: Double) async throws -> Entry {
-        let newest = try await queries.ledger.events(LedgerQuery(limit: 1)).first?.id
+        let newest = try await queries.ledger.newestEventID()
         if let entry, entry.answers(newest: newest, rows: rows, now: now) { return entry }
         if let reading, reading.newest == newest, reading.rows == rows {
             let shared = try await reading.task.value
