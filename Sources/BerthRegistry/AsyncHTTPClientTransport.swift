@@ -50,11 +50,30 @@ public final class AsyncHTTPClientTransport: HTTPTransport, Sendable {
     func shutdown() async throws { try await client.shutdown() }
 
     public func send(_ request: HTTPRequest, timeout: Duration) async throws -> HTTPResponse {
+        try await perform(request, streamed: nil, timeout: timeout)
+    }
+
+    /// The body goes out as `body` hands it over, each chunk the connection takes counting as progress;
+    /// an error `body` throws is the request's error (the connection is dropped, so a registry never
+    /// receives the rest).
+    public func upload(_ request: HTTPRequest, body: StreamedBody, timeout: Duration) async throws -> HTTPResponse {
+        let failure = Locked<(any Error)?>(nil)
+        do {
+            return try await perform(request, streamed: (body, failure), timeout: timeout)
+        } catch {
+            if let cause = failure.current { throw cause }
+            throw error
+        }
+    }
+
+    func perform(
+        _ request: HTTPRequest, streamed: (body: StreamedBody, failure: Locked<(any Error)?>)?, timeout: Duration
+    ) async throws -> HTTPResponse {
         if let trustFailure { throw trustFailure }
         let progress = ProgressClock()
         let maximum = maximumBodySize
         return try await withProgressTimeout(timeout, progress: progress) { [self] in
-            let (head, body) = try await execute(request, timeout: timeout, progress: progress)
+            let (head, body) = try await execute(request, streamed: streamed, timeout: timeout, progress: progress)
             var response = head
             // HEAD responses carry Content-Length but no body.
             guard let body else { return response }
@@ -87,13 +106,19 @@ public final class AsyncHTTPClientTransport: HTTPTransport, Sendable {
         return (head, { try await reader.next() })
     }
 
-    func execute(_ request: HTTPRequest, timeout: Duration, progress: ProgressClock) async throws -> (
-        HTTPResponse, HTTPClientResponse?
-    ) {
+    func execute(
+        _ request: HTTPRequest, streamed: (body: StreamedBody, failure: Locked<(any Error)?>)? = nil, timeout: Duration,
+        progress: ProgressClock
+    ) async throws -> (HTTPResponse, HTTPClientResponse?) {
         var outgoing = HTTPClientRequest(url: request.url.absoluteString)
         outgoing.method = HTTPMethod(rawValue: request.method)
         for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
-        if let body = request.body {
+        if let streamed {
+            outgoing.body = .stream(
+                StreamedRequestBody(source: streamed.body.next, progress: progress, failure: streamed.failure),
+                length: .known(streamed.body.length))
+            outgoing.headers.replaceOrAdd(name: "Content-Length", value: String(streamed.body.length))
+        } else if let body = request.body {
             outgoing.body = .stream(ProgressBody(data: body, progress: progress), length: .known(Int64(body.count)))
             if request.header("Content-Length") == nil {
                 outgoing.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
@@ -101,7 +126,7 @@ public final class AsyncHTTPClientTransport: HTTPTransport, Sendable {
         }
         // Without a body the head must come within `timeout`; with one, the watchdog measures from the
         // last piece the connection took, however long the upload as a whole.
-        let seconds = request.body == nil ? Int64(timeout.components.seconds) + 1 : 24 * 3600
+        let seconds = request.body == nil && streamed == nil ? Int64(timeout.components.seconds) + 1 : 24 * 3600
         do {
             let response = try await client.execute(outgoing, timeout: .seconds(seconds))
             progress.touch()

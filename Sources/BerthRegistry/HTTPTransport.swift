@@ -53,6 +53,22 @@ public protocol HTTPTransport: Sendable {
     /// Like `send`, but the body is handed out chunk by chunk as it arrives (`body` of the response is
     /// empty); for blob downloads.
     func stream(_ request: HTTPRequest, timeout: Duration) async throws -> (HTTPResponse, BodyChunks)
+    /// Like `send`, but the body is read from `body` while it is sent, never held whole; for blob uploads.
+    /// An error `body` throws fails the request with that error, before the rest of the body goes out.
+    func upload(_ request: HTTPRequest, body: StreamedBody, timeout: Duration) async throws -> HTTPResponse
+}
+
+/// A request body read chunk by chunk as the connection takes it, of a length known before it is sent.
+public struct StreamedBody: Sendable {
+    /// Content-Length: exactly this many bytes must come.
+    public let length: Int64
+    /// The next chunk; nil at the end.
+    public let next: BodyChunks
+
+    public init(length: Int64, next: @escaping BodyChunks) {
+        self.length = length
+        self.next = next
+    }
 }
 
 /// The rest of a response body, chunk by chunk; nil at the end.
@@ -65,6 +81,15 @@ extension HTTPTransport {
         let body = response.body
         response.body = Data()
         return (response, handOutOnce(body))
+    }
+
+    /// A buffered transport reads the whole body first (scripted transports in tests).
+    public func upload(_ request: HTTPRequest, body: StreamedBody, timeout: Duration) async throws -> HTTPResponse {
+        var buffered = Data()
+        while let chunk = try await body.next() { buffered.append(chunk) }
+        var request = request
+        request.body = buffered
+        return try await send(request, timeout: timeout)
     }
 }
 

@@ -57,3 +57,36 @@ struct ProgressBody: AsyncSequence, Sendable {
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(data: data, progress: progress, offset: 0) }
 }
+
+/// A streamed request body: each chunk `next` hands over goes out as it comes, and asking for the next one
+/// (the connection took the last) and receiving it both count as progress, so neither a slow source nor a
+/// slow registry is cut while bytes move. An error `next` throws is kept in `failure` for the caller,
+/// which AsyncHTTPClient would otherwise report as a failed connection.
+struct StreamedRequestBody: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let source: BodyChunks
+    let progress: ProgressClock
+    let failure: Locked<(any Error)?>
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let source: BodyChunks
+        let progress: ProgressClock
+        let failure: Locked<(any Error)?>
+
+        mutating func next() async throws -> ByteBuffer? {
+            progress.touch()
+            do {
+                while let chunk = try await source() {
+                    progress.touch()
+                    if !chunk.isEmpty { return ByteBuffer(bytes: chunk) }
+                }
+                return nil
+            } catch {
+                failure.withLock { $0 = $0 ?? error }
+                throw error
+            }
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(source: source, progress: progress, failure: failure) }
+}

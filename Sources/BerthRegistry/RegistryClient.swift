@@ -25,8 +25,12 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, ArtifactT
     public let timeouts: RegistryTimeouts
     /// Told of each retry before its wait (`berth -v` prints it on stderr).
     let onRetry: (@Sendable (RetryEvent) -> Void)?
-    /// Blobs above this size are uploaded in chunks of this size.
-    public let chunkSize: Int
+    /// nil (the default): a blob of known size goes up as one streamed PUT. A size: blobs go up in PATCH
+    /// chunks of that size, for a registry or proxy that caps a request body. A blob of unknown size always
+    /// goes in chunks (`defaultChunkSize` when this is nil).
+    public let chunkSize: Int?
+    /// Where blobs were last seen on this host, so a copy can mount instead of uploading; nil: none kept.
+    public let blobLocations: BlobLocationCache?
     /// Requests sent, shared by the tasks that use this client.
     private let counter = Locked(0)
     /// Whether the host answered Harbor's system-info probe, once asked (`RegistryClient+Harbor.swift`).
@@ -37,11 +41,12 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, ArtifactT
     /// A client for `host`. Plain http is used only for loopback hosts (`RegistryHost.isLoopback`: decided on
     /// the address, never on a name's spelling), or everywhere with `insecure`. A `host` that is not a
     /// registry address (a port outside 1–65535, a bad name) makes every request throw an `.invalid` error.
-    /// `onRetry` hears of every retry before its wait.
+    /// `onRetry` hears of every retry before its wait; `blobLocations` (for this host) is told where blobs
+    /// are found and asked where to mount them from.
     public init(
         host: String, credentials: any CredentialSource = AnonymousCredentials(), transport: any HTTPTransport,
         insecure: Bool = false, retry: RetryPolicy = RetryPolicy(), timeouts: RegistryTimeouts = RegistryTimeouts(),
-        chunkSize: Int = 8 << 20, onRetry: (@Sendable (RetryEvent) -> Void)? = nil
+        chunkSize: Int? = nil, blobLocations: BlobLocationCache? = nil, onRetry: (@Sendable (RetryEvent) -> Void)? = nil
     ) {
         self.host = host
         self.insecure = insecure
@@ -63,6 +68,7 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, ArtifactT
         self.timeouts = timeouts
         self.onRetry = onRetry
         self.chunkSize = chunkSize
+        self.blobLocations = blobLocations
         authenticator = RegistryAuthenticator(host: host, credentials: credentials, transport: transport, allowInsecure: insecure)
     }
 
@@ -192,6 +198,32 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, ArtifactT
             }
             return (response, chunks)
         }
+    }
+
+    /// One attempt with a streamed body, never retried here: the body can't be read twice. A challenge or
+    /// a retryable status (a token that expired mid-upload, a 503) is an `.unavailable` error, so the caller
+    /// starts over from a new session and a new read of the source.
+    func sendUpload(
+        _ method: String, _ url: URL, headers: [(String, String)], body: StreamedBody, scopes: [String], timeout: Duration
+    ) async throws -> HTTPResponse {
+        if let invalidHost { throw invalidHost }
+        let started = ContinuousClock.now
+        var request = HTTPRequest(method: method, url: url, headers: headers)
+        let authorization = try await authenticating { try await authenticator.authorization(for: ScopeSet(scopes)) }
+        let sameHost = url.host == baseURL.host && url.port == baseURL.port
+        if let authorization, sameHost, mayCarryCredentials(url) { request.headers.append(("Authorization", authorization)) }
+        counter.withLock { $0 += 1 }
+        let response: HTTPResponse
+        do {
+            response = try await transport.upload(request, body: body, timeout: timeout)
+        } catch let error as TransportError {
+            throw transportFailure(method, url, error, attempts: 1, since: started)
+        }
+        if response.status == 401 || RetryPolicy.isRetryable(response.status) {
+            let failure = RegistryError.http(HTTPRequest(method: method, url: url), response, host: host)
+            throw ImageStoreError(.unavailable, failure.message)
+        }
+        return response
     }
 
     /// `send`, then an error unless the status is one of `expected`.

@@ -65,3 +65,32 @@ public struct RegistryTimeouts: Sendable, Equatable {
         return rounded == rounded.rounded() ? "\(Int(rounded)) s" : "\(rounded) s"
     }
 }
+
+extension RegistryClient {
+    /// The environment variable for `chunkSize`.
+    public static let chunkSizeVariable = "BERTH_REGISTRY_CHUNK_SIZE"
+
+    /// `BERTH_REGISTRY_CHUNK_SIZE` as bytes (`8MiB`, `512KiB`, `1GiB`, `K`/`M`/`G` for short, or a bare
+    /// number of bytes); nil when unset (one streamed PUT per blob). Anything else is an `.invalid` error
+    /// naming the variable.
+    public static func chunkSize(environment: [String: String]) throws -> Int? {
+        guard let text = environment[chunkSizeVariable]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+            return nil
+        }
+        let units: [(String, Int)] = [
+            ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10),
+        ]
+        var number = Substring(text)
+        var scale = 1
+        if let (suffix, value) = units.first(where: { text.hasSuffix($0.0) }) {
+            number = text.dropLast(suffix.count)
+            scale = value
+        }
+        guard let count = Int(number.trimmingCharacters(in: .whitespaces)), count > 0, count <= (4 << 30) / scale else {
+            throw RegistryError.configuration(
+                "\(chunkSizeVariable)='\(text)' is not a chunk size; write it as 8MiB, 512KiB or a number of bytes (at most 4GiB), or unset it for one PUT per blob"
+            )
+        }
+        return count * scale
+    }
+}

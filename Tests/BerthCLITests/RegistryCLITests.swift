@@ -49,6 +49,40 @@ struct RegistryCLITests {
         #expect(try cli.run(["registry", "ls", "oci:\(back)"], in: "/").stdout == "v1.0\n")
     }
 
+    @Test(
+        "a second cp from a layout mounts every blob from the repository the first one pushed to; BERTH_BLOB_CACHE=off uploads; BERTH_REGISTRY_CHUNK_SIZE sends PATCH chunks"
+    )
+    func blobCacheAcrossProcesses() async throws {
+        let server = try RegistryServer()
+        defer { server.stop() }
+        let cli = try CLIHarness()
+        let (layout, digest) = try await Self.layout()
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("cli-home-\(UUID().uuidString)").path
+        defer { for path in [layout, home] { try? FileManager.default.removeItem(atPath: path) } }
+        let env = ["HOME": home]
+        let first = try cli.run(["registry", "cp", "oci:\(layout):v1", "\(server.host)/acme/first"], in: "/", environment: env)
+        #expect(first.status == 0 && first.stderr.contains(", 0 mounted"), "\(first.stderr)")
+        #expect(FileManager.default.fileExists(atPath: "\(home)/.cache/berth/blob-locations"))
+        // Two platforms: two configs and four layers, each mounted from acme/first by one POST.
+        let mounts = { server.accessLogRequests().filter { $0.hasPrefix("\"POST ") && $0.contains("mount=") }.count }
+        let second = try cli.run(["registry", "cp", "oci:\(layout):v1", "\(server.host)/acme/second"], in: "/", environment: env)
+        #expect(second.status == 0 && second.stdout == "\(digest)\n", "\(second.stderr)")
+        #expect(second.stderr.contains(", 6 mounted") && mounts() == 6, "\(second.stderr)")
+        let off = try cli.run(
+            ["registry", "cp", "oci:\(layout):v1", "\(server.host)/acme/third"], in: "/",
+            environment: env.merging(["BERTH_BLOB_CACHE": "off"]) { $1 })
+        #expect(off.status == 0 && off.stderr.contains(", 0 mounted") && mounts() == 6, "\(off.stderr)")
+        #expect(!server.accessLogRequests().contains { $0.hasPrefix("\"PATCH ") })
+        let chunked = try cli.run(
+            ["registry", "cp", "oci:\(layout):v1", "\(server.host)/acme/fourth"], in: "/",
+            environment: ["BERTH_BLOB_CACHE": "off", "BERTH_REGISTRY_CHUNK_SIZE": "256"])
+        #expect(chunked.status == 0 && server.accessLogRequests().contains { $0.hasPrefix("\"PATCH ") }, "\(chunked.stderr)")
+        let bad = try cli.run(
+            ["registry", "cp", "oci:\(layout):v1", "\(server.host)/acme/fifth"], in: "/",
+            environment: ["BERTH_REGISTRY_CHUNK_SIZE": "huge"])
+        #expect(bad.status == 64 && bad.stderr.contains("BERTH_REGISTRY_CHUNK_SIZE='huge'"), "\(bad.stderr)")
+    }
+
     @Test("errors: a missing repository exits 1 naming the request; a bad reference exits 65; no tag to rm is 64")
     func errors() async throws {
         let server = try RegistryServer()

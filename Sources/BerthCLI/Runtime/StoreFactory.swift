@@ -7,12 +7,17 @@ import Foundation
 /// Builds the `ImageStore` a reference names: a registry client (credentials from --username and
 /// --password-stdin, else docker's config.json) or an OCI layout. One client per registry host, so
 /// connections and tokens are shared within a command. Registry timeouts come from
-/// `BERTH_REGISTRY_TIMEOUT` and `BERTH_REGISTRY_ATTEMPT_TIMEOUT`; with `-v` each retry is told on stderr.
+/// `BERTH_REGISTRY_TIMEOUT` and `BERTH_REGISTRY_ATTEMPT_TIMEOUT`, PATCH chunks (instead of one PUT per blob)
+/// from `BERTH_REGISTRY_CHUNK_SIZE`; with `-v` each retry is told on stderr.
+/// Each client keeps where blobs were seen on its host in the user's cache (`BlobLocationCache`;
+/// `BERTH_BLOB_CACHE=off` keeps none), so copies mount what the registry holds elsewhere.
 final class StoreFactory: ImageStoreProvider {
     let username: String?
     let insecure: Bool
     let environment: [String: String]
     let timeouts: RegistryTimeouts
+    /// PATCH chunks of this size instead of one PUT per blob (`BERTH_REGISTRY_CHUNK_SIZE`).
+    let chunkSize: Int?
     /// Whether retries are told on stderr (`-v`).
     let verbose: Bool
     private let clients = Locked<[String: RegistryClient]>([:])
@@ -29,7 +34,10 @@ final class StoreFactory: ImageStoreProvider {
         insecure = options?.insecure ?? false
         self.environment = environment
         self.verbose = verbose
-        do { timeouts = try RegistryTimeouts.from(environment: environment) } catch let error as ImageStoreError {
+        do {
+            timeouts = try RegistryTimeouts.from(environment: environment)
+            chunkSize = try RegistryClient.chunkSize(environment: environment)
+        } catch let error as ImageStoreError {
             throw BerthError(.usage, error.message)
         }
         if options?.passwordStdin == true {
@@ -116,7 +124,9 @@ final class StoreFactory: ImageStoreProvider {
         }
         return RegistryClient(
             host: host, credentials: credentials, transport: AsyncHTTPClientTransport.shared,
-            insecure: insecure, timeouts: timeouts, onRetry: onRetry)
+            insecure: insecure, timeouts: timeouts, chunkSize: chunkSize,
+            blobLocations: BlobLocationCache.root(environment: environment).map { BlobLocationCache(root: $0, host: host) },
+            onRetry: onRetry)
     }
 
     /// Whether `arguments` (a process's, program name first) ask for `-v`: `--verbose`, `-v`, or `-v` among

@@ -36,6 +36,13 @@ public protocol BlobMounting: ImageStore {
     func mountBlob(_ repository: String, digest: Digest, from source: String) async throws -> Bool
     /// Whether `other` is the same registry, so a mount can work.
     func sharesHost(with other: any ImageStore) -> Bool
+    /// Repositories of this store where `digest` was seen before (by this or an earlier process), newest
+    /// first: hints to mount from, which the store may still decline. None by default.
+    func knownLocations(of digest: Digest) -> [String]
+}
+
+extension BlobMounting {
+    public func knownLocations(of digest: Digest) -> [String] { [] }
 }
 
 /// A store that answers the OCI 1.1 referrers API (distribution-spec "Listing Referrers").

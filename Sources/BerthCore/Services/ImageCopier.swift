@@ -10,7 +10,8 @@ public enum TransferEvent: Sendable, Equatable {
 }
 
 /// Copies images between stores and repositories: every platform of an index, blobs checked first,
-/// mounted when the registry is the same, and the destination's digest verified at the end.
+/// mounted when the registry is the same or knows another repository holding them, and the destination's
+/// digest verified at the end.
 public struct ImageCopier: Sendable {
     public let source: any ImageStore
     public let destination: any ImageStore
@@ -67,11 +68,19 @@ public struct ImageCopier: Sendable {
         let source = self.source
         let destination = self.destination
         let onEvent = self.onEvent
-        let mounting = (destination as? any BlobMounting).flatMap { $0.sharesHost(with: source) ? $0 : nil }
+        let mounting = destination as? any BlobMounting
+        let sameHost = mounting?.sharesHost(with: source) == true && sourceRepository != destinationRepository
         try await forEachConcurrently(blobs, limit: concurrency) { blob in
             // Within one registry a mount is a single request whether or not the blob is already there.
-            if let mounting, sourceRepository != destinationRepository,
+            if let mounting, sameHost,
                 try await mounting.mountBlob(destinationRepository, digest: blob.digest, from: sourceRepository)
+            {
+                onEvent?(.blobMounted(blob.digest))
+                return
+            }
+            if let mounting,
+                await Self.mountFromKnownLocation(
+                    blob.digest, into: destinationRepository, of: mounting, tried: sameHost ? sourceRepository : nil)
             {
                 onEvent?(.blobMounted(blob.digest))
                 return
@@ -110,6 +119,18 @@ public struct ImageCopier: Sendable {
             try await destination.pushBlob(destinationRepository, digest: blob.digest, data: data)
             onEvent?(.blobCopied(blob.digest, bytes: Int64(data.count)))
         }
+    }
+
+    /// Tries a mount from each repository the destination knows to hold `digest` (at most 3, not the
+    /// destination itself, not `tried`). A declined or failed mount is only a hint gone stale: the blob is
+    /// uploaded instead, and the copy never fails for it.
+    static func mountFromKnownLocation(
+        _ digest: Digest, into repository: String, of store: any BlobMounting, tried: String?
+    ) async -> Bool {
+        for location in store.knownLocations(of: digest).filter({ $0 != repository && $0 != tried }).prefix(3) {
+            if (try? await store.mountBlob(repository, digest: digest, from: location)) == true { return true }
+        }
+        return false
     }
 
     func push(_ document: ManifestDocument, to repository: String, reference: String) async throws {

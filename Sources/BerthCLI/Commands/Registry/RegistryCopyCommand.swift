@@ -7,8 +7,10 @@ struct RegistryCopyCommand: AsyncParsableCommand {
         commandName: "cp",
         abstract: "Copy an image, every platform, between repositories, registries and layouts.",
         discussion:
-            "Blobs already at the destination are skipped, blobs in another repository of the same registry are "
-            + "mounted, the rest are streamed and verified; tags are written last and the destination digest is checked. "
+            "Blobs already at the destination are skipped, blobs in another repository of the same registry (the source's, "
+            + "or one they were seen in before: the blob-location cache, BERTH_BLOB_CACHE) are mounted, the rest are streamed "
+            + "(one PUT per blob; BERTH_REGISTRY_CHUNK_SIZE for PATCH chunks) and verified; tags are written last and the "
+            + "destination digest is checked. "
             + "With --referrers every referrer of every manifest goes too (signatures, attestations, SBOMs: the referrers API "
             + "or the sha256-<hex> fallback index, written or extended at a destination without the API, and their own "
             + "referrers) with cosign's .sig/.att/.sbom tags, manifests as their bytes; a destination tag on another digest "
