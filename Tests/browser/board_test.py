@@ -297,6 +297,27 @@ def main():
         tokens_absent(promoter, "promoter, at the end")
         tokens_absent(viewer, "viewer, at the end")
         screenshot(viewer, "board-final.png")
+
+        # The board's link between the two adjacent cells that now run something opens their diff.
+        viewer.get(BASE)
+        link = viewer.find_element(By.CSS_SELECTOR, "a.diff")
+        check(link.text == "diff dev → staging", f"the board links dev and staging to their diff ({link.text!r})")
+        link.click()
+        WebDriverWait(viewer, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, "section.diff"))
+        check(f"Diff — {IMAGE}: staging → dev" in viewer.find_element(By.TAG_NAME, "h2").text,
+              "the diff page names the service and the cells, staging → dev")
+        sides = {row.find_element(By.TAG_NAME, "th").text: [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+                 for row in viewer.find_elements(By.CSS_SELECTOR, "table.sides tr")[1:]}
+        check(sides.get("version") == ["0.1.0", "0.1.0"], f"both sides show version 0.1.0 ({sides.get('version')})")
+        check(sides.get("digest") == [running["staging"]["digest"], running["dev"]["digest"]],
+              "each side's digest is what berth status says staging and dev run")
+        page = viewer.find_element(By.TAG_NAME, "main").text
+        check("Both run the same image." in page, "the page says both cells run the same image")
+        for direction in ("What dev has that staging hasn't: none.", "What staging has that dev hasn't: none."):
+            check(direction in page, f"no commit between them: {direction!r}")
+        check("No label differs." in page, "no label differs")
+        tokens_absent(viewer, "the diff page")
+        screenshot(viewer, "diff.png")
     finally:
         if evil_server:
             evil_server.shutdown()
