@@ -85,6 +85,87 @@ struct RegistrySigningTests {
         #expect(tampered.findings.allSatisfy { !$0.verdict.accepted && $0.verdict.reason.contains("doesn't verify") })
     }
 
+    @Test(
+        "a writer that read the fallback index and the .sig tag before berth's write puts its stale copies back after berth's read-back: berth's final check restores its entries, the other writer's stay"
+    )
+    func staleWriterAfterReadBack() async throws {
+        let server = try RegistryServer()
+        defer { server.stop() }
+        let store = RegistryClient(host: server.host, transport: AsyncHTTPClientTransport.shared)
+        let image = try await TestImages.push(into: store, repository: "acme/api", tag: "v1", seed: "stale-writer")
+        let subject = Descriptor(mediaType: image.mediaType, digest: image.digest, size: Int64(image.bytes.count))
+        let (indexTag, sigTag) = ("sha256-\(image.digest.hex)", "sha256-\(image.digest.hex).sig")
+
+        // The other writer's entries, pushed by digest: an artifact about the image (what oras attach
+        // pushes) and a cosign signature layer by another key.
+        let note = Data("other tool".utf8)
+        let noteBlob = Descriptor(mediaType: "text/plain", digest: .sha256(of: note), size: Int64(note.count))
+        try await store.pushBlob("acme/api", digest: noteBlob.digest, data: note)
+        try await store.pushBlob("acme/api", digest: Referrers.emptyConfig.digest, data: Referrers.emptyConfigBytes)
+        let artifact = try Referrers.artifact(type: "text/plain", blob: noteBlob, subject: subject, annotations: [:])
+        try await store.pushManifest("acme/api", reference: artifact.digest.description, manifest: artifact)
+        var otherEntry = artifact.descriptor
+        otherEntry.artifactType = "text/plain"
+        let otherKey = SigningKey(generating: .ed25519)
+        let otherSignature = try KeySigner(key: otherKey).simpleSignature(
+            for: image.digest, dockerReference: "\(server.host)/acme/api")
+        try await store.pushBlob("acme/api", digest: .sha256(of: otherSignature.payload), data: otherSignature.payload)
+        let otherLayer = Descriptor(
+            mediaType: TrustFormats.simpleSigningMediaType, digest: .sha256(of: otherSignature.payload),
+            size: Int64(otherSignature.payload.count),
+            annotations: [TrustFormats.signatureAnnotation: otherSignature.signature])
+        let config = Data(#"{"architecture":"","os":"","rootfs":{"type":"layers","diff_ids":[]}}"#.utf8)
+        try await store.pushBlob("acme/api", digest: .sha256(of: config), data: config)
+        // What the other writer read before berth wrote (neither tag existed), plus its own entry.
+        let staleIndex = try ManifestDocument(bytes: CanonicalJSON.encode(ImageIndex(manifests: [otherEntry])))
+        let staleSig = try ManifestDocument(
+            bytes: CanonicalJSON.encode(
+                ImageManifest(
+                    config: Descriptor(mediaType: MediaType.ociConfig, digest: .sha256(of: config), size: Int64(config.count)),
+                    layers: [otherLayer])))
+
+        /// Waits until berth's entry is in `tag` and has been for 150 ms (berth read it back meanwhile),
+        /// then writes the stale copy over it.
+        @Sendable func overwrite(_ tag: String, with stale: ManifestDocument, once holds: (ManifestDocument) throws -> Bool)
+            async throws -> Bool
+        {
+            for _ in 0..<2_000 {
+                if let current = try? await store.fetchManifest("acme/api", reference: tag), try holds(current) {
+                    try await Task.sleep(for: .milliseconds(150))
+                    try await store.pushManifest("acme/api", reference: tag, manifest: stale)
+                    return true
+                }
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            return false
+        }
+        let key = SigningKey(generating: .ecdsaP256)
+        var service = SigningService(store: store, signer: KeySigner(key: key))
+        service.settle = .milliseconds(900)  // ample for the other writer's 150 ms on a loaded machine
+        async let signed = service.sign(
+            "acme/api", digest: image.digest, dockerReference: "\(server.host)/acme/api", created: "2026-12-01T21:00:00Z")
+        async let indexOverwritten = overwrite(indexTag, with: staleIndex) { current in
+            try current.index().manifests.contains { $0.artifactType == TrustFormats.bundleMediaType }
+        }
+        async let sigOverwritten = overwrite(sigTag, with: staleSig) { current in
+            // The same payload (same digest and reference): berth's layer differs by its signature only.
+            try current.manifest().layers.contains { $0 != otherLayer }
+        }
+        let (written, overwroteIndex, overwroteSig) = try await (signed, indexOverwritten, sigOverwritten)
+        #expect(overwroteIndex && overwroteSig, "the other writer saw berth's entries and wrote its stale copies over them")
+
+        let listed = try await store.fetchManifest("acme/api", reference: indexTag).index().manifests.map(\.digest)
+        #expect(Set(listed) == [written[0].referrer, artifact.digest])
+        let layers = try await store.fetchManifest("acme/api", reference: sigTag).manifest().layers
+        #expect(layers.count == 2 && layers.contains(otherLayer))
+        let mine = try await VerificationService(store: store, verifier: KeyVerifier(key: key.publicKey)).verify(
+            "acme/api", digest: image.digest, reference: "acme/api@\(image.digest)")
+        #expect(mine.verified && mine.findings.filter(\.verdict.accepted).map(\.kind) == [.sigstoreBundle, .legacyCosign])
+        let theirs = try await VerificationService(store: store, verifier: KeyVerifier(key: otherKey.publicKey)).verify(
+            "acme/api", digest: image.digest, reference: "acme/api@\(image.digest)")
+        #expect(theirs.verified, "the other key's .sig layer survived berth's repair")
+    }
+
     @Test("8 signers racing on one digest all end up in the fallback index and the .sig tag")
     func racingSigners() async throws {
         let server = try RegistryServer()

@@ -9,11 +9,15 @@ import Foundation
 ///
 /// An index and every manifest it lists each get a provenance and a signature; each gets the SBOM that
 /// is its own referrer (berth build attaches one per platform manifest) or the one given; the gate's
-/// summary goes on the digest the gate judged. Subjects are written side by side; the referrers of one
-/// subject are linked with one write of its fallback index, its attestations with one write of its
-/// `.att` tag, and one pause (`SigningService.settle`) then checks every entry is still in place.
+/// summary goes on the digest the gate judged. Subjects are written side by side (at most
+/// `SigningService.concurrency` at once), and so are one subject's referrers; its referrers are linked
+/// with one write of its fallback index, its attestations with one write of its `.att` tag, beside the
+/// `.sig` tag, and one check, once the run's `RaceWindow` has stayed open long enough, then finds every
+/// entry still in place. A run reads each manifest and blob by digest once (`ContentCache`).
 public struct AttestationService: Sendable {
     public var signing: SigningService
+    /// Each subject's SPDX referrer, read once per run (a subject's SBOM attestation and its index's provenance both read it).
+    private var sboms: SBOMReads?
 
     public init(store: any ImageStore, signer: any ArtifactSigner, legacyTags: Bool = true) {
         signing = SigningService(store: store, signer: signer, legacyTags: legacyTags)
@@ -83,23 +87,17 @@ public struct AttestationService: Sendable {
     public func attest(
         _ repository: String, digest: Digest, dockerReference: String, created: String, request: Request
     ) async throws -> Outcome {
-        let subjects = try await signing.subjects(repository, digest: digest, dockerReference: dockerReference)
-        let results = try await withThrowingTaskGroup(of: (Int, SubjectResult).self) { group in
-            for (position, subject) in subjects.enumerated() {
-                group.addTask {
-                    let result = try await attest(
-                        repository, subject: subject, isTop: position == 0, dockerReference: dockerReference,
-                        created: created, request: request)
-                    return (position, result)
-                }
-            }
-            var results: [(Int, SubjectResult)] = []
-            for try await result in group { results.append(result) }
-            return results.sorted { $0.0 < $1.0 }.map(\.1)
+        let run = cached()
+        let window = signing.raceWindow()
+        let subjects = try await run.signing.subjects(repository, digest: digest, dockerReference: dockerReference)
+        let top = subjects.first?.digest
+        let results = try await mapConcurrently(subjects, limit: signing.concurrency) { subject in
+            try await run.attest(
+                repository, subject: subject, isTop: subject.digest == top, dockerReference: dockerReference,
+                created: created, request: request, window: window)
         }
-        let written = results.flatMap(\.written)
         // Nothing written (all of it there already, or nothing to attest): nothing to confirm, no pause.
-        if !written.isEmpty { try await signing.confirm(repository, written) }
+        try await run.signing.confirm(repository, results.flatMap(\.written), window: window)
         return Outcome(
             signed: results.compactMap(\.signed), attested: results.flatMap(\.attested), notes: results.flatMap(\.notes))
     }
@@ -112,7 +110,10 @@ public struct AttestationService: Sendable {
         _ repository: String, digest: Digest, dockerReference: String, created: String, request: Request,
         verifier: any SignatureVerifier
     ) async throws -> Outcome {
-        let report = try await VerificationService(store: store, verifier: verifier).verify(
+        let run = cached()
+        // What the attestations will read (SBOM referrers, configs) is read meanwhile, into the run's caches.
+        async let warmed: Void = run.warm(repository, digest: digest, dockerReference: dockerReference, request: request)
+        let report = try await VerificationService(store: run.store, verifier: verifier).verify(
             repository, digest: digest, reference: "\(dockerReference)@\(digest)")
         var present: [Digest: Set<String>] = [:]
         for finding in report.findings where finding.verdict.accepted {
@@ -144,7 +145,36 @@ public struct AttestationService: Sendable {
                 signed: [], attested: [],
                 notes: ["\(digest) carries all of it by key \(signing.signer.keyID) already; nothing written"])
         }
-        return try await attest(repository, digest: digest, dockerReference: dockerReference, created: created, request: request)
+        await warmed  // not awaited when nothing is missing: cancelled on return
+        return try await run.attest(
+            repository, digest: digest, dockerReference: dockerReference, created: created, request: request)
+    }
+
+    /// Reads what attesting `digest` will read (each subject's SPDX referrer, its provenance's manifests
+    /// and config) into this run's caches; a read that fails here is made again, and reported, later.
+    private func warm(_ repository: String, digest: Digest, dockerReference: String, request: Request) async {
+        guard request.provenance != nil || request.sbom == .referrers,
+            let subjects = try? await signing.subjects(repository, digest: digest, dockerReference: dockerReference)
+        else { return }
+        await withTaskGroup(of: Void.self) { group in
+            for subject in subjects {
+                if request.sbom == .referrers {
+                    group.addTask { _ = try? await spdxReferrer(repository, subject: subject.digest) }
+                }
+                if let template = request.provenance {
+                    group.addTask { _ = try? await provenance(repository, subject: subject, template: template) }
+                }
+            }
+        }
+    }
+
+    /// This service reading through a `ContentCache` for one run (itself when it already does).
+    func cached() -> AttestationService {
+        guard sboms == nil else { return self }
+        var run = self
+        run.signing = signing.cached()
+        run.sboms = SBOMReads()
+        return run
     }
 
     struct SubjectResult: Sendable {
@@ -155,7 +185,8 @@ public struct AttestationService: Sendable {
     }
 
     private func attest(
-        _ repository: String, subject: Descriptor, isTop: Bool, dockerReference: String, created: String, request: Request
+        _ repository: String, subject: Descriptor, isTop: Bool, dockerReference: String, created: String, request: Request,
+        window: RaceWindow
     ) async throws -> SubjectResult {
         var result = SubjectResult()
         let present = request.present[subject.digest] ?? []
@@ -164,61 +195,68 @@ public struct AttestationService: Sendable {
         ).filter { !present.contains($0.predicateType) }
         let sign = request.sign && !present.contains(TrustFormats.cosignSignPredicate)
         if request.sign && !sign { result.notes.append("\(subject.digest) is signed by this key already; not signed again") }
-        var referrers: [ManifestDocument] = []
-        var layers: [Descriptor] = []
-        var signature: ManifestDocument?
+        // Every statement signed first; then the referrers, the .sig tag and the .att tag (with its
+        // envelopes) written side by side, and the fallback index once its referrers are in.
+        var bundles: [(bundle: Data, predicateType: String, envelope: Data?)] = []
         if sign {
-            let referrer = try await signing.writeReferrer(
-                repository, subject: subject, bundle: signing.signer.signatureBundle(for: subject.digest),
-                predicateType: TrustFormats.cosignSignPredicate, created: created, link: false)
-            referrers.append(referrer)
-            signature = referrer
+            bundles.append((try signing.signer.signatureBundle(for: subject.digest), TrustFormats.cosignSignPredicate, nil))
         }
         for attestation in attestations {
             let signed = try signing.signer.attestation(attestation, about: subject.digest)
-            referrers.append(
-                try await signing.writeReferrer(
-                    repository, subject: subject, bundle: signed.bundle, predicateType: attestation.predicateType,
-                    created: created, link: false))
-            let layer = Descriptor(
-                mediaType: TrustFormats.dsseEnvelopeMediaType, digest: .sha256(of: signed.envelope),
-                size: Int64(signed.envelope.count),
+            bundles.append((signed.bundle, attestation.predicateType, signed.envelope))
+        }
+        let envelopes = bundles.compactMap(\.envelope)
+        let layers = zip(attestations, envelopes).map { attestation, envelope in
+            Descriptor(
+                mediaType: TrustFormats.dsseEnvelopeMediaType, digest: .sha256(of: envelope), size: Int64(envelope.count),
                 annotations: [TrustFormats.legacyPredicateTypeAnnotation: attestation.predicateType])
-            if signing.legacyTags { try await signing.pushBlobIfAbsent(repository, signed.envelope, digest: layer.digest) }
-            layers.append(layer)
         }
-        try await Referrers(store: store).link(referrers, in: repository)
-
-        if let signature {
-            var tag: String?
-            var layer: Descriptor?
-            var manifest: Digest?
-            if signing.legacyTags {
-                let legacy = try await signing.writeLegacy(repository, subject: subject.digest, dockerReference: dockerReference)
-                (tag, layer, manifest) = (legacy.0, legacy.1, legacy.2)
-            }
-            let signed = SigningService.Signed(
-                subject: subject.digest, referrer: signature.digest, legacyTag: tag, legacyManifest: manifest)
-            result.signed = signed
-            result.written.append(.init(signed: signed, referrer: signature, legacyLayer: layer))
-        }
+        let signing = signing
         let attTag = TrustFormats.legacyAttestationTag(for: subject.digest)
-        var attManifest: Digest?
-        if signing.legacyTags, !layers.isEmpty {
-            attManifest = try await signing.appendLegacy(repository, tag: attTag, layers: layers)
+        async let legacySignature =
+            sign && signing.legacyTags
+            ? signing.writeLegacy(repository, subject: subject.digest, dockerReference: dockerReference, window: window) : nil
+        async let attManifest =
+            signing.legacyTags && !layers.isEmpty
+            ? appendAttestations(repository, tag: attTag, envelopes: envelopes, layers: layers, window: window) : nil
+        let referrers = try await mapConcurrently(bundles, limit: bundles.count) { entry in
+            try await signing.writeReferrer(
+                repository, subject: subject, bundle: entry.bundle, predicateType: entry.predicateType, created: created,
+                link: false)
+        }
+        try await Referrers(store: store).link(referrers, in: repository, window: window)
+        let legacy = try await legacySignature
+        let attestationManifest = try await attManifest
+
+        if sign, let signature = referrers.first {
+            let signed = SigningService.Signed(
+                subject: subject.digest, referrer: signature.digest, legacyTag: legacy?.0, legacyManifest: legacy?.2)
+            result.signed = signed
+            result.written.append(.init(signed: signed, referrer: signature, legacyLayer: legacy?.1))
         }
         let attestationReferrers = sign ? Array(referrers.dropFirst()) : referrers
         for ((attestation, referrer), layer) in zip(zip(attestations, attestationReferrers), layers) {
             let legacyTag = signing.legacyTags ? attTag : nil
             let entry = SigningService.Signed(
-                subject: subject.digest, referrer: referrer.digest, legacyTag: legacyTag, legacyManifest: attManifest)
+                subject: subject.digest, referrer: referrer.digest, legacyTag: legacyTag, legacyManifest: attestationManifest)
             result.written.append(.init(signed: entry, referrer: referrer, legacyLayer: signing.legacyTags ? layer : nil))
             result.attested.append(
                 Attested(
                     subject: subject.digest, name: attestation.name, predicateType: attestation.predicateType,
-                    referrer: referrer.digest, legacyTag: legacyTag, legacyManifest: attManifest))
+                    referrer: referrer.digest, legacyTag: legacyTag, legacyManifest: attestationManifest))
         }
         return result
+    }
+
+    /// Pushes the DSSE envelopes (new: each holds a fresh signature) and adds their layers to the `.att` tag.
+    private func appendAttestations(
+        _ repository: String, tag: String, envelopes: [Data], layers: [Descriptor], window: RaceWindow
+    ) async throws -> Digest {
+        let store = store
+        try await forEachConcurrently(envelopes, limit: envelopes.count) { envelope in
+            try await store.pushBlob(repository, digest: .sha256(of: envelope), data: envelope)
+        }
+        return try await signing.appendLegacy(repository, tag: tag, layers: layers, window: window)
     }
 
     /// The attestations for one subject.
@@ -260,6 +298,20 @@ public struct AttestationService: Sendable {
 
     /// The bytes of `subject`'s SPDX referrer, the newest when there are several; nil when it has none.
     private func spdxReferrer(_ repository: String, subject: Digest) async throws -> Data? {
+        guard let sboms else { return try await readSPDXReferrer(repository, subject: subject) }
+        let task = sboms.tasks.withLock { tasks in
+            if let running = tasks[subject] { return running }
+            let task = Task { try await readSPDXReferrer(repository, subject: subject) }
+            tasks[subject] = task
+            return task
+        }
+        do { return try await task.value } catch {
+            sboms.tasks.withLock { tasks in if tasks[subject] == task { tasks[subject] = nil } }
+            throw error
+        }
+    }
+
+    private func readSPDXReferrer(_ repository: String, subject: Digest) async throws -> Data? {
         let entries = try await Referrers(store: store).list(repository, subject: subject)
             .filter { $0.artifactType == SPDXDocument.mediaType }
         guard let entry = entries.last else { return nil }
@@ -360,4 +412,9 @@ public struct AttestationService: Sendable {
         }
         return (goVersion, modules)
     }
+}
+
+/// The SPDX referrers one run read, by subject (the fallback index is a tag the content cache doesn't keep).
+private final class SBOMReads: Sendable {
+    let tasks = Locked<[Digest: Task<Data?, any Error>]>([:])
 }

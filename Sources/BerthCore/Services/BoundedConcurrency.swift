@@ -13,3 +13,28 @@ public func forEachConcurrently<T: Sendable>(
         }
     }
 }
+
+/// `body` applied to every item with at most `limit` running at once, the results in the items' order;
+/// the first error cancels the rest.
+public func mapConcurrently<T: Sendable, R: Sendable>(
+    _ items: [T], limit: Int, _ body: @escaping @Sendable (T) async throws -> R
+) async throws -> [R] {
+    try await withThrowingTaskGroup(of: (Int, R).self) { group in
+        var results = [R?](repeating: nil, count: items.count)
+        var next = 0
+        for _ in 0..<max(1, limit) where next < items.count {
+            let (position, item) = (next, items[next])
+            group.addTask { (position, try await body(item)) }
+            next += 1
+        }
+        while let (position, result) = try await group.next() {
+            results[position] = result
+            if next < items.count {
+                let (position, item) = (next, items[next])
+                group.addTask { (position, try await body(item)) }
+                next += 1
+            }
+        }
+        return results.compactMap { $0 }
+    }
+}

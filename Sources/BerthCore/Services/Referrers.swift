@@ -43,13 +43,18 @@ public struct Referrers: Sendable {
     /// The fallback index is read, extended and written back, so other tools' entries survive. Registries
     /// offer no compare-and-swap on a tag (Distribution 2.8 ignores `If-Match`), so a writer racing us can
     /// put its own read-back over ours: the index is read again after the write, and the whole step is
-    /// retried (up to `attempts` times) until it holds the artifact.
-    public func link(_ artifact: ManifestDocument, in repository: String, attempts: Int = 16) async throws {
-        try await link([artifact], in: repository, attempts: attempts)
+    /// retried (up to `attempts` times) until it holds the artifact. `window` hears of every read and
+    /// write of the fallback index, for the caller's final check (`RaceWindow`).
+    public func link(
+        _ artifact: ManifestDocument, in repository: String, attempts: Int = 16, window: RaceWindow? = nil
+    ) async throws {
+        try await link([artifact], in: repository, attempts: attempts, window: window)
     }
 
     /// Links several artifacts about the same subject with one read-modify-write of its fallback index.
-    public func link(_ artifacts: [ManifestDocument], in repository: String, attempts: Int = 16) async throws {
+    public func link(
+        _ artifacts: [ManifestDocument], in repository: String, attempts: Int = 16, window: RaceWindow? = nil
+    ) async throws {
         guard let first = artifacts.first else { return }
         let manifests = try artifacts.map { try $0.manifest() }
         guard let subject = manifests[0].subject, manifests.allSatisfy({ $0.subject?.digest == subject.digest }) else {
@@ -61,13 +66,15 @@ public struct Referrers: Sendable {
             descriptor.annotations = manifest.annotations
             return descriptor
         }
-        try await link(descriptors, subject: subject.digest, in: repository, attempts: attempts)
+        try await link(descriptors, subject: subject.digest, in: repository, attempts: attempts, window: window)
     }
 
     /// Makes the manifests `descriptors` name (already pushed, each about `subject`) findable from it:
     /// nothing where the registry keeps referrers itself, else the entries missing from the fallback index
     /// are added to it (read-modify-write, as `link(_:in:attempts:)`), the entries already there left as they are.
-    public func link(_ descriptors: [Descriptor], subject: Digest, in repository: String, attempts: Int = 16) async throws {
+    public func link(
+        _ descriptors: [Descriptor], subject: Digest, in repository: String, attempts: Int = 16, window: RaceWindow? = nil
+    ) async throws {
         guard !descriptors.isEmpty else { return }
         let wanted = Set(descriptors.map(\.digest))
         if let listing = store as? any ReferrersListing,
@@ -76,15 +83,29 @@ public struct Referrers: Sendable {
             if wanted.isSubset(of: found.map(\.digest)) { return }
         }
         let tag = Self.fallbackTag(for: subject)
-        for _ in 0..<max(1, attempts) {
+        var writes = 0
+        var replaced = false
+        while writes < max(1, attempts) {
+            // Our write was read back without our entries: a racing writer put its copy over it. A short
+            // random pause lets the writers fall out of step before reading afresh.
+            if replaced { try await Task.sleep(for: .milliseconds(Int.random(in: 5...30))) }
+            let read = ContinuousClock.now
             var entries = try await fallbackIndex(repository, subject: subject)?.manifests ?? []
             let missing = descriptors.filter { descriptor in !entries.contains { $0.digest == descriptor.digest } }
-            guard !missing.isEmpty else { return }
+            guard !missing.isEmpty else {
+                window?.wrote(readAt: read)
+                return
+            }
+            if writes > 0 && !replaced {
+                replaced = true
+                continue
+            }
+            replaced = false
             entries += missing
             let index = try ManifestDocument(bytes: CanonicalJSON.encode(ImageIndex(manifests: entries)))
             try await store.pushManifest(repository, reference: tag, manifest: index)
-            // Read back on the next pass; a short random pause first lets racing writers fall out of step.
-            try await Task.sleep(for: .milliseconds(Int.random(in: 5...30)))
+            window?.wrote(readAt: read)
+            writes += 1
         }
         if let entries = try await fallbackIndex(repository, subject: subject)?.manifests,
             wanted.isSubset(of: entries.map(\.digest))
@@ -105,8 +126,13 @@ public struct Referrers: Sendable {
 
     private func fallbackIndex(_ repository: String, subject: Digest) async throws -> ImageIndex? {
         let tag = Self.fallbackTag(for: subject)
-        guard try await store.resolve(repository, reference: tag) != nil else { return nil }
-        let document = try await store.fetchManifest(repository, reference: tag)
+        // One GET, not HEAD then GET: the tag is read on every link and every check.
+        let document: ManifestDocument
+        do { document = try await store.fetchManifest(repository, reference: tag) } catch let error as ImageStoreError
+            where error.kind == .notFound
+        {
+            return nil
+        }
         guard document.isIndex else {
             throw ImageStoreError(
                 .conflict, "tag '\(tag)' in \(store.displayName)/\(repository) is not a referrers index: remove it or rename it")

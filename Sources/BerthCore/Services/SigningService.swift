@@ -9,18 +9,27 @@ import Foundation
 /// subject, and the annotations `dev.sigstore.bundle.content`, `dev.sigstore.bundle.predicateType`
 /// and `org.opencontainers.image.created`. Where the registry lacks the referrers API the
 /// `sha256-<hex>` fallback index gains it (`Referrers.link`, read-modify-write with retries).
+///
+/// Subjects are written side by side (at most `concurrency` at once), and one run reads a manifest or
+/// blob by digest once (`ContentCache`).
 public struct SigningService: Sendable {
     public let store: any ImageStore
     public let signer: any ArtifactSigner
     /// Whether to write the legacy cosign layout too (`sha256-<hex>.sig`, simple-signing layers).
     public var legacyTags: Bool
-    /// How long to wait before checking once more that every entry written is still there. Registries
+    /// The shortest wait before checking once more that every entry written is still there. Registries
     /// offer no compare-and-swap on a tag, so a writer that read the fallback index (or the `.sig` tag)
-    /// before this run's write can put its own copy over it after this run's read-back; such a writer
-    /// writes within one round trip of its read, so an entry still present after this pause has
-    /// outlived every write that could drop it (on a loaded machine a round trip can take longer: see
-    /// docs/signing.md). One pause per `sign`, not per subject.
-    public var settle: Duration = .milliseconds(250)
+    /// before this run's write can put its own copy over it after this run's read-back, as late as its
+    /// own read-to-write gap after its read. The check comes `settleFactor` times the longest
+    /// read-to-write gap this run took after its last such write, and never sooner than `settle`
+    /// (`RaceWindow`; docs/signing.md): an entry still present then has outlived every write that could
+    /// drop it. One wait per run, not per subject; none when the run read and wrote no shared tag (a
+    /// registry with the referrers API and legacy tags off).
+    public var settle: Duration = .milliseconds(50)
+    /// The wait as a multiple of the longest read-to-write gap of a shared tag this run measured.
+    public var settleFactor = 4
+    /// Subjects written at once.
+    public var concurrency = 4
 
     public init(store: any ImageStore, signer: any ArtifactSigner, legacyTags: Bool = true) {
         self.store = store
@@ -44,14 +53,28 @@ public struct SigningService: Sendable {
     /// `dockerReference` (`host/repository`) goes into the legacy payload; `created` into the referrer's
     /// annotation (RFC 3339, from the caller's clock).
     public func sign(_ repository: String, digest: Digest, dockerReference: String, created: String) async throws -> [Signed] {
-        let subjects = try await subjects(repository, digest: digest, dockerReference: dockerReference)
-        var written: [Written] = []
-        for subject in subjects {
-            written.append(try await sign(repository, subject: subject, dockerReference: dockerReference, created: created))
+        let run = cached()
+        let window = run.raceWindow()
+        let subjects = try await run.subjects(repository, digest: digest, dockerReference: dockerReference)
+        let written = try await mapConcurrently(subjects, limit: concurrency) { subject in
+            try await run.sign(repository, subject: subject, dockerReference: dockerReference, created: created, window: window)
         }
-        try await confirm(repository, written)
+        try await run.confirm(repository, written, window: window)
         return written.map(\.signed)
     }
+
+    /// This service reading through a `ContentCache` for one run (itself when it already does).
+    func cached() -> SigningService {
+        guard !(store is ContentCache) else { return self }
+        var run = SigningService(store: ContentCache(store), signer: signer, legacyTags: legacyTags)
+        run.settle = settle
+        run.settleFactor = settleFactor
+        run.concurrency = concurrency
+        return run
+    }
+
+    /// A window for one run's writes of shared tags, with this service's pause.
+    func raceWindow() -> RaceWindow { RaceWindow(minimum: settle, factor: settleFactor) }
 
     /// The subjects of `digest`: it, and every manifest of an index; refused when it doesn't exist.
     func subjects(_ repository: String, digest: Digest, dockerReference: String) async throws -> [Descriptor] {
@@ -77,37 +100,42 @@ public struct SigningService: Sendable {
         let legacyLayer: Descriptor?
     }
 
-    /// After `settle`, checks every referrer is still listed and every legacy layer still in its tag; puts
-    /// back what a racing writer dropped, and checks again, until a check finds all in place.
-    func confirm(_ repository: String, _ written: [Written]) async throws {
+    /// Once `window` has stayed open long enough (`RaceWindow.waitOut`), checks every referrer is still
+    /// listed and every legacy layer still in its tag; puts back what a racing writer dropped, and checks
+    /// again, until a check finds all in place. Nothing to check when the run read and wrote no shared tag.
+    func confirm(_ repository: String, _ written: [Written], window: RaceWindow) async throws {
+        guard window.isOpen, !written.isEmpty else { return }
         let referrers = Referrers(store: store)
         for _ in 0..<8 {
-            if settle > .zero { try await Task.sleep(for: settle) }
-            var repaired = false
-            // Each subject's referrers and each legacy tag are read once per check, however many entries they hold.
-            var listed: [Digest: Set<Digest>] = [:]
-            var tagged: [String: [Descriptor]] = [:]
+            try await window.waitOut()
+            // Each subject's referrers and each legacy tag are read once per check, all at once.
+            let subjects = Array(Set(written.map(\.signed.subject)))
+            let tags = Array(Set(written.compactMap { $0.legacyLayer == nil ? nil : $0.signed.legacyTag }))
+            async let listedLists = mapConcurrently(subjects, limit: concurrency) { subject in
+                Set(try await referrers.list(repository, subject: subject).map(\.digest))
+            }
+            async let taggedLists = mapConcurrently(tags, limit: concurrency) { tag in
+                try await legacyManifest(repository, tag: tag)?.layers ?? []
+            }
+            let listed = Dictionary(uniqueKeysWithValues: zip(subjects, try await listedLists))
+            let tagged = Dictionary(uniqueKeysWithValues: zip(tags, try await taggedLists))
+            var missingReferrers: [ManifestDocument] = []
+            var missingLayers: [String: [Descriptor]] = [:]
             for entry in written {
-                let subject = entry.signed.subject
-                if listed[subject] == nil {
-                    listed[subject] = Set(try await referrers.list(repository, subject: subject).map(\.digest))
+                if listed[entry.signed.subject]?.contains(entry.referrer.digest) != true {
+                    missingReferrers.append(entry.referrer)
                 }
-                if listed[subject]?.contains(entry.referrer.digest) != true {
-                    try await referrers.link(entry.referrer, in: repository)
-                    repaired = true
-                }
-                if let layer = entry.legacyLayer, let tag = entry.signed.legacyTag {
-                    if tagged[tag] == nil {
-                        tagged[tag] = try await legacyLayers(
-                            repository, tag: tag, at: store.resolve(repository, reference: tag)?.digest)
-                    }
-                    if tagged[tag]?.contains(where: { Self.sameSignature($0, layer) }) != true {
-                        _ = try await appendLegacy(repository, tag: tag, layer: layer)
-                        repaired = true
-                    }
+                if let layer = entry.legacyLayer, let tag = entry.signed.legacyTag,
+                    tagged[tag]?.contains(where: { Self.sameSignature($0, layer) }) != true
+                {
+                    missingLayers[tag, default: []].append(layer)
                 }
             }
-            if !repaired { return }
+            if missingReferrers.isEmpty && missingLayers.isEmpty { return }
+            for referrer in missingReferrers { try await referrers.link(referrer, in: repository, window: window) }
+            for (tag, layers) in missingLayers {
+                _ = try await appendLegacy(repository, tag: tag, layers: layers, window: window)
+            }
         }
         throw BerthError(
             .conflict,
@@ -115,18 +143,22 @@ public struct SigningService: Sendable {
                 + "run berth sign again when they are done")
     }
 
-    func sign(_ repository: String, subject: Descriptor, dockerReference: String, created: String) async throws
-        -> Written
+    func sign(_ repository: String, subject: Descriptor, dockerReference: String, created: String, window: RaceWindow)
+        async throws -> Written
     {
-        let referrer = try await writeReferrer(
+        // The referrer (and its fallback index) and the .sig tag are different tags: written side by side.
+        async let referrerWritten = writeReferrer(
             repository, subject: subject, bundle: signer.signatureBundle(for: subject.digest),
-            predicateType: TrustFormats.cosignSignPredicate, created: created)
+            predicateType: TrustFormats.cosignSignPredicate, created: created, window: window)
         guard legacyTags else {
+            let referrer = try await referrerWritten
             return Written(
                 signed: Signed(subject: subject.digest, referrer: referrer.digest, legacyTag: nil, legacyManifest: nil),
                 referrer: referrer, legacyLayer: nil)
         }
-        let (tag, layer, legacy) = try await writeLegacy(repository, subject: subject.digest, dockerReference: dockerReference)
+        let (tag, layer, legacy) = try await writeLegacy(
+            repository, subject: subject.digest, dockerReference: dockerReference, window: window)
+        let referrer = try await referrerWritten
         return Written(
             signed: Signed(subject: subject.digest, referrer: referrer.digest, legacyTag: tag, legacyManifest: legacy),
             referrer: referrer, legacyLayer: layer)
@@ -134,14 +166,19 @@ public struct SigningService: Sendable {
 
     /// Pushes `bundle` as a referrer of `subject` (cosign v3's shape, `predicateType` in its annotation)
     /// and, unless `link` is off (the caller links several at once), links it (the fallback index where
-    /// the registry has no referrers API).
+    /// the registry has no referrers API; `window` hears of it).
     func writeReferrer(
-        _ repository: String, subject: Descriptor, bundle: Data, predicateType: String, created: String, link: Bool = true
+        _ repository: String, subject: Descriptor, bundle: Data, predicateType: String, created: String, link: Bool = true,
+        window: RaceWindow? = nil
     ) async throws -> ManifestDocument {
         let bundleDescriptor = Descriptor(
             mediaType: TrustFormats.bundleMediaType, digest: .sha256(of: bundle), size: Int64(bundle.count))
-        try await pushBlobIfAbsent(repository, bundle, digest: bundleDescriptor.digest)
-        try await pushBlobIfAbsent(repository, Referrers.emptyConfigBytes, digest: Referrers.emptyConfig.digest)
+        // A bundle is new (it holds a fresh signature): pushed without asking first. The empty config is
+        // asked about once per run (`ContentCache`), the two side by side.
+        async let emptyConfig: Void = pushBlobIfAbsent(
+            repository, Referrers.emptyConfigBytes, digest: Referrers.emptyConfig.digest)
+        try await store.pushBlob(repository, digest: bundleDescriptor.digest, data: bundle)
+        try await emptyConfig
         var config = Referrers.emptyConfig
         config.artifactType = TrustFormats.bundleMediaType
         let manifest = ImageManifest(
@@ -159,7 +196,7 @@ public struct SigningService: Sendable {
             blobs: [
                 (Referrers.emptyConfigBytes, Referrers.emptyConfig.digest), (bundle, bundleDescriptor.digest),
             ])
-        if link { try await Referrers(store: store).link(referrer, in: repository) }
+        if link { try await Referrers(store: store).link(referrer, in: repository, window: window) }
         return referrer
     }
 
@@ -167,7 +204,7 @@ public struct SigningService: Sendable {
     /// simple-signing layer per signature, the signature in the layer's annotation. Read, extended and
     /// written back, so signatures by other keys survive; read again after the write and retried when a
     /// racing writer replaced it.
-    func writeLegacy(_ repository: String, subject: Digest, dockerReference: String) async throws
+    func writeLegacy(_ repository: String, subject: Digest, dockerReference: String, window: RaceWindow? = nil) async throws
         -> (String, Descriptor, Digest)
     {
         let tag = TrustFormats.legacySignatureTag(for: subject)
@@ -175,8 +212,10 @@ public struct SigningService: Sendable {
         let layer = Descriptor(
             mediaType: TrustFormats.simpleSigningMediaType, digest: .sha256(of: signature.payload),
             size: Int64(signature.payload.count), annotations: [TrustFormats.signatureAnnotation: signature.signature])
-        try await pushBlobIfAbsent(repository, signature.payload, digest: layer.digest)
-        return (tag, layer, try await appendLegacy(repository, tag: tag, layer: layer))
+        // Pushed without asking first: a payload is new unless this digest was signed here before, and
+        // pushing it again costs no more than asking.
+        try await store.pushBlob(repository, digest: layer.digest, data: signature.payload)
+        return (tag, layer, try await appendLegacy(repository, tag: tag, layers: [layer], window: window))
     }
 
     /// Adds `layer` to the manifest under `tag` (read, extended, written back, read again; retried when a
@@ -185,19 +224,36 @@ public struct SigningService: Sendable {
         try await appendLegacy(repository, tag: tag, layers: [layer])
     }
 
-    /// Adds every one of `added` to the manifest under `tag` in one write (as `appendLegacy(_:tag:layer:)`).
-    func appendLegacy(_ repository: String, tag: String, layers added: [Descriptor]) async throws -> Digest {
-        for _ in 0..<16 {
-            let current = try await store.resolve(repository, reference: tag)
-            var layers = try await legacyLayers(repository, tag: tag, at: current?.digest)
+    /// Adds every one of `added` to the manifest under `tag` in one write (as `appendLegacy(_:tag:layer:)`);
+    /// `window` hears of every read and write of the tag.
+    func appendLegacy(_ repository: String, tag: String, layers added: [Descriptor], window: RaceWindow? = nil) async throws
+        -> Digest
+    {
+        var writes = 0
+        var replaced = false
+        for _ in 0..<48 where writes < 16 {
+            // Our write was read back without our layers, or the tag moved under the config upload: a
+            // racing writer. A short random pause lets the writers fall out of step before reading afresh.
+            if replaced { try await Self.backOff() }
+            let read = ContinuousClock.now
+            let current = try await legacyManifest(repository, tag: tag)
+            var layers = current?.layers ?? []
             let missing = added.filter { layer in !layers.contains { Self.sameSignature($0, layer) } }
-            if let current, missing.isEmpty { return current.digest }
+            if let current, missing.isEmpty {
+                window?.wrote(readAt: read)
+                return current.digest
+            }
+            if writes > 0 && !replaced {
+                replaced = true
+                continue
+            }
+            replaced = false
             layers += missing
             let config = try CanonicalJSON.encode(LegacySignatureConfig(diffIDs: layers.map(\.digest.description)))
-            try await pushBlobIfAbsent(repository, config, digest: .sha256(of: config))
+            try await store.pushBlob(repository, digest: .sha256(of: config), data: config)  // new with each new layer
             // The config upload took round trips: a tag that moved meanwhile is read again rather than overwritten.
             guard try await store.resolve(repository, reference: tag)?.digest == current?.digest else {
-                try await Self.backOff()
+                replaced = true
                 continue
             }
             let manifest = ImageManifest(
@@ -205,10 +261,11 @@ public struct SigningService: Sendable {
                 layers: layers)
             let document = try ManifestDocument(bytes: CanonicalJSON.encode(manifest))
             try await pushManifest(repository, reference: tag, document, blobs: [(config, .sha256(of: config))])
+            window?.wrote(readAt: read)
+            writes += 1
         }
-        if let current = try await store.resolve(repository, reference: tag),
-            case let present = try await legacyLayers(repository, tag: tag, at: current.digest),
-            added.allSatisfy({ layer in present.contains { Self.sameSignature($0, layer) } })
+        if let current = try await legacyManifest(repository, tag: tag),
+            added.allSatisfy({ layer in current.layers.contains { Self.sameSignature($0, layer) } })
         {
             return current.digest
         }
@@ -226,17 +283,21 @@ public struct SigningService: Sendable {
             && a.annotations?[TrustFormats.signatureAnnotation] == b.annotations?[TrustFormats.signatureAnnotation]
     }
 
-    /// The layers of the signature manifest `digest` (what `tag` named when read); none when there is none.
-    private func legacyLayers(_ repository: String, tag: String, at digest: Digest?) async throws -> [Descriptor] {
-        guard let digest else { return [] }
-        let document = try await store.fetchManifest(repository, reference: digest.description)
+    /// The signature manifest `tag` names (its digest and layers), read with one GET; nil when there is none.
+    func legacyManifest(_ repository: String, tag: String) async throws -> (digest: Digest, layers: [Descriptor])? {
+        let document: ManifestDocument
+        do { document = try await store.fetchManifest(repository, reference: tag) } catch let error as ImageStoreError
+            where error.kind == .notFound
+        {
+            return nil
+        }
         guard MediaType.isManifest(document.mediaType) else {
             throw BerthError(
                 .conflict,
                 "tag '\(tag)' in \(store.displayName)/\(repository) is not a cosign signature manifest; remove it or sign with --no-legacy-tags"
             )
         }
-        return try document.manifest().layers
+        return (document.digest, try document.manifest().layers)
     }
 
     /// Pushes `manifest`; when the store refuses it, pushes its new blobs again and tries once more.

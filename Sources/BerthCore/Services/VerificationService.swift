@@ -70,12 +70,14 @@ public struct VerificationService: Sendable {
                 MediaType.isManifest($0.mediaType) || MediaType.isIndex($0.mediaType)
             }.map(\.digest)
         }
-        var findings: [Finding] = []
-        for subject in subjects {
-            findings += try await bundles(repository, subject: subject)
-            findings += try await legacy(repository, subject: subject)
-            findings += try await legacyAttestations(repository, subject: subject)
-        }
+        // The subjects side by side, and each one's referrers and two legacy tags side by side; the
+        // findings in the order one read after another would give.
+        let findings = try await mapConcurrently(subjects, limit: 4) { subject in
+            async let bundles = bundles(repository, subject: subject)
+            async let legacy = legacy(repository, subject: subject)
+            async let attestations = legacyAttestations(repository, subject: subject)
+            return try await bundles + legacy + attestations
+        }.flatMap { $0 }
         return Report(subjects: subjects, findings: findings, indexes: document.isIndex ? [digest] : [])
     }
 
@@ -133,8 +135,7 @@ public struct VerificationService: Sendable {
 
     private func legacy(_ repository: String, subject: Digest) async throws -> [Finding] {
         let tag = TrustFormats.legacySignatureTag(for: subject)
-        guard try await store.resolve(repository, reference: tag) != nil else { return [] }
-        let document = try await store.fetchManifest(repository, reference: tag)
+        guard let document = try await tagged(repository, tag) else { return [] }
         guard MediaType.isManifest(document.mediaType) else { return [] }
         var findings: [Finding] = []
         for layer in try document.manifest().layers where layer.mediaType == TrustFormats.simpleSigningMediaType {
@@ -160,8 +161,7 @@ public struct VerificationService: Sendable {
     /// The attestations in cosign's legacy `sha256-<hex>.att` tag: one DSSE envelope per layer.
     private func legacyAttestations(_ repository: String, subject: Digest) async throws -> [Finding] {
         let tag = TrustFormats.legacyAttestationTag(for: subject)
-        guard try await store.resolve(repository, reference: tag) != nil else { return [] }
-        let document = try await store.fetchManifest(repository, reference: tag)
+        guard let document = try await tagged(repository, tag) else { return [] }
         guard MediaType.isManifest(document.mediaType) else { return [] }
         var findings: [Finding] = []
         for layer in try document.manifest().layers where layer.mediaType == TrustFormats.dsseEnvelopeMediaType {
@@ -183,6 +183,15 @@ public struct VerificationService: Sendable {
                     predicateType: checked.predicateType ?? annotated, predicate: checked.predicate))
         }
         return findings
+    }
+
+    /// The manifest `tag` names, read with one GET; nil when there is none.
+    private func tagged(_ repository: String, _ tag: String) async throws -> ManifestDocument? {
+        do { return try await store.fetchManifest(repository, reference: tag) } catch let error as ImageStoreError
+            where error.kind == .notFound
+        {
+            return nil
+        }
     }
 
     /// Signature documents are small; a larger one is refused rather than read.

@@ -1,0 +1,154 @@
+import BerthCore
+import BerthOCI
+import BerthTestSupport
+import Foundation
+import Testing
+
+@Suite("the wait before the final check of shared tags (RaceWindow)")
+struct RaceWindowTests {
+    @Test("the pause is 4× the longest read-to-write gap measured, never under the minimum")
+    func pauseFollowsGaps() {
+        let window = RaceWindow(minimum: .milliseconds(50))
+        #expect(!window.isOpen)
+        window.wrote(readAt: .now - .milliseconds(5))
+        #expect(window.isOpen)
+        #expect(window.pause == .milliseconds(50), "4 × 5 ms is under the minimum")
+        window.wrote(readAt: .now - .milliseconds(100))
+        #expect(window.pause >= .milliseconds(400) && window.pause < .milliseconds(1_000))
+        window.wrote(readAt: .now - .milliseconds(10))
+        #expect(window.pause >= .milliseconds(400), "a shorter gap later doesn't shorten it")
+    }
+
+    @Test(
+        "waitOut waits out the pause from the last write, counts time spent since, and returns at once when nothing was written")
+    func waitOut() async throws {
+        let clock = ContinuousClock()
+        let closed = RaceWindow(minimum: .seconds(10))
+        #expect(try await clock.measure { try await closed.waitOut() } < .seconds(1))
+
+        let window = RaceWindow(minimum: .milliseconds(200))
+        window.wrote(readAt: .now)
+        let waited = try await clock.measure { try await window.waitOut() }
+        #expect(waited >= .milliseconds(190))
+
+        let busy = RaceWindow(minimum: .milliseconds(150))
+        busy.wrote(readAt: .now)
+        try await Task.sleep(for: .milliseconds(200))  // other work after the write
+        #expect(try await clock.measure { try await busy.waitOut() } < .milliseconds(100))
+    }
+}
+
+/// An in-memory store that records what reaches it: every reference a manifest is pushed under, every
+/// read of a manifest or blob by digest; with `keepsReferrers` it keeps the referrers list itself, as
+/// registries with the OCI 1.1 API do (without, it answers it has no API).
+final class RecordingStore: ReferrersListing, Sendable {
+    let inner: InMemoryImageStore
+    let keepsReferrers: Bool
+    private let listed = Locked<[Digest: [Descriptor]]>([:])
+    private let pushed = Locked<[String]>([])
+    private let reads = Locked<[String: Int]>([:])
+
+    init(_ inner: InMemoryImageStore = InMemoryImageStore(), keepsReferrers: Bool) {
+        self.inner = inner
+        self.keepsReferrers = keepsReferrers
+    }
+
+    var displayName: String { inner.displayName }
+    /// Every tag or digest a manifest was pushed under, in order.
+    var manifestReferences: [String] { pushed.current }
+    /// Reads of each manifest or blob by digest (`manifest sha256:…`, `blob sha256:…`).
+    var digestReads: [String: Int] { reads.current }
+
+    func listTags(_ repository: String) async throws -> [String] { try await inner.listTags(repository) }
+    func resolve(_ repository: String, reference: String) async throws -> Descriptor? {
+        try await inner.resolve(repository, reference: reference)
+    }
+    func fetchManifest(_ repository: String, reference: String) async throws -> ManifestDocument {
+        if Digest(reference) != nil { reads.withLock { $0["manifest \(reference)", default: 0] += 1 } }
+        return try await inner.fetchManifest(repository, reference: reference)
+    }
+    func fetchBlob(_ repository: String, digest: Digest) async throws -> Data {
+        reads.withLock { $0["blob \(digest)", default: 0] += 1 }
+        return try await inner.fetchBlob(repository, digest: digest)
+    }
+    func blobExists(_ repository: String, digest: Digest) async throws -> Bool {
+        try await inner.blobExists(repository, digest: digest)
+    }
+    func pushBlob(_ repository: String, digest: Digest, data: Data) async throws {
+        try await inner.pushBlob(repository, digest: digest, data: data)
+    }
+    func pushManifest(_ repository: String, reference: String, manifest: ManifestDocument) async throws {
+        try await inner.pushManifest(repository, reference: reference, manifest: manifest)
+        pushed.withLock { $0.append(reference) }
+        if !manifest.isIndex, let parsed = try? manifest.manifest(), let subject = parsed.subject {
+            var descriptor = manifest.descriptor
+            descriptor.artifactType = parsed.artifactType ?? parsed.config.mediaType
+            descriptor.annotations = parsed.annotations
+            listed.withLock { $0[subject.digest, default: []].append(descriptor) }
+        }
+    }
+    func deleteManifest(_ repository: String, digest: Digest) async throws {
+        try await inner.deleteManifest(repository, digest: digest)
+    }
+    func deleteTag(_ repository: String, tag: String) async throws { try await inner.deleteTag(repository, tag: tag) }
+    func referrers(_ repository: String, digest: Digest) async throws -> [Descriptor]? {
+        keepsReferrers ? listed.current[digest] ?? [] : nil
+    }
+}
+
+@Suite("signing where the registry keeps the referrers list")
+struct ReferrersAPISigningTests {
+    @Test("with the referrers API and legacy tags off, signing writes no tag and doesn't wait; with legacy tags it waits")
+    func noSharedTagNoWait() async throws {
+        let store = RecordingStore(keepsReferrers: true)
+        let index = try await TestImages.pushIndex(into: store.inner, repository: "acme/api", tag: "v1", seed: "api-sign")
+        let key = StandInKey(keyID: "api-key")
+        var service = SigningService(store: store, signer: key, legacyTags: false)
+        service.settle = .seconds(3)
+        let clock = ContinuousClock()
+        var signed: [SigningService.Signed] = []
+        let elapsed = try await clock.measure {
+            signed = try await service.sign(
+                "acme/api", digest: index.digest, dockerReference: "registry.example/acme/api", created: "2024-01-10T00:00:00Z")
+        }
+        #expect(signed.count == 3)
+        #expect(elapsed < .seconds(2), "nothing shared was written, so nothing is waited for")
+        #expect(store.manifestReferences.allSatisfy { Digest($0) != nil }, "no fallback index, no .sig tag")
+        let report = try await VerificationService(store: store, verifier: key).verify(
+            "acme/api", digest: index.digest, reference: "acme/api@\(index.digest)")
+        #expect(report.verified)
+
+        service.legacyTags = true
+        let image = try await TestImages.push(into: store.inner, repository: "acme/api", tag: "v2", seed: "api-sign-legacy")
+        let legacyElapsed = try await clock.measure {
+            _ = try await service.sign(
+                "acme/api", digest: image.digest, dockerReference: "registry.example/acme/api", created: "2024-01-10T00:00:00Z")
+        }
+        #expect(legacyElapsed >= .milliseconds(2_900), "the .sig tag is shared: its check waits")
+        #expect(store.manifestReferences.contains("sha256-\(image.digest.hex).sig"))
+    }
+}
+
+@Suite("one signing run reads each manifest and blob by digest once")
+struct SigningReadsTests {
+    @Test("attestMissing on an index (verification, then signature, provenance and SBOM per subject) reads no digest twice")
+    func eachDigestOnce() async throws {
+        let memory = InMemoryImageStore()
+        let index = try await TestImages.pushIndex(into: memory, repository: "acme/api", tag: "v1", seed: "reads-once")
+        let store = RecordingStore(memory, keepsReferrers: false)
+        let key = StandInKey(keyID: "reads-key")
+        var service = AttestationService(store: store, signer: key)
+        service.signing.settle = .zero
+        let provenance = SLSAProvenance(
+            source: .init(repository: "https://github.com/acme/api", commit: "c0ffee", ref: "refs/heads/main"),
+            version: "1.0.0", platforms: [], baseImage: nil, goVersion: nil, modules: [], berthVersion: "test",
+            startedOn: nil, finishedOn: nil)
+        let outcome = try await service.attestMissing(
+            "acme/api", digest: index.digest, dockerReference: "registry.example/acme/api", created: "2024-01-10T00:00:00Z",
+            request: .init(sign: true, provenance: provenance), verifier: key)
+        #expect(outcome.signed.count == 3 && outcome.attested.count == 3)
+        let twice = store.digestReads.filter { $0.value > 1 }
+        #expect(twice.isEmpty, "read more than once: \(twice)")
+        #expect(!store.digestReads.isEmpty)
+    }
+}
