@@ -18,7 +18,7 @@ struct BuildSignCLITests {
     }
 
     @Test(
-        "build signs and attests what it pushed; a wrong passphrase builds nothing; release signs nothing twice; promote's policy passes"
+        "build signs and attests what it pushed; a wrong passphrase pushes nothing; release signs nothing twice; promote's policy passes"
     )
     func buildReleasePromote() async throws {
         let cli = try CLIHarness()
@@ -71,12 +71,18 @@ struct BuildSignCLITests {
             environment: environment)
         #expect(generated.status == 0, "\(generated.stderr)")
 
-        // A wrong passphrase: refused before anything is built or pushed, naming the variable, never the value.
+        // A wrong passphrase: the key is decrypted while the image builds and refused before anything is
+        // pushed, naming the variable, never the value.
         let wrong = try berth(["build"], passphrase: "not it")
         #expect(wrong.status == 64, "\(wrong.stderr)")
         #expect(wrong.stderr.contains("HELLO_KEY_PASS") && !wrong.stderr.contains("not it"), "\(wrong.stderr)")
-        #expect(!wrong.stderr.contains("go build"), "nothing was built: \(wrong.stderr)")
         #expect(try berth(["registry", "ls", image]).stdout.isEmpty, "nothing was pushed")
+        // No passphrase at all is found without decrypting: refused before anything is built.
+        var unset = environment
+        unset["HELLO_KEY_PASS"] = nil
+        let missing = try cli.run(["build"], in: repo.path, environment: unset)
+        #expect(missing.status == 64 && missing.stderr.contains("HELLO_KEY_PASS"), "\(missing.stderr)")
+        #expect(!missing.stderr.contains("go build"), "nothing was built: \(missing.stderr)")
 
         // The build pushes, then signs and attests the index and both platform manifests.
         let build = try berth(["build", "--json"])

@@ -6,7 +6,7 @@ import Foundation
 extension TrustComposition {
     /// What `berth build --sign` and `berth release` sign with: the key loaded (before anything is built
     /// or moved, so a wrong passphrase costs nothing), its own public key to find what is signed already.
-    struct Signing {
+    struct Signing: Sendable {
         let signer: KeySigner
         let verifier: KeyVerifier
         let attest: Bool
@@ -54,6 +54,31 @@ extension TrustComposition {
     )
         throws -> Signing?
     {
+        try signingLoader(options, settings: settings, projectDirectory: projectDirectory, environment: environment)?.load()
+    }
+
+    /// As `signing`, but an encrypted key with its passphrase set is decrypted on a thread of its own (PBKDF2
+    /// with 600,000 rounds: about 300 ms of one core) while the caller goes on; `value()` waits for it. Every
+    /// other key, and every error found without decrypting (no file, not a key, no passphrase), is dealt
+    /// with now; a wrong passphrase surfaces at `value()`.
+    static func pendingSigning(
+        _ options: SignOptions, settings: SigningSettings?, projectDirectory: String, environment: [String: String]
+    ) throws -> PendingSigning? {
+        guard
+            let loader = try signingLoader(
+                options, settings: settings, projectDirectory: projectDirectory, environment: environment)
+        else { return nil }
+        guard loader.passphraseSet,
+            try read(loader.keyPath, what: "private key").contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+        else { return PendingSigning(ready: try loader.load()) }
+        return PendingSigning(onThread: loader.load)
+    }
+
+    /// What loading the signing `options` and `settings` ask for takes: the key file, whether its passphrase
+    /// variable is set, and the load itself; nil when signing is off.
+    private static func signingLoader(
+        _ options: SignOptions, settings: SigningSettings?, projectDirectory: String, environment: [String: String]
+    ) throws -> (keyPath: String, passphraseSet: Bool, load: @Sendable () throws -> Signing)? {
         let enabled = options.sign ?? (options.key != nil || settings != nil)
         guard enabled else { return nil }
         guard let key = options.key ?? settings.map({ $0.key.hasPrefix("/") ? $0.key : projectDirectory + "/" + $0.key })
@@ -61,10 +86,16 @@ extension TrustComposition {
             throw BerthError(.usage, "--sign needs a key: pass --key FILE or set sign.key in berth.yaml")
         }
         let variable = options.passphraseEnv ?? settings?.passphraseEnv ?? SigningKey.passphraseVariable
-        let signer = try signer(keyPath: key, passphraseVariable: variable, environment: environment)
-        return Signing(
-            signer: signer, verifier: KeyVerifier(key: signer.key.publicKey), attest: settings?.attest ?? true,
-            legacyTags: settings?.legacyTags ?? true)
+        let (attest, legacyTags) = (settings?.attest ?? true, settings?.legacyTags ?? true)
+        let passphraseSet = !(environment[variable] ?? "").isEmpty
+        return (
+            key, passphraseSet,
+            {
+                let signer = try signer(keyPath: key, passphraseVariable: variable, environment: environment)
+                return Signing(
+                    signer: signer, verifier: KeyVerifier(key: signer.key.publicKey), attest: attest, legacyTags: legacyTags)
+            }
+        )
     }
 
     /// The provenance of a run from its plan: the source (the image's source label, else the CI's
@@ -97,7 +128,47 @@ extension TrustComposition {
     }
 }
 
+/// A `Signing` loaded now, or being loaded on a thread of its own (not the cooperative pool, which the
+/// build's own work may hold: two threads on two cores).
+final class PendingSigning: Sendable {
+    private let state:
+        Locked<(Result<TrustComposition.Signing, any Error>?, CheckedContinuation<TrustComposition.Signing, any Error>?)>
+
+    init(ready: TrustComposition.Signing) { state = Locked((.success(ready), nil)) }
+
+    init(onThread load: @escaping @Sendable () throws -> TrustComposition.Signing) {
+        state = Locked((nil, nil))
+        Thread { [state] in
+            let result = Result(catching: load)
+            let waiting = state.withLock { state in
+                state.0 = result
+                defer { state.1 = nil }
+                return state.1
+            }
+            waiting?.resume(with: result)
+        }.start()
+    }
+
+    /// The signing, once loaded; the load's error (a wrong passphrase) when it failed. One caller waits at a time.
+    func value() async throws -> TrustComposition.Signing {
+        if let result = state.withLock({ $0.0 }) { return try result.get() }
+        return try await withCheckedThrowingContinuation { continuation in
+            let result = state.withLock { state in
+                if state.0 == nil { state.1 = continuation }
+                return state.0
+            }
+            if let result { continuation.resume(with: result) }
+        }
+    }
+}
+
 extension CommandContext {
+    /// As `signing(_:)`, an encrypted key decrypted on a thread of its own meanwhile (`PendingSigning`).
+    func pendingSigning(_ options: SignOptions) throws -> PendingSigning? {
+        try TrustComposition.pendingSigning(
+            options, settings: configuration.signing, projectDirectory: projectDirectory, environment: environment)
+    }
+
     /// The signing `options` and berth.yaml's `sign:` ask for (the key read now, before anything is built
     /// or moved); nil when neither does.
     func signing(_ options: SignOptions) throws -> TrustComposition.Signing? {

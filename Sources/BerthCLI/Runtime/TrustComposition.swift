@@ -54,7 +54,7 @@ enum TrustComposition {
         KeyVerifier(key: try VerificationKey(pem: read(keyPath, what: "public key"), source: keyPath))
     }
 
-    private static func read(_ path: String, what: String) throws -> String {
+    static func read(_ path: String, what: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw BerthError(.usage, "can't read the \(what) '\(path)': check the path (berth key generate writes one)")
         }
