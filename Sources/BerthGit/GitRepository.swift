@@ -147,6 +147,37 @@ public struct GitRepository: GitHistory {
         }
     }
 
+    public func walkFromHead(reading read: (GitCommit, _ parentCount: Int) -> Bool) throws {
+        let arguments = ["log", "-z", "--no-show-signature", "--no-color", "--format=%H%x00%P%x00%B", "HEAD", "--"]
+        // Fields cycle: SHA, parents (space-separated), message.
+        var sha: String?
+        var parents: Int?
+        var wanted = true
+        var stream = FieldStream(separator: 0)
+        try withoutActuallyEscaping(read) { read in
+            func take(_ field: UnsafeRawBufferPointer) {
+                guard wanted else { return }
+                if let current = sha, let count = parents {
+                    wanted = read(GitCommit(sha: current, message: String(decoding: field, as: UTF8.self)), count)
+                    (sha, parents) = (nil, nil)
+                } else if sha != nil {
+                    parents = GitOutputFields.trimmedText(field).split(separator: " ").count
+                } else {
+                    sha = GitOutputFields.trimmedText(field)
+                }
+            }
+            let output = try ProcessRunner.run(
+                git, ["-C", directory] + arguments, environment: environment,
+                stdoutWhile: { chunk in
+                    stream.feed(chunk, take)
+                    return wanted
+                })
+            if output.stoppedEarly { return }
+            if output.status != 0 { throw failure(arguments, output) }
+            stream.finish(take)
+        }
+    }
+
     public func shallowBoundary() throws -> Set<String> {
         let output = lines(try run(["rev-parse", "--is-shallow-repository", "--git-path", "shallow"]))
         guard output.first == "true", output.count > 1 else { return [] }

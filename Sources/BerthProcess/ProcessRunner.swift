@@ -11,6 +11,8 @@ public struct ProcessOutput: Sendable {
     public let status: Int32
     public let stdout: Data
     public let stderr: Data
+    /// The caller stopped reading standard output and ended the process before it finished.
+    public var stoppedEarly = false
 
     public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
     public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
@@ -32,6 +34,25 @@ public enum ProcessRunner {
     public static func run(
         _ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil,
         onStdout: ((UnsafeRawBufferPointer) -> Void)? = nil
+    ) throws -> ProcessOutput {
+        guard let onStdout else {
+            return try run(executable, arguments, environment: environment, directory: directory, stdoutWhile: nil)
+        }
+        return try run(
+            executable, arguments, environment: environment, directory: directory,
+            stdoutWhile: { chunk in
+                onStdout(chunk)
+                return true
+            })
+    }
+
+    /// Like `run(_:_:environment:directory:onStdout:)`, but `stdoutWhile` says whether it wants more: once
+    /// it returns false the process is ended (SIGTERM) rather than read to the end, and the result's
+    /// `stoppedEarly` is set (its status is then the signal's, 128 + 15, or the process's own if it had
+    /// finished).
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil,
+        stdoutWhile: ((UnsafeRawBufferPointer) -> Bool)?
     ) throws -> ProcessOutput {
         let out = try makePipe()
         let err = try makePipe()
@@ -56,27 +77,45 @@ public enum ProcessRunner {
         let argv = CStringArray([executable] + arguments)
         let envp = CStringArray(env.map { "\($0.key)=\($0.value)" }.sorted())
         var pid = pid_t()
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv.pointers, envp.pointers)
+        // The child starts with no signal blocked and SIGPIPE and SIGTERM at their defaults, as from a
+        // shell: it would otherwise inherit the spawning thread's mask (a runtime thread may block
+        // SIGTERM) and the runtime's ignored SIGPIPE, and a process ended early would never end.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGPIPE)
+        sigaddset(&defaults, SIGTERM)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv.pointers, envp.pointers)
         close(out.write)
         close(err.write)
         guard spawned == 0 else {
             throw ProcessRunnerError(message: "can't run '\(executable)': \(String(cString: strerror(spawned)))")
         }
-        let (stdout, stderr) = drain(out.read, err.read, onStdout: onStdout)
+        let (stdout, stderr, stopped) = drain(out.read, err.read, onStdout: stdoutWhile) { _ = kill(pid, SIGTERM) }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         // WIFEXITED / WEXITSTATUS, which Swift can't import as macros; a signal reads as 128 + signal.
         let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return ProcessOutput(status: code, stdout: stdout, stderr: stderr)
+        return ProcessOutput(status: code, stdout: stdout, stderr: stderr, stoppedEarly: stopped)
     }
 
     /// Reads both pipes to their end, whichever has data, so a chatty process can't stall on one.
+    /// Standard output stops being read once `onStdout` returns false: `stop` ends the process, and what
+    /// it still writes to standard error is read to the end. The flag says whether that happened.
     private static func drain(
-        _ outFD: Int32, _ errFD: Int32, onStdout: ((UnsafeRawBufferPointer) -> Void)?
-    ) -> (Data, Data) {
+        _ outFD: Int32, _ errFD: Int32, onStdout: ((UnsafeRawBufferPointer) -> Bool)?, stop: () -> Void
+    ) -> (Data, Data, Bool) {
         var buffers = [Data(), Data()]
         var fds = [pollfd(fd: outFD, events: Int16(POLLIN), revents: 0), pollfd(fd: errFD, events: Int16(POLLIN), revents: 0)]
         var open = 2
+        var stopped = false
         var chunk = [UInt8](repeating: 0, count: 65536)
         while open > 0 {
             if poll(&fds, nfds_t(fds.count), -1) < 0 {
@@ -86,7 +125,14 @@ public enum ProcessRunner {
             for index in fds.indices where fds[index].fd >= 0 && fds[index].revents != 0 {
                 let count = chunk.withUnsafeMutableBytes { read(fds[index].fd, $0.baseAddress, $0.count) }
                 if count > 0, index == 0, let onStdout {
-                    chunk.withUnsafeBytes { onStdout(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                    let more = chunk.withUnsafeBytes { onStdout(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                    if !more {
+                        // The descriptor itself is closed by run's defer; poll just stops watching it.
+                        stop()
+                        stopped = true
+                        fds[index].fd = -1
+                        open -= 1
+                    }
                 } else if count > 0 {
                     buffers[index].append(contentsOf: chunk[0..<count])
                 } else if count == 0 || errno != EINTR {
@@ -95,7 +141,7 @@ public enum ProcessRunner {
                 }
             }
         }
-        return (buffers[0], buffers[1])
+        return (buffers[0], buffers[1], stopped)
     }
 
     private static func makePipe() throws -> (read: Int32, write: Int32) {

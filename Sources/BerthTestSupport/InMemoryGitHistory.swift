@@ -73,6 +73,15 @@ public struct InMemoryGitHistory: GitHistory {
         }
     }
 
+    public func walkFromHead(reading read: (GitCommit, _ parentCount: Int) -> Bool) throws {
+        guard let headSHA else { throw BerthError(.failure, "the repository has no commits yet") }
+        for sha in ancestry(of: headSHA) {
+            let commit = commitsBySHA[sha]!
+            let parents = shallow.contains(sha) ? 0 : commit.parents.count
+            guard read(GitCommit(sha: sha, message: commit.message), parents) else { return }
+        }
+    }
+
     public func shallowBoundary() throws -> Set<String> { shallow }
     public func hasUncommittedChanges() throws -> Bool { dirty }
     public func remoteDefaultBranch() throws -> String? { remoteDefault }

@@ -32,6 +32,9 @@ public final class InMemoryGitRepository: GitHistory, GitWriter, Sendable {
     ) throws -> [Read] {
         try history.commits(from: base, to: head, path: path, reading: read)
     }
+    public func walkFromHead(reading read: (GitCommit, _ parentCount: Int) -> Bool) throws {
+        try history.walkFromHead(reading: read)
+    }
     public func shallowBoundary() throws -> Set<String> { try history.shallowBoundary() }
     public func hasUncommittedChanges() throws -> Bool { try history.hasUncommittedChanges() }
     public func remoteDefaultBranch() throws -> String? { try history.remoteDefaultBranch() }

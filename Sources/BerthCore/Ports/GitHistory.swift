@@ -60,6 +60,10 @@ public protocol GitHistory: Sendable {
     /// git's own work instead of following it.
     func commits<Read>(from base: String?, to head: String, path: String?, reading read: (GitCommit) -> Read) throws
         -> [Read]
+    /// HEAD's history newest first, as `git log HEAD` walks it, each commit handed to `read` with the number
+    /// of its parents (0 at a root or a shallow clone's edge) until `read` returns false; the walk then
+    /// stops there, without reading the rest of history.
+    func walkFromHead(reading read: (GitCommit, _ parentCount: Int) -> Bool) throws
     /// The commits at the edge of a shallow clone; empty for a complete one.
     func shallowBoundary() throws -> Set<String>
     /// Whether tracked files differ from HEAD (untracked files don't count).

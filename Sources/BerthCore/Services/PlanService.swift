@@ -85,8 +85,10 @@ public struct PlanService: Sendable {
             )
         }
         // Before HEAD's tags are read: deepening fetches some.
-        let deepening = try VersionService(git: git, fetcher: fetcher).deepen(
-            from: request.deepenFrom, prefix: config.version.tagPrefix)
+        let versions = VersionService(git: git, fetcher: fetcher)
+        let deepening = try versions.deepen(from: request.deepenFrom, prefix: config.version.tagPrefix)
+        let history = versions.prefetchHistory(config.version)
+        defer { history?.finish() }
         // At once: HEAD with the remote's URL (for the source label and the remote tag check), and the
         // tags read into versions, the longer of the two.
         let (headRead, refsRead) = ConcurrentReads.run(
@@ -100,8 +102,8 @@ public struct PlanService: Sendable {
         let versionRequest = VersionRequest(
             policy: config.version, ci: request.ci, branch: request.branch, defaultBranch: config.defaultBranch,
             allowDirty: request.allowDirty)
-        let decision = try VersionService(git: git).decide(
-            versionRequest, catalog: catalog, head: head, deepening: deepening)
+        let decision = try versions.decide(
+            versionRequest, catalog: catalog, head: head, deepening: deepening, history: history)
         let buildTime = sourceDateEpoch ?? head.commitTime
 
         let usesRules = config.usesMetadataActionRules

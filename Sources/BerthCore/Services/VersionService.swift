@@ -39,9 +39,18 @@ public struct VersionService: Sendable {
     /// Decides the next version for `request`, deepening a shallow clone first when it asks.
     public func decide(_ request: VersionRequest) throws -> VersionDecision {
         let deepening = try deepen(from: request.deepenFrom, prefix: request.policy.tagPrefix)
+        let history = prefetchHistory(request.policy)
+        defer { history?.finish() }
         let (catalog, head) = ConcurrentReads.run(
             { [git] in TagCatalog(tags: try git.tags(), prefix: request.policy.tagPrefix) }, { [git] in try git.head() })
-        return try decide(request, catalog: try catalog.get(), head: try head.get(), deepening: deepening)
+        return try decide(request, catalog: try catalog.get(), head: try head.get(), deepening: deepening, history: history)
+    }
+
+    /// Starts reading HEAD's history for `decide(_:catalog:head:deepening:history:)`, to run beside the reads
+    /// of the tags and HEAD; nil where it can't be used (a `path` filters the commits). The caller calls
+    /// `finish()` on it when the decision is made.
+    func prefetchHistory(_ policy: VersionPolicy) -> HeadHistoryPrefetch? {
+        policy.path == nil ? HeadHistoryPrefetch.start(git) : nil
     }
 
     /// Fetches just enough history and tags from `remote` into a shallow clone for tags with `prefix`
@@ -55,9 +64,11 @@ public struct VersionService: Sendable {
     }
 
     /// Decides the next version for `request` from the tags and HEAD already read; `deepening` is what
-    /// `deepen(from:prefix:)` fetched before they were.
-    public func decide(
-        _ request: VersionRequest, catalog: TagCatalog, head: GitHead, deepening: DeepenReport? = nil
+    /// `deepen(from:prefix:)` fetched before they were; `history`, HEAD's history read meanwhile
+    /// (`prefetchHistory`), if any.
+    func decide(
+        _ request: VersionRequest, catalog: TagCatalog, head: GitHead, deepening: DeepenReport? = nil,
+        history prefetched: HeadHistoryPrefetch? = nil
     ) throws -> VersionDecision {
         let policy = request.policy
         // The history chain (the base, the commits since it) and the facts beside it are read at once;
@@ -71,7 +82,8 @@ public struct VersionService: Sendable {
                 )
             },
             { [self] in
-                let (base, commits) = try baseAndCommits(catalog, head: head.sha, path: policy.path)
+                let (base, commits) = try baseAndCommits(
+                    catalog, head: head.sha, path: policy.path, prefetched: prefetched)
                 return (base: base, commits: commits, highest: try highestReachable(catalog, above: base, head: head.sha))
             })
         let (dirty, defaultBranch, boundary) = try facts.get()
@@ -100,16 +112,41 @@ public struct VersionService: Sendable {
     /// The highest final release tag HEAD reaches (`reachableBase`) and the commits since it, parsed as they
     /// arrive. The highest release is almost always the base, so its commits are read while git checks
     /// that it is (a busy repository's thousands of commits cost no more than the check); when it isn't,
-    /// that read is dropped. Without a base the initial version applies whatever the commits say: no
-    /// history is read.
-    func baseAndCommits(_ catalog: TagCatalog, head: String, path: String?) throws -> (ReleaseTag?, [ParsedCommit]) {
+    /// that read is dropped. `prefetched` may already hold them, on a straight chain. Without a base the
+    /// initial version applies whatever the commits say: no history is read.
+    func baseAndCommits(
+        _ catalog: TagCatalog, head: String, path: String?, prefetched: HeadHistoryPrefetch? = nil
+    ) throws -> (ReleaseTag?, [ParsedCommit]) {
         guard let highest = catalog.releases.last else { return (nil, []) }
+        if let prefetched, let since = try prefetchedCommits(prefetched, since: highest.commit, head: head) {
+            return (highest, since)
+        }
         let (reachable, since) = ConcurrentReads.run(
             { try git.isAncestor(highest.commit, of: head) },
             { [git] in try git.commits(from: highest.commit, to: head, path: path, reading: ParsedCommit.init) })
         if try reachable.get() { return (highest, try since.get()) }
         guard let base = try reachableBase(catalog, head: head, knownUnreachable: highest) else { return (nil, []) }
         return (base, try git.commits(from: base.commit, to: head, path: path, reading: ParsedCommit.init))
+    }
+
+    /// The commits `prefetched` walked above `release`, when they are a straight chain from `head` to it;
+    /// nil when the walk can't say (a merge in between, HEAD moved) or `release` isn't HEAD's ancestor,
+    /// which git answers meanwhile so that the walk doesn't go on to the root.
+    func prefetchedCommits(_ prefetched: HeadHistoryPrefetch, since release: String, head: String) throws
+        -> [ParsedCommit]?
+    {
+        switch prefetched.lookup(release: release, head: head) {
+        case .found(let since): return since
+        case .unusable: return nil
+        case .pending: break
+        }
+        let (reachable, since) = ConcurrentReads.run(
+            {
+                let reachable = try git.isAncestor(release, of: head)
+                if !reachable { prefetched.cancel() }
+                return reachable
+            }, { prefetched.commits(since: release, head: head) })
+        return try reachable.get() ? try since.get() : nil
     }
 
     /// The highest final release tag whose commit HEAD reaches. The highest overall is tried first, which
