@@ -6,7 +6,9 @@
 #   paced: C connections, each waiting C/RATE s before its next request (wrk's delay()), so about RATE
 #          requests per second reach the server; the rate wrk achieved is reported beside the p99;
 #   saturated: C connections as fast as they go: the most the server answers, and the p99 then.
-# Every request carries a viewer token. wrk's latency is from request sent to response read.
+# Every request carries a viewer token. wrk's latency is from request sent to response read. On PostgreSQL
+# the table also says how many statements the database ran per request during the run (pg_stat_statements'
+# calls in the ledger's database: the servers' queries, their listeners' heartbeats, and this count's own).
 # Usage: scripts/bench-serve.sh [SECONDS=20] [SERVICES=50] [EVENTS=100000]
 #   BERTH=… and BENCH=… name the berth and berth-bench binaries (default: a release build);
 #   RATE (200) and CONNECTIONS (10) shape the paced run; BACKENDS="sqlite postgres replicas" picks.
@@ -76,6 +78,8 @@ measure() {
         echo "function delay() return $per end" >"pace-$count.lua"
         args+=(-s "pace-$count.lua")
       fi
+      local before=""
+      [[ -f pg.url && $label == PostgreSQL* ]] && before=$(statements)
       local n=0 pids=()
       for url in "${urls[@]}"; do
         wrk "${args[@]}" "$url$path" >"wrk-$n.txt" 2>&1 &
@@ -83,15 +87,18 @@ measure() {
         n=$((n + 1))
       done
       wait "${pids[@]}"
-      python3 - "$label" "/$path" "$mode" "$count" wrk-*.txt <<'PY' >>results.md
+      local ran=""
+      [[ -n $before ]] && ran=$(($(statements) - before))
+      python3 - "$label" "/$path" "$mode" "$count" "$ran" wrk-*.txt <<'PY' >>results.md
 import re, sys
-label, path, mode, count, files = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5:]
+label, path, mode, count, ran, files = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6:]
 def ms(text):
     value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-rps, p50, p99, errors = 0.0, [], [], 0
+rps, p50, p99, errors, requests = 0.0, [], [], 0, 0
 for name in files[:count]:
     out = open(name).read()
+    requests += int(re.search(r"(\d+) requests in", out).group(1))
     rps += float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50.append(ms(re.search(r"\n\s+50%\s+(\S+)", out).group(1)))
     p99.append(ms(re.search(r"\n\s+99%\s+(\S+)", out).group(1)))
@@ -99,15 +106,22 @@ for name in files[:count]:
     errors += int(m.group(1)) if m else 0
     m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     errors += sum(map(int, m.groups())) if m else 0
-print(f"| {label} | `{path}` | {mode} | {rps:.0f} | {max(p50):.1f} | {max(p99):.1f} | {errors} |")
+per = f"{int(ran) / max(requests, 1):.2f}" if ran else "–"
+print(f"| {label} | `{path}` | {mode} | {rps:.0f} | {max(p50):.1f} | {max(p99):.1f} | {errors} | {per} |")
 PY
       rm -f wrk-*.txt
     done
   done
 }
 
-echo "| ledger | path | load | requests/s | p50 (ms) | p99 (ms) | errors |" >results.md
-echo "|---|---|---|---:|---:|---:|---:|" >>results.md
+# statements: how many statements PostgreSQL has run in the ledger's database so far.
+statements() {
+  "$pgbin/psql" "$(cat pg.url)" -Atqc \
+    "SELECT sum(calls) FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+}
+
+echo "| ledger | path | load | requests/s | p50 (ms) | p99 (ms) | errors | PostgreSQL statements per request |" >results.md
+echo "|---|---|---|---:|---:|---:|---:|---:|" >>results.md
 
 for backend in ${BACKENDS:-sqlite postgres replicas}; do
   case $backend in
@@ -127,8 +141,9 @@ for backend in ${BACKENDS:-sqlite postgres replicas}; do
         port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
         as_postgres "$pgbin/initdb" -D "$work/pg/data" -U berth --auth=trust -E UTF8 >/dev/null
         as_postgres "$pgbin/pg_ctl" -D "$work/pg/data" -l "$work/pg/log" -w \
-          -o "-p $port -k $work/pg -c listen_addresses=127.0.0.1" start >/dev/null
+          -o "-p $port -k $work/pg -c listen_addresses=127.0.0.1 -c shared_preload_libraries=pg_stat_statements" start >/dev/null
         as_postgres "$pgbin/psql" -h 127.0.0.1 -p "$port" -U berth -d postgres -qc "CREATE DATABASE ledger" >/dev/null
+        as_postgres "$pgbin/psql" -h 127.0.0.1 -p "$port" -U berth -d ledger -qc "CREATE EXTENSION pg_stat_statements" >/dev/null
         echo "postgres://berth@127.0.0.1:$port/ledger?sslmode=disable" >pg.url
         echo "== PostgreSQL: filling $services services, $events events" >&2
         "$benchbin" fill-board "$(cat pg.url)" "$services" "$events" >&2
