@@ -206,35 +206,50 @@ extension RegistryClient: BlobStreaming {
 /// An upload's body on its way out, hashed as it passes. The latest chunk is held back until the next one
 /// arrives, and the last one until the source has ended, the bytes hash to the digest and add up to the
 /// size: a source that turns out wrong fails the request with the registry still short of its
-/// Content-Length, so nothing is committed.
+/// Content-Length, so nothing is committed. The next chunk is read (and hashed) while the one before it
+/// goes out, so reading the source and sending overlap; at most three chunks are in memory.
 final class VerifiedUploadBody: Sendable {
     private let digest: Digest
     private let size: Int64
     private let source: BlobChunks
-    private let state: Locked<(hasher: DigestHasher, held: Data?, sent: Int64, finished: Bool)>
+    private let state: Locked<(hasher: DigestHasher, held: Data?, finished: Bool)>
+    /// The read of the chunk after the one being handed out, started early.
+    private let ahead = Locked<Task<Data?, any Error>?>(nil)
 
     init(digest: Digest, size: Int64, source: BlobChunks) {
         self.digest = digest
         self.size = size
         self.source = source
-        state = Locked((DigestHasher(algorithm: digest.algorithm), nil, 0, false))
+        state = Locked((DigestHasher(algorithm: digest.algorithm), nil, false))
+    }
+
+    deinit { ahead.withLock { $0?.cancel() } }
+
+    /// The source's next chunk, hashed; reads happen one at a time, in order.
+    private func read() async throws -> Data? {
+        guard let chunk = try await source.nextChunk() else { return nil }
+        try state.withLock { state in
+            state.hasher.update(chunk)
+            guard state.hasher.count <= size else {
+                throw ImageStoreError(.invalid, "refusing to upload \(digest): more than its \(size) bytes arrived")
+            }
+        }
+        return chunk
     }
 
     /// Called by one consumer at a time (the connection taking the body).
     func next() async throws -> Data? {
         while !state.withLock({ $0.finished }) {
-            guard let chunk = try await source.nextChunk() else { return try finish() }
+            let pending = ahead.withLock { ahead in
+                defer { ahead = nil }
+                return ahead
+            }
+            guard let chunk = try await (pending ?? Task { try await self.read() }).value else { return try finish() }
             if chunk.isEmpty { continue }
-            let ready = try state.withLock { state -> Data? in
-                state.hasher.update(chunk)
-                let arrived = state.hasher.count
-                guard arrived <= size else {
-                    throw ImageStoreError(.invalid, "refusing to upload \(digest): more than its \(size) bytes arrived")
-                }
-                let ready = state.held
-                state.held = chunk
-                state.sent += Int64(ready?.count ?? 0)
-                return ready
+            ahead.withLock { $0 = Task { try await self.read() } }
+            let ready = state.withLock { state -> Data? in
+                defer { state.held = chunk }
+                return state.held
             }
             if let ready { return ready }
         }
