@@ -19,6 +19,20 @@ public enum LedgerContract {
         try await batchesAreAllOrNone(make())
         try await statusIsTheLatestPerEnvironment(make())
         try await repositoriesAreListedOnce(make())
+        try await newestEventIDFollowsAppends(make())
+    }
+
+    /// The newest id is nil while the ledger is empty, then the last appended event's (a refused batch
+    /// leaves it where it was): the key of the server's caches.
+    static func newestEventIDFollowsAppends(_ ledger: any LedgerStore) async throws {
+        try require(try await ledger.newestEventID() == nil, "an empty ledger has no newest event id")
+        let first = try await ledger.append(event(.built, "1.0.0", onceKey: "newest-1"))
+        try require(try await ledger.newestEventID() == first.id, "the newest id is the appended event's")
+        let batch = try await ledger.append(all: [event(.built, "1.0.1"), event(.built, "1.0.2")])
+        let newest = try await ledger.newestEventID()
+        try require(newest == batch.last?.id, "after a batch, the newest id is its last event's", "\(String(describing: newest))")
+        _ = try? await ledger.append(all: [event(.built, "1.0.3"), event(.built, "1.0.4", onceKey: "newest-1")])
+        try require(try await ledger.newestEventID() == newest, "a refused batch leaves the newest id")
     }
 
     /// Every repository with an event, once each, sorted; none for an empty ledger.
