@@ -251,7 +251,9 @@ public struct SigningService: Sendable {
             layers += missing
             let config = try CanonicalJSON.encode(LegacySignatureConfig(diffIDs: layers.map(\.digest.description)))
             try await store.pushBlob(repository, digest: .sha256(of: config), data: config)  // new with each new layer
-            // The config upload took round trips: a tag that moved meanwhile is read again rather than overwritten.
+            // The config upload took round trips: a tag that moved meanwhile is read again rather than
+            // overwritten. From this check on, berth's own read-to-write gap runs: what `window` measures.
+            let checked = ContinuousClock.now
             guard try await store.resolve(repository, reference: tag)?.digest == current?.digest else {
                 replaced = true
                 continue
@@ -261,7 +263,7 @@ public struct SigningService: Sendable {
                 layers: layers)
             let document = try ManifestDocument(bytes: CanonicalJSON.encode(manifest))
             try await pushManifest(repository, reference: tag, document, blobs: [(config, .sha256(of: config))])
-            window?.wrote(readAt: read)
+            window?.wrote(readAt: checked)
             writes += 1
         }
         if let current = try await legacyManifest(repository, tag: tag),
