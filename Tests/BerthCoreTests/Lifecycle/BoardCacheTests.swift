@@ -68,4 +68,62 @@ struct BoardCacheTests {
         #expect(try await cache.board(now: 1001).rows[0].cells[0].next?.approvals.isEmpty == true)
         #expect(ledger.statusReads.current == 2)
     }
+
+    @Test("a rendering is made once per second; the next second is answered from the last while it renders; a new event never is")
+    func renderings() async throws {
+        let ledger = CountingLedger()
+        _ = try await ledger.append(all: [event(.promoted, "dev")])
+        let cache = BoardCache(queries: LedgerQueries(ledger: ledger, environmentOrder: ["dev", "prod"]))
+        let renders = Locked<[Double]>([])
+        // The board's time, and how many cells it has: what a page of it would show.
+        func render(now: Double) async throws -> String {
+            try await cache.rendering("page", now: now) { board in
+                renders.withLock { $0.append(board.time) }
+                return "\(Int(board.time)) \(board.rows[0].cells.compactMap(\.state).count)"
+            }
+        }
+        #expect(try await render(now: 200.1) == "200 1")
+        #expect(try await render(now: 200.9) == "200 1")
+        #expect(renders.current == [200.1], "once per second")
+
+        // The next second: answered at once with the last, while its own rendering is made beside.
+        #expect(try await render(now: 201.2) == "200 1")
+        var waited = 0
+        while renders.current.count < 2 && waited < 500 {
+            try await Task.sleep(for: .milliseconds(10))
+            waited += 1
+        }
+        #expect(try await render(now: 201.5) == "201 1")
+        #expect(renders.current == [200.1, 201.2])
+
+        // Seconds later nothing that old is served: the request waits for its own.
+        #expect(try await render(now: 205.0) == "205 1")
+
+        // A new event: the next request waits for a board that has it, within the same second too.
+        _ = try await ledger.append(all: [event(.promoted, "prod")])
+        #expect(try await render(now: 205.5) == "205 2")
+        #expect(ledger.statusReads.current == 2)
+    }
+
+    @Test("requests of a new board share one rendering")
+    func sharedRendering() async throws {
+        let ledger = CountingLedger()
+        _ = try await ledger.append(all: [event(.promoted, "dev")])
+        let cache = BoardCache(queries: LedgerQueries(ledger: ledger, environmentOrder: ["dev", "prod"]))
+        let renders = Locked(0)
+        let answers = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    try await cache.rendering("api", now: 300) { board in
+                        renders.withLock { $0 += 1 }
+                        Thread.sleep(forTimeInterval: 0.05)
+                        return "\(board.rows.count)"
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(answers == Array(repeating: "1", count: 20))
+        #expect(renders.current == 1)
+    }
 }

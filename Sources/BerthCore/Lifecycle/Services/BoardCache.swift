@@ -33,8 +33,14 @@ public actor BoardCache {
     private var entry: Entry?
     private var reading: (newest: Int64?, rows: Rows, task: Task<Entry, any Error>)?
     private var generations = 0
-    /// Documents made from boards, by key: each with the read and the second it was made from.
-    private var renderings: [String: (generation: Int, second: Int64, value: any Sendable)] = [:]
+
+    /// The documents made from boards for one key: the newest made (the read and the second it shows), and
+    /// the one being made, which requests of its read and second share.
+    private struct Renderings {
+        var made: (generation: Int, second: Int64, value: any Sendable)?
+        var pending: (generation: Int, second: Int64, task: Task<any Sendable, any Error>)?
+    }
+    private var renderings: [String: Renderings] = [:]
 
     public init(queries: LedgerQueries) { self.queries = queries }
 
@@ -49,22 +55,71 @@ public actor BoardCache {
     /// `render` of the board at `now`, made once per `key` and second while the board stands: a page or
     /// document of it differs only when the board does or a second has passed (ages are whole seconds).
     /// `key` names everything else the rendering depends on (the reader's role, the form's CSRF token…).
+    ///
+    /// Rendering runs off the actor, so other requests aren't held behind it. While the board stands, the
+    /// first request of a new second starts that second's rendering and is answered with the previous
+    /// second's, as are requests until it is done: a board whose ages are at most one second behind,
+    /// never one that misses an event (a new read starts afresh and is waited for).
     public func rendering<Output: Sendable>(
         _ key: String, repositories: [String]? = nil, leading: [String] = [], now: Double,
-        render: @Sendable (ReleaseBoard) throws -> Output
+        render: @escaping @Sendable (ReleaseBoard) throws -> Output
     ) async throws -> Output {
         let read = try await current(repositories.map(Rows.exactly) ?? .leading(leading), now: now)
         let second = Int64(now.rounded(.down))
-        if let made = renderings[key], made.generation == read.generation, made.second == second,
-            let value = made.value as? Output
-        {
-            return value
+        var slot = renderings[key] ?? Renderings()
+        let pending = slot.pending.flatMap { $0.generation == read.generation && $0.second >= second ? $0.task : nil }
+        if let made = slot.made, made.generation == read.generation, let value = made.value as? Output {
+            if made.second >= second { return value }
+            if made.second == second - 1 {
+                if pending == nil {
+                    slot.pending = (read.generation, second, start(key, read, now: now, render: render))
+                    renderings[key] = slot
+                }
+                return value
+            }
         }
-        let value = try render(read.board.at(now))
-        // Bounded: a few readers' keys at a time; each new second starts afresh anyway.
-        if renderings.count >= 64 { renderings = [:] }
-        renderings[key] = (read.generation, second, value)
+        let task: Task<any Sendable, any Error>
+        if let pending {
+            task = pending
+        } else {
+            task = start(key, read, now: now, render: render)
+            slot.pending = (read.generation, second, task)
+            // Bounded: a few readers' keys at a time; each new second starts afresh anyway.
+            if renderings[key] == nil && renderings.count >= 64 { renderings = [:] }
+            renderings[key] = slot
+        }
+        guard let value = try await task.value as? Output else {
+            throw BerthError(.failure, "the board's rendering '\(key)' changed its type; report this as a bug")
+        }
         return value
+    }
+
+    /// Renders `read`'s board at `now` on a task of its own (the actor goes on serving meanwhile), then
+    /// keeps the result for `key` unless a newer read or second got there first.
+    private func start<Output: Sendable>(
+        _ key: String, _ read: Entry, now: Double, render: @escaping @Sendable (ReleaseBoard) throws -> Output
+    ) -> Task<any Sendable, any Error> {
+        let board = read.board.at(now)
+        let (generation, second) = (read.generation, Int64(now.rounded(.down)))
+        return Task {
+            do {
+                let value: any Sendable = try await Task.detached { try render(board) }.value
+                self.finished(key, generation: generation, second: second, value: value)
+                return value
+            } catch {
+                self.finished(key, generation: generation, second: second, value: nil)
+                throw error
+            }
+        }
+    }
+
+    private func finished(_ key: String, generation: Int, second: Int64, value: (any Sendable)?) {
+        guard var slot = renderings[key] else { return }
+        if let pending = slot.pending, pending.generation == generation && pending.second == second { slot.pending = nil }
+        if let value, slot.made.map({ ($0.generation, $0.second) < (generation, second) }) ?? true {
+            slot.made = (generation, second, value)
+        }
+        renderings[key] = slot
     }
 
     private func current(_ rows: Rows, now: Double) async throws -> Entry {
