@@ -100,4 +100,5 @@ for name in "attest --sign (encrypted key)" "attest --sign (unencrypted key)" "a
     "$(sort -n <<<"$times" | tail -1)" "$counts"
 done
 echo
-echo "Every attest includes SigningService.settle, a fixed 250 ms pause before the final check of what it wrote."
+echo "Every attest waits before the final check of what it wrote: 4× its longest read-to-write gap of a shared tag, at least 50 ms (RaceWindow)."
+echo "What signing adds to berth build itself: scripts/bench-build-sign.sh."
