@@ -43,7 +43,7 @@ struct PromotionAction {
                     ))
             }
             let outcome = try await service.run(preview)
-            let already = preview.plan.isDone
+            let already = preview.plan.isDone || !outcome.recordedPromotion
             return .success(
                 APIDocuments.PromotionResult(
                     status: already ? "already" : "promoted", repository: body.repository, version: body.version,

@@ -36,6 +36,23 @@ struct PromotionServiceTests {
         #expect(status.map(\.environment) == ["dev", "staging", "prod"])
     }
 
+    @Test("a run that finds its promotion recorded by another (the ledger ahead of the tags) puts the tags back and says it recorded nothing")
+    func promotedByAnotherRun() async throws {
+        let (project, digest) = try await Self.released()
+        let first = try await project.promote("0.1.0", to: "dev")
+        #expect(first.recordedPromotion)
+        // What a racing run sees when it read the registry before the winner's retag and the ledger after its record.
+        try await project.store.deleteTag("acme/api", tag: "v0.1.0-dev")
+        let service = project.promotion()
+        let preview = try await service.preview(
+            PromotionRequest(repository: LifecycleHarness.images[0], version: "0.1.0", environment: "dev", deploy: false))
+        #expect(!preview.isDone)
+        let second = try await service.run(preview)
+        #expect(!second.recordedPromotion && second.promoted?.id == first.promoted?.id)
+        #expect(try await project.tag("v0.1.0-dev") == digest)
+        #expect(try await project.events(.promoted).count == 1)
+    }
+
     @Test("a gate that needs approval: the approval binds to the digest, the decision and the environment")
     func approvals() async throws {
         let (project, digest) = try await Self.released(.needsApproval)

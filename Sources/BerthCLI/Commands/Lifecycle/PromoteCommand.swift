@@ -60,9 +60,16 @@ struct PromoteCommand: AsyncParsableCommand {
                         version: version, digest: digest.description, environment: target, tags: plan.tags.map(\.tag),
                         event: promoted?.id, deployed: deployment?.id, commit: deployment?.details[DetailKey.commit])) + "\n")
         } else {
-            Terminal.write(
-                "promoted \(version) (\(digest.short)) to \(target): \(plan.tags.map(\.tag).joined(separator: " ")) — event \(promoted?.id ?? 0)\n"
-            )
+            if outcome.recordedPromotion {
+                Terminal.write(
+                    "promoted \(version) (\(digest.short)) to \(target): \(plan.tags.map(\.tag).joined(separator: " ")) — event \(promoted?.id ?? 0)\n"
+                )
+            } else {
+                // A racing run recorded it between this run's reads of the registry and of the ledger.
+                Terminal.write(
+                    "\(repository) \(version) (\(digest.short)) was promoted to \(target) by another run (event \(promoted?.id ?? 0)); its tags are in place\(deployment == nil ? "; nothing to do" : "")\n"
+                )
+            }
             if let deployment {
                 let done = [DetailKey.commit, DetailKey.kubectl, DetailKey.health].compactMap { key in
                     deployment.details[key].map { "\(key) \($0)" }

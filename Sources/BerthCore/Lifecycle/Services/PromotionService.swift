@@ -46,7 +46,10 @@ public struct PromotionPreview: Sendable {
 
 /// What a promotion did.
 public struct PromotionOutcome: Sendable {
+    /// The promotion the environment runs: this run's, or the one a racing run recorded first.
     public let promoted: LedgerEvent?
+    /// Whether this run recorded `promoted`; false when another run had, and this one only put the tags back.
+    public var recordedPromotion = false
     public let deployed: LedgerEvent?
     /// The deployment happened but the health URL never answered 2xx.
     public let unhealthy: BerthError?
@@ -109,8 +112,11 @@ public struct PromotionService: Sendable {
     public func run(_ preview: PromotionPreview) async throws -> PromotionOutcome {
         try await dependencies.ledger.checkWritable()
         let request = preview.request
-        let promoted = preview.plan.isDone ? preview.facts.current?.event : try await retagAndRecord(preview)
-        guard let settings = preview.deploy else { return PromotionOutcome(promoted: promoted, deployed: nil, unhealthy: nil) }
+        let (promoted, recorded) =
+            preview.plan.isDone ? (preview.facts.current?.event, false) : try await retagAndRecord(preview)
+        guard let settings = preview.deploy else {
+            return PromotionOutcome(promoted: promoted, recordedPromotion: recorded, deployed: nil, unhealthy: nil)
+        }
         guard let deployer else {
             throw BerthError(
                 .failure, "deploy.\(request.environment) is configured but nothing here can deploy; pass --no-deploy")
@@ -124,11 +130,13 @@ public struct PromotionService: Sendable {
             digest: preview.digest, environment: request.environment, gitSHA: promoted?.gitSHA,
             reason: request.reason ?? "deployed by berth promote", after: promoted?.id)
         let deployed = try await dependencies.record(change)
-        return PromotionOutcome(promoted: promoted, deployed: deployed, unhealthy: outcome.unhealthy)
+        return PromotionOutcome(
+            promoted: promoted, recordedPromotion: recorded, deployed: deployed, unhealthy: outcome.unhealthy)
     }
 
-    /// Puts the plan's tags on the digest, verifies every one, then records the promotion.
-    func retagAndRecord(_ preview: PromotionPreview) async throws -> LedgerEvent {
+    /// Puts the plan's tags on the digest, verifies every one, then records the promotion; says whether it
+    /// was this run that recorded it.
+    func retagAndRecord(_ preview: PromotionPreview) async throws -> (LedgerEvent, recorded: Bool) {
         let request = preview.request
         try await preview.writer.retag(preview.plan.tags.filter { $0.action != .keep }.map(\.tag), digest: preview.digest)
         try dependencies.checkpoint.reached(.promoteRetagged)
@@ -138,7 +146,7 @@ public struct PromotionService: Sendable {
         if let current = preview.facts.current, current.digest == preview.digest.description,
             current.event.kind == .promoted || current.event.kind == .deployed
         {
-            return current.event
+            return (current.event, false)
         }
         let change = EnvironmentChange(
             .promotion(from: preview.plan.from, tags: preview.plan.tags.map(\.tag), clearance: preview.plan.clearance),
@@ -147,7 +155,7 @@ public struct PromotionService: Sendable {
             reason: preview.reason, after: preview.facts.current?.event.id)
         let event = try await dependencies.record(change)
         try dependencies.checkpoint.reached(.promoteRecorded)
-        return event
+        return (event, true)
     }
 
     /// The digest of `version`: the newest ledger event that names one, else the store's version tag.
