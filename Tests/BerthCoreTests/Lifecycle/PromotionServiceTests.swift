@@ -36,7 +36,7 @@ struct PromotionServiceTests {
         #expect(status.map(\.environment) == ["dev", "staging", "prod"])
     }
 
-    @Test("a run that finds its promotion recorded by another (the ledger ahead of the tags) puts the tags back and says it recorded nothing")
+    @Test("a run that finds its promotion recorded by another puts the tags back and says it recorded nothing")
     func promotedByAnotherRun() async throws {
         let (project, digest) = try await Self.released()
         let first = try await project.promote("0.1.0", to: "dev")
