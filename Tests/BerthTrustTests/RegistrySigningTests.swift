@@ -86,9 +86,9 @@ struct RegistrySigningTests {
     }
 
     @Test(
-        "a writer that read the fallback index and the .sig tag before berth's write puts its stale copies back after berth's read-back: berth's final check restores its entries, the other writer's stay"
+        "a writer that read the fallback index and the .sig tag before berth's write puts its stale copies back 150 ms after it: berth's final check restores its entries, the other writer's stay"
     )
-    func staleWriterAfterReadBack() async throws {
+    func staleWriterAfterWrite() async throws {
         let server = try RegistryServer()
         defer { server.stop() }
         let store = RegistryClient(host: server.host, transport: AsyncHTTPClientTransport.shared)
@@ -124,8 +124,7 @@ struct RegistrySigningTests {
                     config: Descriptor(mediaType: MediaType.ociConfig, digest: .sha256(of: config), size: Int64(config.count)),
                     layers: [otherLayer])))
 
-        /// Waits until berth's entry is in `tag` and has been for 150 ms (berth read it back meanwhile),
-        /// then writes the stale copy over it.
+        /// Waits until berth's entry is in `tag` and has been for 150 ms, then writes the stale copy over it.
         @Sendable func overwrite(_ tag: String, with stale: ManifestDocument, once holds: (ManifestDocument) throws -> Bool)
             async throws -> Bool
         {

@@ -124,20 +124,34 @@ struct BuildCommand: AsyncParsableCommand {
         let signing = try await pendingSigning?.value()
         let assembled = Date()
         let progress = TransferProgress(quiet: quiet)
+        var publishers: [(ImagePublisher, ImageReference)] = []
         for destination in destinations {
-            let store = try factory.store(for: destination, createLayout: true)
-            try await ImagePublisher(destination: store, onEvent: { progress.report($0) })
-                .publish(built, to: destination.repository, tags: tags)
+            let publisher = ImagePublisher(
+                destination: try factory.store(for: destination, createLayout: true), onEvent: { progress.report($0) })
+            try await publisher.publishContent(built, to: destination.repository)
+            publishers.append((publisher, destination))
         }
-        let pushed = Date()
-        let signed = try await sign(
-            built.top.digest, destinations: destinations, plan: plan, main: settings.main, started: started,
-            signing: signing, factory: factory)
-        // What signing added: the wait for the key, if its decryption outlasted the build, and the signing itself.
+        // The tags are written while the digest is signed: a signature is about the digest, in place now.
+        // A failed signing still lets every tag land (not cancelled half-way), as before signing began.
+        let tagging = Task { try await Self.tag(built, tags: tags, publishers: publishers) }
+        let signed: TrustDocuments.AttestDocument?
+        do {
+            signed = try await sign(
+                built.top.digest, destinations: destinations, plan: plan, main: settings.main, started: started,
+                signing: signing, factory: factory, made: built.staged)
+        } catch {
+            _ = try? await tagging.value
+            throw error
+        }
+        let signedAt = Date()
+        let pushed = try await tagging.value
+        // What signing added: the wait for the key, if its decryption outlasted the build, and the time the
+        // signing went on after the tags were written.
         let timings = BuildDocument.Seconds(
             goBuild: timer.total, image: keyWait.timeIntervalSince(started) - timer.total,
             push: pushed.timeIntervalSince(assembled),
-            sign: signing == nil ? nil : assembled.timeIntervalSince(keyWait) + Date().timeIntervalSince(pushed))
+            sign: signing == nil
+                ? nil : assembled.timeIntervalSince(keyWait) + max(0, signedAt.timeIntervalSince(pushed)))
         try await recorder?.recordBuild(
             plan, digest: built.top.digest, destinations: plan.tags.images, tags: tags,
             details: [
@@ -154,16 +168,26 @@ struct BuildCommand: AsyncParsableCommand {
         try render(built, plan: plan, timings: timings, signed: signed)
     }
 
+    /// Puts `tags` on `built` in every destination its publisher pushed it to; returns when the last one landed.
+    private static func tag(_ built: BuiltImage, tags: [String], publishers: [(ImagePublisher, ImageReference)])
+        async throws -> Date
+    {
+        for (publisher, destination) in publishers { try await publisher.tag(built, in: destination.repository, tags: tags) }
+        return Date()
+    }
+
     /// With signing on, signs and attests `digest` in every destination (what a verification with the
     /// key already finds there is not written again); the JSON document's `signing` member.
+    /// `made`: berth's own build, pushed whole to every destination by now, so what it made is read from
+    /// memory rather than asked of the registry again.
     private func sign(
         _ digest: Digest, destinations: [ImageReference], plan: ReleasePlan, main: String?, started: Date,
-        signing: TrustComposition.Signing?, factory: StoreFactory
+        signing: TrustComposition.Signing?, factory: StoreFactory, made: StagedImageStore? = nil
     ) async throws -> TrustDocuments.AttestDocument? {
         try await signing?.sign(
             destinations.map { ($0, digest) },
             template: TrustComposition.provenance(plan, main: main, startedOn: started, environment: Environment.variables),
-            factory: factory, quiet: global.quiet || global.json)
+            factory: factory, quiet: global.quiet || global.json, made: made)
     }
 
     /// `scratch`, or the base reference resolved through the registry client or a layout.

@@ -14,16 +14,19 @@ extension TrustComposition {
 
         /// Signs `digest` in `reference`'s repository and attests its provenance (`template`, completed
         /// from the image) and each platform's SBOM, writing only what the key's own verification doesn't
-        /// find there already.
+        /// find there already. `made`: the build this run pushed there, read from memory.
         func sign(
-            _ reference: ImageReference, digest: Digest, template: SLSAProvenance, store: any ImageStore
+            _ reference: ImageReference, digest: Digest, template: SLSAProvenance, store: any ImageStore,
+            made: StagedImageStore? = nil
         ) async throws -> AttestationService.Outcome {
             var request = AttestationService.Request(sign: true)
             if attest {
                 request.provenance = template
                 request.sbom = .referrers
             }
-            return try await AttestationService(store: store, signer: signer, legacyTags: legacyTags).attestMissing(
+            var service = AttestationService(store: store, signer: signer, legacyTags: legacyTags)
+            if let made { service = service.reading(made: made) }
+            return try await service.attestMissing(
                 reference.repository, digest: digest, dockerReference: TrustDocuments.dockerReference(reference),
                 created: TrustDocuments.timestamp(Date()), request: request, verifier: verifier)
         }
@@ -31,12 +34,13 @@ extension TrustComposition {
         /// Signs each image as `sign` does, reports each outcome on stderr unless `quiet`; `--json`'s `signing`.
         func sign(
             _ images: [(reference: ImageReference, digest: Digest)], template: SLSAProvenance, factory: StoreFactory,
-            quiet: Bool
+            quiet: Bool, made: StagedImageStore? = nil
         ) async throws -> TrustDocuments.AttestDocument {
             var outcomes: [AttestationService.Outcome] = []
             for image in images {
                 let outcome = try await sign(
-                    image.reference, digest: image.digest, template: template, store: factory.store(for: image.reference))
+                    image.reference, digest: image.digest, template: template, store: factory.store(for: image.reference),
+                    made: made)
                 TrustComposition.report(outcome, quiet: quiet)
                 outcomes.append(outcome)
             }

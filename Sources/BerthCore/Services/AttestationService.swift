@@ -10,10 +10,10 @@ import Foundation
 /// An index and every manifest it lists each get a provenance and a signature; each gets the SBOM that
 /// is its own referrer (berth build attaches one per platform manifest) or the one given; the gate's
 /// summary goes on the digest the gate judged. Subjects are written side by side (at most
-/// `SigningService.concurrency` at once), and so are one subject's referrers; its referrers are linked
-/// with one write of its fallback index, its attestations with one write of its `.att` tag, beside the
-/// `.sig` tag, and one check, once the run's `RaceWindow` has stayed open long enough, then finds every
-/// entry still in place. A run reads each manifest and blob by digest once (`ContentCache`).
+/// `SigningService.concurrency` at once), and so are one subject's referrers; once every subject's are
+/// pushed, a second pass links each subject's referrers with one write of its fallback index and adds
+/// its attestations with one write of its `.att` tag, beside its `.sig` tag, and one check, once the
+/// run's `RaceWindow` has stayed open long enough, then finds every entry still in place. A run reads each manifest and blob by digest once (`ContentCache`).
 public struct AttestationService: Sendable {
     public var signing: SigningService
     /// Each subject's SPDX referrer, read once per run (a subject's SBOM attestation and its index's provenance both read it).
@@ -91,11 +91,19 @@ public struct AttestationService: Sendable {
         let window = signing.raceWindow()
         let subjects = try await run.signing.subjects(repository, digest: digest, dockerReference: dockerReference)
         let top = subjects.first?.digest
-        let results = try await mapConcurrently(subjects, limit: signing.concurrency) { subject in
-            try await run.attest(
+        // Two passes, as `SigningService.sign`: every subject's blobs and referrer manifests first, then
+        // every shared tag (fallback index, `.sig`, `.att`) at once.
+        let prepared = try await mapConcurrently(subjects, limit: signing.concurrency) { subject in
+            try await run.prepare(
                 repository, subject: subject, isTop: subject.digest == top, dockerReference: dockerReference,
-                created: created, request: request, window: window)
+                created: created, request: request)
         }
+        let updates = prepared.flatMap { prepared in
+            [SigningService.SharedTagUpdate.referrers(prepared.referrers)]
+                + [prepared.signature, prepared.attestationTag].compactMap { $0.map { .legacy($0) } }
+        }
+        let legacyManifests = try await run.signing.writeSharedTags(repository, updates, window: window)
+        let results = prepared.map { Self.result(of: $0, legacyManifests: legacyManifests) }
         // Nothing written (all of it there already, or nothing to attest): nothing to confirm, no pause.
         try await run.signing.confirm(repository, results.flatMap(\.written), window: window)
         return Outcome(
@@ -168,6 +176,15 @@ public struct AttestationService: Sendable {
         }
     }
 
+    /// This service for one run that reads what `build` made (pushed whole to the store before) from
+    /// memory rather than from the store: `berth build --sign` signs what it just pushed.
+    public func reading(made build: StagedImageStore) -> AttestationService {
+        var run = self
+        run.signing = signing.cached(made: build)
+        run.sboms = SBOMReads()
+        return run
+    }
+
     /// This service reading through a `ContentCache` for one run (itself when it already does).
     func cached() -> AttestationService {
         guard sboms == nil else { return self }
@@ -184,19 +201,31 @@ public struct AttestationService: Sendable {
         var notes: [String] = []
     }
 
-    private func attest(
-        _ repository: String, subject: Descriptor, isTop: Bool, dockerReference: String, created: String, request: Request,
-        window: RaceWindow
-    ) async throws -> SubjectResult {
-        var result = SubjectResult()
+    /// One subject's statements signed and pushed (bundles, referrer manifests, `.sig` payload, `.att`
+    /// envelopes, the configs of fresh legacy tags), its shared tags not yet written.
+    struct PreparedSubject: Sendable {
+        let subject: Digest
+        let notes: [String]
+        let sign: Bool
+        let attestations: [Attestation]
+        /// The signature's referrer first when `sign`, then one per attestation, in order.
+        let referrers: [ManifestDocument]
+        let signature: SigningService.PendingLegacy?
+        let attestationTag: SigningService.PendingLegacy?
+    }
+
+    private func prepare(
+        _ repository: String, subject: Descriptor, isTop: Bool, dockerReference: String, created: String, request: Request
+    ) async throws -> PreparedSubject {
+        var notes: [String] = []
         let present = request.present[subject.digest] ?? []
         let attestations = try await attestations(
-            repository, subject: subject, isTop: isTop, request: request, notes: &result.notes
+            repository, subject: subject, isTop: isTop, request: request, notes: &notes
         ).filter { !present.contains($0.predicateType) }
         let sign = request.sign && !present.contains(TrustFormats.cosignSignPredicate)
-        if request.sign && !sign { result.notes.append("\(subject.digest) is signed by this key already; not signed again") }
-        // Every statement signed first; then the referrers, the .sig tag and the .att tag (with its
-        // envelopes) written side by side, and the fallback index once its referrers are in.
+        if request.sign && !sign { notes.append("\(subject.digest) is signed by this key already; not signed again") }
+        // Every statement signed first; then the referrers, the .sig payload and the .att envelopes pushed
+        // side by side.
         var bundles: [(bundle: Data, predicateType: String, envelope: Data?)] = []
         if sign {
             bundles.append((try signing.signer.signatureBundle(for: subject.digest), TrustFormats.cosignSignPredicate, nil))
@@ -212,51 +241,49 @@ public struct AttestationService: Sendable {
                 annotations: [TrustFormats.legacyPredicateTypeAnnotation: attestation.predicateType])
         }
         let signing = signing
-        let attTag = TrustFormats.legacyAttestationTag(for: subject.digest)
-        async let legacySignature =
+        async let signature =
             sign && signing.legacyTags
-            ? signing.writeLegacy(repository, subject: subject.digest, dockerReference: dockerReference, window: window) : nil
-        async let attManifest =
+            ? signing.prepareLegacySignature(repository, subject: subject.digest, dockerReference: dockerReference) : nil
+        async let attestationTag =
             signing.legacyTags && !layers.isEmpty
-            ? appendAttestations(repository, tag: attTag, envelopes: envelopes, layers: layers, window: window) : nil
+            ? signing.prepareLegacy(
+                repository, tag: TrustFormats.legacyAttestationTag(for: subject.digest), layers: layers, blobs: envelopes)
+            : nil
         let referrers = try await mapConcurrently(bundles, limit: bundles.count) { entry in
             try await signing.writeReferrer(
-                repository, subject: subject, bundle: entry.bundle, predicateType: entry.predicateType, created: created,
-                link: false)
+                repository, subject: subject, bundle: entry.bundle, predicateType: entry.predicateType, created: created)
         }
-        try await Referrers(store: store).link(referrers, in: repository, window: window)
-        let legacy = try await legacySignature
-        let attestationManifest = try await attManifest
-
-        if sign, let signature = referrers.first {
-            let signed = SigningService.Signed(
-                subject: subject.digest, referrer: signature.digest, legacyTag: legacy?.0, legacyManifest: legacy?.2)
-            result.signed = signed
-            result.written.append(.init(signed: signed, referrer: signature, legacyLayer: legacy?.1))
-        }
-        let attestationReferrers = sign ? Array(referrers.dropFirst()) : referrers
-        for ((attestation, referrer), layer) in zip(zip(attestations, attestationReferrers), layers) {
-            let legacyTag = signing.legacyTags ? attTag : nil
-            let entry = SigningService.Signed(
-                subject: subject.digest, referrer: referrer.digest, legacyTag: legacyTag, legacyManifest: attestationManifest)
-            result.written.append(.init(signed: entry, referrer: referrer, legacyLayer: signing.legacyTags ? layer : nil))
-            result.attested.append(
-                Attested(
-                    subject: subject.digest, name: attestation.name, predicateType: attestation.predicateType,
-                    referrer: referrer.digest, legacyTag: legacyTag, legacyManifest: attestationManifest))
-        }
-        return result
+        return PreparedSubject(
+            subject: subject.digest, notes: notes, sign: sign, attestations: attestations, referrers: referrers,
+            signature: try await signature, attestationTag: try await attestationTag)
     }
 
-    /// Pushes the DSSE envelopes (new: each holds a fresh signature) and adds their layers to the `.att` tag.
-    private func appendAttestations(
-        _ repository: String, tag: String, envelopes: [Data], layers: [Descriptor], window: RaceWindow
-    ) async throws -> Digest {
-        let store = store
-        try await forEachConcurrently(envelopes, limit: envelopes.count) { envelope in
-            try await store.pushBlob(repository, digest: .sha256(of: envelope), data: envelope)
+    /// What one prepared subject's run wrote, once its shared tags name `legacyManifests` (by tag).
+    private static func result(of prepared: PreparedSubject, legacyManifests: [String: Digest]) -> SubjectResult {
+        let legacySignature = prepared.signature.flatMap { legacyManifests[$0.tag] }
+        let legacyAttestations = prepared.attestationTag.flatMap { legacyManifests[$0.tag] }
+        var result = SubjectResult(notes: prepared.notes)
+        if prepared.sign, let signature = prepared.referrers.first {
+            let signed = SigningService.Signed(
+                subject: prepared.subject, referrer: signature.digest, legacyTag: prepared.signature?.tag,
+                legacyManifest: legacySignature)
+            result.signed = signed
+            result.written.append(.init(signed: signed, referrer: signature, legacyLayer: prepared.signature?.layers.first))
         }
-        return try await signing.appendLegacy(repository, tag: tag, layers: layers, window: window)
+        let attestationReferrers = prepared.sign ? Array(prepared.referrers.dropFirst()) : prepared.referrers
+        let legacyLayers = prepared.attestationTag?.layers ?? []
+        for (index, (attestation, referrer)) in zip(prepared.attestations, attestationReferrers).enumerated() {
+            let entry = SigningService.Signed(
+                subject: prepared.subject, referrer: referrer.digest, legacyTag: prepared.attestationTag?.tag,
+                legacyManifest: legacyAttestations)
+            result.written.append(
+                .init(signed: entry, referrer: referrer, legacyLayer: index < legacyLayers.count ? legacyLayers[index] : nil))
+            result.attested.append(
+                Attested(
+                    subject: prepared.subject, name: attestation.name, predicateType: attestation.predicateType,
+                    referrer: referrer.digest, legacyTag: prepared.attestationTag?.tag, legacyManifest: legacyAttestations))
+        }
+        return result
     }
 
     /// The attestations for one subject.

@@ -8,9 +8,11 @@ import Foundation
 /// store that answered it has no referrers API isn't asked again.
 ///
 /// Signing and attesting an index read the same manifests, configs and SBOMs from several subjects'
-/// tasks (the verification first, then each subject's provenance): through this, each once.
+/// tasks (the verification first, then each subject's provenance): through this, each once. With `made`
+/// (a build this process pushed whole to the store), what the build made is read from memory instead.
 final class ContentCache: ReferrersListing, Sendable {
     let inner: any ImageStore
+    let made: StagedImageStore?
     private let state = Locked(State())
 
     private struct Key: Hashable {
@@ -23,17 +25,22 @@ final class ContentCache: ReferrersListing, Sendable {
         var blobs: [Key: Task<Data, any Error>] = [:]
         var present: [Key: Task<Bool, any Error>] = [:]
         var resolved: [Key: Descriptor] = [:]
-        /// The store answered that it has no referrers API (Docker Distribution 2.8: a 404).
-        var noReferrersAPI = false
+        /// The first referrers API call: its answer (nil: the store has no API, as Docker Distribution
+        /// 2.8's 404 says) tells every later call whether to ask.
+        var firstReferrers: Task<[Descriptor]?, any Error>?
     }
 
-    init(_ inner: any ImageStore) { self.inner = inner }
+    init(_ inner: any ImageStore, made: StagedImageStore? = nil) {
+        self.inner = inner
+        self.made = made
+    }
 
     var displayName: String { inner.displayName }
 
     func listTags(_ repository: String) async throws -> [String] { try await inner.listTags(repository) }
 
     func resolve(_ repository: String, reference: String) async throws -> Descriptor? {
+        if let digest = Digest(reference), let document = made?.madeManifest(digest) { return document.descriptor }
         if let digest = Digest(reference),
             let task = state.withLock({ $0.manifests[Key(repository: repository, digest: digest)] }),
             let document = try? await task.value
@@ -50,12 +57,14 @@ final class ContentCache: ReferrersListing, Sendable {
 
     func fetchManifest(_ repository: String, reference: String) async throws -> ManifestDocument {
         guard let digest = Digest(reference) else { return try await inner.fetchManifest(repository, reference: reference) }
+        if let document = made?.madeManifest(digest) { return document }
         let key = Key(repository: repository, digest: digest)
         let inner = inner
         return try await shared(key, in: \.manifests) { try await inner.fetchManifest(repository, reference: reference) }
     }
 
     func fetchBlob(_ repository: String, digest: Digest) async throws -> Data {
+        if let data = made?.madeBlob(digest) { return data }
         let inner = inner
         return try await shared(Key(repository: repository, digest: digest), in: \.blobs) {
             try await inner.fetchBlob(repository, digest: digest)
@@ -95,12 +104,25 @@ final class ContentCache: ReferrersListing, Sendable {
     func deleteTag(_ repository: String, tag: String) async throws { try await inner.deleteTag(repository, tag: tag) }
 
     /// The inner store's referrers API, when it has one (nil otherwise, as a store without it answers).
-    /// Once it said it has none, it isn't asked again this run: every list and link would ask first.
+    /// Once it said it has none, it isn't asked again this run: every list and link would ask first. Calls
+    /// made while the first is out wait for its answer rather than ask at the same time.
     func referrers(_ repository: String, digest: Digest) async throws -> [Descriptor]? {
-        guard let listing = inner as? any ReferrersListing, !state.withLock({ $0.noReferrersAPI }) else { return nil }
-        let found = try await listing.referrers(repository, digest: digest)
-        if found == nil { state.withLock { $0.noReferrersAPI = true } }
-        return found
+        guard let listing = inner as? any ReferrersListing else { return nil }
+        let (first, isFirst) = state.withLock { state in
+            if let first = state.firstReferrers { return (first, false) }
+            let first = Task { try await listing.referrers(repository, digest: digest) }
+            state.firstReferrers = first
+            return (first, true)
+        }
+        guard isFirst else {
+            // A first call that failed says nothing about the API: this one asks for itself.
+            if let answer = try? await first.value, answer == nil { return nil }
+            return try await listing.referrers(repository, digest: digest)
+        }
+        do { return try await first.value } catch {
+            state.withLock { state in if state.firstReferrers == first { state.firstReferrers = nil } }
+            throw error
+        }
     }
 
     /// The value under `key`, fetched by `fetch` once; a failed fetch is forgotten, so a later read asks again.

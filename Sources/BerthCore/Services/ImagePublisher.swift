@@ -12,6 +12,13 @@ public struct ImagePublisher: Sendable {
     }
 
     public func publish(_ build: BuiltImage, to repository: String, tags: [String]) async throws {
+        try await publishContent(build, to: repository)
+        try await tag(build, in: repository, tags: tags)
+    }
+
+    /// Every blob and manifest by digest, then the SBOM referrers: all but the tags. What a signature is
+    /// about is then in place, so `berth build --sign` signs while `tag` writes the tags.
+    public func publishContent(_ build: BuiltImage, to repository: String) async throws {
         let copier = ImageCopier(source: build.staged, destination: destination, onEvent: onEvent)
         try await copier.copy("build", reference: build.top.digest.description, to: repository, tags: [])
         let referrers = Referrers(store: destination)
@@ -19,6 +26,10 @@ public struct ImagePublisher: Sendable {
             try await copier.copy("build", reference: sbom.artifact.digest.description, to: repository, tags: [])
             try await referrers.link(sbom.artifact, in: repository)
         }
+    }
+
+    /// Puts `tags` on the build's top manifest (pushed by `publishContent`) and checks each landed on it.
+    public func tag(_ build: BuiltImage, in repository: String, tags: [String]) async throws {
         let writer = TagWriter(store: destination, repository: repository)
         try await writer.put(tags, on: build.top) { tag in self.onEvent?(.manifestPushed(build.top.digest, reference: tag)) }
         try await writer.verify(tags, digest: build.top.digest, rerun: "push again")

@@ -51,9 +51,11 @@ public struct Referrers: Sendable {
         try await link([artifact], in: repository, attempts: attempts, window: window)
     }
 
-    /// Links several artifacts about the same subject with one read-modify-write of its fallback index.
+    /// Links several artifacts about the same subject with one read-modify-write of its fallback index
+    /// (with `readBack` off, as `link(_:subject:in:attempts:window:readBack:)`).
     public func link(
-        _ artifacts: [ManifestDocument], in repository: String, attempts: Int = 16, window: RaceWindow? = nil
+        _ artifacts: [ManifestDocument], in repository: String, attempts: Int = 16, window: RaceWindow? = nil,
+        readBack: Bool = true
     ) async throws {
         guard let first = artifacts.first else { return }
         let manifests = try artifacts.map { try $0.manifest() }
@@ -66,14 +68,18 @@ public struct Referrers: Sendable {
             descriptor.annotations = manifest.annotations
             return descriptor
         }
-        try await link(descriptors, subject: subject.digest, in: repository, attempts: attempts, window: window)
+        try await link(
+            descriptors, subject: subject.digest, in: repository, attempts: attempts, window: window, readBack: readBack)
     }
 
     /// Makes the manifests `descriptors` name (already pushed, each about `subject`) findable from it:
     /// nothing where the registry keeps referrers itself, else the entries missing from the fallback index
     /// are added to it (read-modify-write, as `link(_:in:attempts:)`), the entries already there left as they are.
+    /// With `readBack` off the index is written once and not read again: for a caller that checks every
+    /// entry later anyway (signing's final check, once `window` has stayed open long enough).
     public func link(
-        _ descriptors: [Descriptor], subject: Digest, in repository: String, attempts: Int = 16, window: RaceWindow? = nil
+        _ descriptors: [Descriptor], subject: Digest, in repository: String, attempts: Int = 16, window: RaceWindow? = nil,
+        readBack: Bool = true
     ) async throws {
         guard !descriptors.isEmpty else { return }
         let wanted = Set(descriptors.map(\.digest))
@@ -106,6 +112,7 @@ public struct Referrers: Sendable {
             try await store.pushManifest(repository, reference: tag, manifest: index)
             window?.wrote(readAt: read)
             writes += 1
+            if !readBack { return }
         }
         if let entries = try await fallbackIndex(repository, subject: subject)?.manifests,
             wanted.isSubset(of: entries.map(\.digest))

@@ -30,6 +30,11 @@ public struct SigningService: Sendable {
     public var settleFactor = 4
     /// Subjects written at once.
     public var concurrency = 4
+    /// Shared tags read and written at once in the second pass. Few, because the pause before the final
+    /// check is 4× the longest read-to-write gap: nine writes at once queue at the registry and stretch
+    /// every gap (and the pause) to the time all nine take, while two at a time keep a gap to about one
+    /// read and one write, with nearly the same time for the pass.
+    public var sharedTagConcurrency = 2
 
     public init(store: any ImageStore, signer: any ArtifactSigner, legacyTags: Bool = true) {
         self.store = store
@@ -52,24 +57,42 @@ public struct SigningService: Sendable {
     /// Signs `digest` in `repository` and, when it is an index, every manifest it lists.
     /// `dockerReference` (`host/repository`) goes into the legacy payload; `created` into the referrer's
     /// annotation (RFC 3339, from the caller's clock).
+    ///
+    /// In two passes: first every blob and referrer manifest of every subject is pushed, side by side;
+    /// then the shared tags (fallback indexes, `.sig` tags) are read and written, all at once, on a
+    /// registry no longer busy with this run's uploads, so each read-to-write gap, and with it the
+    /// `RaceWindow` pause before the final check, stays short.
     public func sign(_ repository: String, digest: Digest, dockerReference: String, created: String) async throws -> [Signed] {
         let run = cached()
         let window = run.raceWindow()
         let subjects = try await run.subjects(repository, digest: digest, dockerReference: dockerReference)
-        let written = try await mapConcurrently(subjects, limit: concurrency) { subject in
-            try await run.sign(repository, subject: subject, dockerReference: dockerReference, created: created, window: window)
+        let prepared = try await mapConcurrently(subjects, limit: concurrency) { subject in
+            try await run.prepareSignature(repository, subject: subject, dockerReference: dockerReference, created: created)
+        }
+        let updates = prepared.flatMap { prepared in
+            [SharedTagUpdate.referrers([prepared.referrer])] + (prepared.legacy.map { [.legacy($0)] } ?? [])
+        }
+        let legacyManifests = try await run.writeSharedTags(repository, updates, window: window)
+        let written = prepared.map { prepared in
+            Written(
+                signed: Signed(
+                    subject: prepared.subject, referrer: prepared.referrer.digest, legacyTag: prepared.legacy?.tag,
+                    legacyManifest: prepared.legacy.flatMap { legacyManifests[$0.tag] }),
+                referrer: prepared.referrer, legacyLayer: prepared.legacy?.layers.first)
         }
         try await run.confirm(repository, written, window: window)
         return written.map(\.signed)
     }
 
     /// This service reading through a `ContentCache` for one run (itself when it already does).
-    func cached() -> SigningService {
+    /// `made`: a build pushed whole to the store, whose manifests and blobs are read from memory.
+    func cached(made: StagedImageStore? = nil) -> SigningService {
         guard !(store is ContentCache) else { return self }
-        var run = SigningService(store: ContentCache(store), signer: signer, legacyTags: legacyTags)
+        var run = SigningService(store: ContentCache(store, made: made), signer: signer, legacyTags: legacyTags)
         run.settle = settle
         run.settleFactor = settleFactor
         run.concurrency = concurrency
+        run.sharedTagConcurrency = sharedTagConcurrency
         return run
     }
 
@@ -143,34 +166,59 @@ public struct SigningService: Sendable {
                 + "run berth sign again when they are done")
     }
 
-    func sign(_ repository: String, subject: Descriptor, dockerReference: String, created: String, window: RaceWindow)
-        async throws -> Written
-    {
-        // The referrer (and its fallback index) and the .sig tag are different tags: written side by side.
-        async let referrerWritten = writeReferrer(
-            repository, subject: subject, bundle: signer.signatureBundle(for: subject.digest),
-            predicateType: TrustFormats.cosignSignPredicate, created: created, window: window)
-        guard legacyTags else {
-            let referrer = try await referrerWritten
-            return Written(
-                signed: Signed(subject: subject.digest, referrer: referrer.digest, legacyTag: nil, legacyManifest: nil),
-                referrer: referrer, legacyLayer: nil)
-        }
-        let (tag, layer, legacy) = try await writeLegacy(
-            repository, subject: subject.digest, dockerReference: dockerReference, window: window)
-        let referrer = try await referrerWritten
-        return Written(
-            signed: Signed(subject: subject.digest, referrer: referrer.digest, legacyTag: tag, legacyManifest: legacy),
-            referrer: referrer, legacyLayer: layer)
+    /// One subject's signature with its blobs and referrer manifest pushed, its shared tags not yet written.
+    struct PreparedSignature: Sendable {
+        let subject: Digest
+        let referrer: ManifestDocument
+        let legacy: PendingLegacy?
     }
 
-    /// Pushes `bundle` as a referrer of `subject` (cosign v3's shape, `predicateType` in its annotation)
-    /// and, unless `link` is off (the caller links several at once), links it (the fallback index where
-    /// the registry has no referrers API; `window` hears of it).
-    func writeReferrer(
-        _ repository: String, subject: Descriptor, bundle: Data, predicateType: String, created: String, link: Bool = true,
-        window: RaceWindow? = nil
-    ) async throws -> ManifestDocument {
+    /// Pushes `subject`'s bundle and referrer manifest and, with legacy tags on, its `.sig` payload and the
+    /// config a fresh `.sig` tag gets, side by side.
+    func prepareSignature(_ repository: String, subject: Descriptor, dockerReference: String, created: String)
+        async throws -> PreparedSignature
+    {
+        async let referrer = writeReferrer(
+            repository, subject: subject, bundle: signer.signatureBundle(for: subject.digest),
+            predicateType: TrustFormats.cosignSignPredicate, created: created)
+        let legacy =
+            legacyTags
+            ? try await prepareLegacySignature(repository, subject: subject.digest, dockerReference: dockerReference) : nil
+        return PreparedSignature(subject: subject.digest, referrer: try await referrer, legacy: legacy)
+    }
+
+    /// A shared tag to read and write once everything it names is pushed.
+    enum SharedTagUpdate: Sendable {
+        /// Referrers of one subject, to link with one write of its fallback index.
+        case referrers([ManifestDocument])
+        /// New layers of a `.sig` or `.att` tag.
+        case legacy(PendingLegacy)
+    }
+
+    /// Writes every update, `sharedTagConcurrency` at a time, each with one read and one write (the final
+    /// check, `confirm`, reads them back); returns the manifest each legacy tag now names.
+    func writeSharedTags(_ repository: String, _ updates: [SharedTagUpdate], window: RaceWindow) async throws
+        -> [String: Digest]
+    {
+        let referrers = Referrers(store: store)
+        let manifests = Locked<[String: Digest]>([:])
+        try await forEachConcurrently(updates, limit: sharedTagConcurrency) { update in
+            switch update {
+            case .referrers(let documents):
+                try await referrers.link(documents, in: repository, window: window, readBack: false)
+            case .legacy(let pending):
+                let manifest = try await appendLegacy(repository, pending, window: window)
+                manifests.withLock { $0[pending.tag] = manifest }
+            }
+        }
+        return manifests.current
+    }
+
+    /// Pushes `bundle` as a referrer of `subject` (cosign v3's shape, `predicateType` in its annotation);
+    /// the caller links it (`Referrers.link`), with the subject's other referrers in one write.
+    func writeReferrer(_ repository: String, subject: Descriptor, bundle: Data, predicateType: String, created: String)
+        async throws -> ManifestDocument
+    {
         let bundleDescriptor = Descriptor(
             mediaType: TrustFormats.bundleMediaType, digest: .sha256(of: bundle), size: Int64(bundle.count))
         // A bundle is new (it holds a fresh signature): pushed without asking first. The empty config is
@@ -196,37 +244,65 @@ public struct SigningService: Sendable {
             blobs: [
                 (Referrers.emptyConfigBytes, Referrers.emptyConfig.digest), (bundle, bundleDescriptor.digest),
             ])
-        if link { try await Referrers(store: store).link(referrer, in: repository, window: window) }
         return referrer
     }
 
+    /// New layers for a legacy tag (`.sig`, `.att`), their blobs pushed, and the config a tag holding
+    /// just them gets, pushed too: a tag that doesn't exist yet (the usual case) is then written right
+    /// after it is read, with no upload between the two.
+    struct PendingLegacy: Sendable {
+        let tag: String
+        let layers: [Descriptor]
+        /// The digest of the config for `layers` alone.
+        let freshConfig: Digest
+    }
+
     /// cosign's legacy layout: one image manifest per subject under `sha256-<hex>.sig`, one
-    /// simple-signing layer per signature, the signature in the layer's annotation. Read, extended and
-    /// written back, so signatures by other keys survive; read again after the write and retried when a
-    /// racing writer replaced it.
-    func writeLegacy(_ repository: String, subject: Digest, dockerReference: String, window: RaceWindow? = nil) async throws
-        -> (String, Descriptor, Digest)
+    /// simple-signing layer per signature, the signature in the layer's annotation. Pushes the payload
+    /// (without asking first: it is new unless this digest was signed here before, and pushing it again
+    /// costs no more than asking) and the fresh config; `appendLegacy` writes the tag.
+    func prepareLegacySignature(_ repository: String, subject: Digest, dockerReference: String) async throws
+        -> PendingLegacy
     {
-        let tag = TrustFormats.legacySignatureTag(for: subject)
         let signature = try signer.simpleSignature(for: subject, dockerReference: dockerReference)
         let layer = Descriptor(
             mediaType: TrustFormats.simpleSigningMediaType, digest: .sha256(of: signature.payload),
             size: Int64(signature.payload.count), annotations: [TrustFormats.signatureAnnotation: signature.signature])
-        // Pushed without asking first: a payload is new unless this digest was signed here before, and
-        // pushing it again costs no more than asking.
-        try await store.pushBlob(repository, digest: layer.digest, data: signature.payload)
-        return (tag, layer, try await appendLegacy(repository, tag: tag, layers: [layer], window: window))
+        return try await prepareLegacy(
+            repository, tag: TrustFormats.legacySignatureTag(for: subject), layers: [layer], blobs: [signature.payload])
     }
 
-    /// Adds `layer` to the manifest under `tag` (read, extended, written back, read again; retried when a
-    /// racing writer replaced it); returns the manifest's digest.
-    func appendLegacy(_ repository: String, tag: String, layer: Descriptor) async throws -> Digest {
-        try await appendLegacy(repository, tag: tag, layers: [layer])
+    /// Pushes `blobs` (the layers' bytes, new: each holds a fresh signature) and the config of a tag holding
+    /// `layers` alone, side by side.
+    func prepareLegacy(_ repository: String, tag: String, layers: [Descriptor], blobs: [Data]) async throws -> PendingLegacy {
+        let config = try Self.legacyConfig(layers)
+        let store = store
+        try await forEachConcurrently(blobs + [config], limit: blobs.count + 1) { blob in
+            try await store.pushBlob(repository, digest: .sha256(of: blob), data: blob)
+        }
+        return PendingLegacy(tag: tag, layers: layers, freshConfig: .sha256(of: config))
     }
 
-    /// Adds every one of `added` to the manifest under `tag` in one write (as `appendLegacy(_:tag:layer:)`);
-    /// `window` hears of every read and write of the tag.
-    func appendLegacy(_ repository: String, tag: String, layers added: [Descriptor], window: RaceWindow? = nil) async throws
+    /// The config cosign gives a legacy manifest of `layers`.
+    static func legacyConfig(_ layers: [Descriptor]) throws -> Data {
+        try CanonicalJSON.encode(LegacySignatureConfig(diffIDs: layers.map(\.digest.description)))
+    }
+
+    /// `appendLegacy` of a prepared update, without reading the tag back (the final check does).
+    func appendLegacy(_ repository: String, _ pending: PendingLegacy, window: RaceWindow) async throws -> Digest {
+        try await appendLegacy(
+            repository, tag: pending.tag, layers: pending.layers, window: window, freshConfig: pending.freshConfig,
+            readBack: false)
+    }
+
+    /// Adds every one of `added` to the manifest under `tag` in one write: read, extended, written back,
+    /// and read again (retried when a racing writer replaced it) unless `readBack` is off, when the caller
+    /// checks later; returns the manifest's digest. `window` hears of every read and write of the tag. A
+    /// config whose digest is `freshConfig` was pushed already.
+    func appendLegacy(
+        _ repository: String, tag: String, layers added: [Descriptor], window: RaceWindow? = nil, freshConfig: Digest? = nil,
+        readBack: Bool = true
+    ) async throws
         -> Digest
     {
         var writes = 0
@@ -249,14 +325,18 @@ public struct SigningService: Sendable {
             }
             replaced = false
             layers += missing
-            let config = try CanonicalJSON.encode(LegacySignatureConfig(diffIDs: layers.map(\.digest.description)))
-            try await store.pushBlob(repository, digest: .sha256(of: config), data: config)  // new with each new layer
-            // The config upload took round trips: a tag that moved meanwhile is read again rather than
-            // overwritten. From this check on, berth's own read-to-write gap runs: what `window` measures.
-            let checked = ContinuousClock.now
-            guard try await store.resolve(repository, reference: tag)?.digest == current?.digest else {
-                replaced = true
-                continue
+            let config = try Self.legacyConfig(layers)
+            // From the read (or, after a config upload, from the check that the tag didn't move meanwhile)
+            // on, berth's own read-to-write gap runs: what `window` measures.
+            var checked = read
+            if Digest.sha256(of: config) != freshConfig {
+                try await store.pushBlob(repository, digest: .sha256(of: config), data: config)  // new with each new layer
+                // The config upload took round trips: a tag that moved meanwhile is read again rather than overwritten.
+                checked = ContinuousClock.now
+                guard try await store.resolve(repository, reference: tag)?.digest == current?.digest else {
+                    replaced = true
+                    continue
+                }
             }
             let manifest = ImageManifest(
                 config: Descriptor(mediaType: MediaType.ociConfig, digest: .sha256(of: config), size: Int64(config.count)),
@@ -265,6 +345,7 @@ public struct SigningService: Sendable {
             try await pushManifest(repository, reference: tag, document, blobs: [(config, .sha256(of: config))])
             window?.wrote(readAt: checked)
             writes += 1
+            if !readBack { return document.digest }
         }
         if let current = try await legacyManifest(repository, tag: tag),
             added.allSatisfy({ layer in current.layers.contains { Self.sameSignature($0, layer) } })

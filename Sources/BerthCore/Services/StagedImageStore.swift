@@ -15,6 +15,12 @@ public struct StagedImageStore: ImageStore, BlobStreaming {
         self.fallback = fallback
     }
 
+    /// A manifest the build made, by digest; nil for any other.
+    public func madeManifest(_ digest: Digest) -> ManifestDocument? { manifests[digest] }
+
+    /// A blob the build made (a config, an SBOM, a layer), by digest; nil for any other, the base's layers included.
+    public func madeBlob(_ digest: Digest) -> Data? { blobs[digest] }
+
     public func listTags(_ repository: String) async throws -> [String] { [] }
 
     public func resolve(_ repository: String, reference: String) async throws -> Descriptor? {

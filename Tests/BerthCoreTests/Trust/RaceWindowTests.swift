@@ -131,6 +131,11 @@ struct ReferrersAPISigningTests {
 
 @Suite("one signing run reads each manifest and blob by digest once")
 struct SigningReadsTests {
+    static let provenance = SLSAProvenance(
+        source: .init(repository: "https://github.com/acme/api", commit: "c0ffee", ref: "refs/heads/main"),
+        version: "1.0.0", platforms: [], baseImage: nil, goVersion: nil, modules: [], berthVersion: "test",
+        startedOn: nil, finishedOn: nil)
+
     @Test("attestMissing on an index (verification, then signature, provenance and SBOM per subject) reads no digest twice")
     func eachDigestOnce() async throws {
         let memory = InMemoryImageStore()
@@ -139,16 +144,44 @@ struct SigningReadsTests {
         let key = StandInKey(keyID: "reads-key")
         var service = AttestationService(store: store, signer: key)
         service.signing.settle = .zero
-        let provenance = SLSAProvenance(
-            source: .init(repository: "https://github.com/acme/api", commit: "c0ffee", ref: "refs/heads/main"),
-            version: "1.0.0", platforms: [], baseImage: nil, goVersion: nil, modules: [], berthVersion: "test",
-            startedOn: nil, finishedOn: nil)
         let outcome = try await service.attestMissing(
             "acme/api", digest: index.digest, dockerReference: "registry.example/acme/api", created: "2024-01-10T00:00:00Z",
-            request: .init(sign: true, provenance: provenance), verifier: key)
+            request: .init(sign: true, provenance: SigningReadsTests.provenance), verifier: key)
         #expect(outcome.signed.count == 3 && outcome.attested.count == 3)
         let twice = store.digestReads.filter { $0.value > 1 }
         #expect(twice.isEmpty, "read more than once: \(twice)")
         #expect(!store.digestReads.isEmpty)
+    }
+}
+
+@Suite("signing a build this process pushed reads what the build made from memory")
+struct SigningMadeReadsTests {
+    @Test("attestMissing through reading(made:) asks the store for none of the build's manifests and configs, only for tags")
+    func madeContentFromMemory() async throws {
+        let memory = InMemoryImageStore()
+        let index = try await TestImages.pushIndex(into: memory, repository: "acme/api", tag: "v1", seed: "made-reads")
+        // The build's own copy: the index, its manifests and their configs, as StagedImageStore holds them.
+        var manifests = [index]
+        var blobs: [Digest: Data] = [:]
+        for child in try index.index().manifests {
+            let manifest = try await memory.fetchManifest("acme/api", reference: child.digest.description)
+            manifests.append(manifest)
+            let config = try manifest.manifest().config
+            blobs[config.digest] = try await memory.fetchBlob("acme/api", digest: config.digest)
+        }
+        let made = StagedImageStore(blobs: blobs, manifests: manifests, fallback: nil)
+        let store = RecordingStore(memory, keepsReferrers: false)
+        let key = StandInKey(keyID: "made-key")
+        var service = AttestationService(store: store, signer: key)
+        service.signing.settle = .zero
+        let outcome = try await service.reading(made: made).attestMissing(
+            "acme/api", digest: index.digest, dockerReference: "registry.example/acme/api", created: "2024-01-10T00:00:00Z",
+            request: .init(sign: true, provenance: SigningReadsTests.provenance), verifier: key)
+        #expect(outcome.signed.count == 3 && outcome.attested.count == 3)
+        #expect(store.digestReads.isEmpty, "read from the store: \(store.digestReads)")
+        let report = try await VerificationService(store: store, verifier: key).verify(
+            "acme/api", digest: index.digest, reference: "acme/api@\(index.digest)")
+        #expect(report.verified, "what was written from the build's copy verifies against the store")
+        #expect(!store.digestReads.isEmpty, "the check itself reads through the store")
     }
 }
