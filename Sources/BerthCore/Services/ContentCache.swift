@@ -115,8 +115,10 @@ final class ContentCache: ReferrersListing, Sendable {
             return (first, true)
         }
         guard isFirst else {
-            // A first call that failed says nothing about the API: this one asks for itself.
-            if let answer = try? await first.value, answer == nil { return nil }
+            let firstAnswer: [Descriptor]??
+            do { firstAnswer = .some(try await first.value) } catch { firstAnswer = nil }
+            // No API: nil. A first call that failed says nothing about the API: this one asks for itself.
+            if case .some(.none) = firstAnswer { return nil }
             return try await listing.referrers(repository, digest: digest)
         }
         do { return try await first.value } catch {

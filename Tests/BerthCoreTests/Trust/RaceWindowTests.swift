@@ -47,6 +47,7 @@ final class RecordingStore: ReferrersListing, Sendable {
     private let listed = Locked<[Digest: [Descriptor]]>([:])
     private let pushed = Locked<[String]>([])
     private let reads = Locked<[String: Int]>([:])
+    private let referrersAsked = Locked(0)
 
     init(_ inner: InMemoryImageStore = InMemoryImageStore(), keepsReferrers: Bool) {
         self.inner = inner
@@ -58,6 +59,8 @@ final class RecordingStore: ReferrersListing, Sendable {
     var manifestReferences: [String] { pushed.current }
     /// Reads of each manifest or blob by digest (`manifest sha256:…`, `blob sha256:…`).
     var digestReads: [String: Int] { reads.current }
+    /// Calls of the referrers API (answered nil, "no API", without `keepsReferrers`).
+    var referrersCalls: Int { referrersAsked.current }
 
     func listTags(_ repository: String) async throws -> [String] { try await inner.listTags(repository) }
     func resolve(_ repository: String, reference: String) async throws -> Descriptor? {
@@ -92,7 +95,8 @@ final class RecordingStore: ReferrersListing, Sendable {
     }
     func deleteTag(_ repository: String, tag: String) async throws { try await inner.deleteTag(repository, tag: tag) }
     func referrers(_ repository: String, digest: Digest) async throws -> [Descriptor]? {
-        keepsReferrers ? listed.current[digest] ?? [] : nil
+        referrersAsked.withLock { $0 += 1 }
+        return keepsReferrers ? listed.current[digest] ?? [] : nil
     }
 }
 
@@ -151,6 +155,7 @@ struct SigningReadsTests {
         let twice = store.digestReads.filter { $0.value > 1 }
         #expect(twice.isEmpty, "read more than once: \(twice)")
         #expect(!store.digestReads.isEmpty)
+        #expect(store.referrersCalls == 1, "a store that answered it has no referrers API is not asked again")
     }
 }
 
