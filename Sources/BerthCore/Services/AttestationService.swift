@@ -13,7 +13,8 @@ import Foundation
 /// `SigningService.concurrency` at once), and so are one subject's referrers; once every subject's are
 /// pushed, a second pass links each subject's referrers with one write of its fallback index and adds
 /// its attestations with one write of its `.att` tag, beside its `.sig` tag, and one check, once the
-/// run's `RaceWindow` has stayed open long enough, then finds every entry still in place. A run reads each manifest and blob by digest once (`ContentCache`).
+/// run's `RaceWindow` has stayed open long enough, then finds every entry still in place. A run reads
+/// each manifest and blob by digest once (`ContentCache`).
 public struct AttestationService: Sendable {
     public var signing: SigningService
     /// Each subject's SPDX referrer, read once per run (a subject's SBOM attestation and its index's provenance both read it).
@@ -92,7 +93,7 @@ public struct AttestationService: Sendable {
         let subjects = try await run.signing.subjects(repository, digest: digest, dockerReference: dockerReference)
         let top = subjects.first?.digest
         // Two passes, as `SigningService.sign`: every subject's blobs and referrer manifests first, then
-        // every shared tag (fallback index, `.sig`, `.att`) at once.
+        // the shared tags (fallback index, `.sig`, `.att`), `sharedTagConcurrency` at a time.
         let prepared = try await mapConcurrently(subjects, limit: signing.concurrency) { subject in
             try await run.prepare(
                 repository, subject: subject, isTop: subject.digest == top, dockerReference: dockerReference,

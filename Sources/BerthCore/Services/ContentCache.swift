@@ -115,10 +115,8 @@ final class ContentCache: ReferrersListing, Sendable {
             return (first, true)
         }
         guard isFirst else {
-            let firstAnswer: [Descriptor]??
-            do { firstAnswer = .some(try await first.value) } catch { firstAnswer = nil }
             // No API: nil. A first call that failed says nothing about the API: this one asks for itself.
-            if case .some(.none) = firstAnswer { return nil }
+            if case .success(nil) = await first.result { return nil }
             return try await listing.referrers(repository, digest: digest)
         }
         do { return try await first.value } catch {

@@ -59,9 +59,9 @@ public struct SigningService: Sendable {
     /// annotation (RFC 3339, from the caller's clock).
     ///
     /// In two passes: first every blob and referrer manifest of every subject is pushed, side by side;
-    /// then the shared tags (fallback indexes, `.sig` tags) are read and written, all at once, on a
-    /// registry no longer busy with this run's uploads, so each read-to-write gap, and with it the
-    /// `RaceWindow` pause before the final check, stays short.
+    /// then the shared tags (fallback indexes, `.sig` tags) are read and written, `sharedTagConcurrency`
+    /// at a time, on a registry no longer busy with this run's uploads, so each read-to-write gap, and
+    /// with it the `RaceWindow` pause before the final check, stays short.
     public func sign(_ repository: String, digest: Digest, dockerReference: String, created: String) async throws -> [Signed] {
         let run = cached()
         let window = run.raceWindow()
