@@ -35,6 +35,8 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, ArtifactT
     private let counter = Locked(0)
     /// Whether the host answered Harbor's system-info probe, once asked (`RegistryClient+Harbor.swift`).
     let harborProbe = Locked<Bool?>(nil)
+    /// Repositories whose referrers API answered 404: the registry has none (`referrers`).
+    let referrersAPIAbsent = Locked<Set<String>>([])
 
     public var displayName: String { host }
 

@@ -58,4 +58,22 @@ struct ReferrersTests {
         #expect(try await Referrers(store: client).list("acme/api", subject: Self.subject) == [Self.sbom])
         #expect(Referrers.fallbackTag(for: Self.subject) == "sha256-\(Self.subject.hex)")
     }
+
+    @Test("no such route (Distribution's plain 404) is asked once per repository; a repository not there yet is asked again")
+    func absentAPIRemembered() async throws {
+        let asked = Locked<[String]>([])
+        let transport = ScriptedTransport { request in
+            asked.withLock { $0.append(request.url.path) }
+            if request.url.path.hasPrefix("/v2/acme/new/") { return .json(404, #"{"errors":[{"code":"NAME_UNKNOWN"}]}"#) }
+            return HTTPResponse(status: 404, headers: [("Content-Type", "text/plain")], body: Data("404 page not found\n".utf8))
+        }
+        let client = RegistryClient(host: "registry.example", transport: transport)
+        let other = Digest.sha256(of: Data("another subject".utf8))
+        for digest in [Self.subject, other, Self.subject] {
+            #expect(try await client.referrers("acme/api", digest: digest) == nil)
+            #expect(try await client.referrers("acme/new", digest: digest) == nil)
+        }
+        #expect(asked.current.filter { $0.hasPrefix("/v2/acme/api/") }.count == 1)
+        #expect(asked.current.filter { $0.hasPrefix("/v2/acme/new/") }.count == 3)
+    }
 }

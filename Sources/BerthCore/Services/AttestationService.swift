@@ -340,8 +340,14 @@ public struct AttestationService: Sendable {
     }
 
     private func readSPDXReferrer(_ repository: String, subject: Digest) async throws -> Data? {
-        let entries = try await Referrers(store: store).list(repository, subject: subject)
-            .filter { $0.artifactType == SPDXDocument.mediaType }
+        let listed: [Descriptor]
+        if let made = (store as? ContentCache)?.made, made.madeManifest(subject) != nil {
+            // What berth build made carries the SBOM it made: from memory, not looked up in the registry again.
+            listed = made.madeReferrers(of: subject)
+        } else {
+            listed = try await Referrers(store: store).list(repository, subject: subject)
+        }
+        let entries = listed.filter { $0.artifactType == SPDXDocument.mediaType }
         guard let entry = entries.last else { return nil }
         let manifest = try await store.fetchManifest(repository, reference: entry.digest.description).manifest()
         guard let layer = manifest.layers.first(where: { $0.mediaType == SPDXDocument.mediaType }) else { return nil }

@@ -24,6 +24,8 @@ final class ContentCache: ReferrersListing, Sendable {
         var manifests: [Key: Task<ManifestDocument, any Error>] = [:]
         var blobs: [Key: Task<Data, any Error>] = [:]
         var present: [Key: Task<Bool, any Error>] = [:]
+        /// Blobs made sure of (`ensureBlob`): asked about and pushed when missing, once.
+        var ensured: [Key: Task<Void, any Error>] = [:]
         var resolved: [Key: Descriptor] = [:]
         /// The first referrers API call: its answer (nil: the store has no API, as Docker Distribution
         /// 2.8's 404 says) tells every later call whether to ask.
@@ -78,6 +80,16 @@ final class ContentCache: ReferrersListing, Sendable {
         // An absent blob is asked about again next time: this run may push it meanwhile.
         if !exists { state.withLock { $0.present[key] = nil } }
         return exists
+    }
+
+    /// Pushes `data` unless the store has it: once per run, however many ask at the same time (every
+    /// referrer of every subject names the same empty config).
+    func ensureBlob(_ repository: String, digest: Digest, data: Data) async throws {
+        let inner = inner
+        try await shared(Key(repository: repository, digest: digest), in: \.ensured) {
+            if try await inner.blobExists(repository, digest: digest) { return }
+            try await inner.pushBlob(repository, digest: digest, data: data)
+        }
     }
 
     func pushBlob(_ repository: String, digest: Digest, data: Data) async throws {

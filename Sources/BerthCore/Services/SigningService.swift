@@ -222,7 +222,7 @@ public struct SigningService: Sendable {
         let bundleDescriptor = Descriptor(
             mediaType: TrustFormats.bundleMediaType, digest: .sha256(of: bundle), size: Int64(bundle.count))
         // A bundle is new (it holds a fresh signature): pushed without asking first. The empty config is
-        // asked about once per run (`ContentCache`), the two side by side.
+        // asked about, and pushed when missing, once per run (`ContentCache.ensureBlob`), the two side by side.
         async let emptyConfig: Void = pushBlobIfAbsent(
             repository, Referrers.emptyConfigBytes, digest: Referrers.emptyConfig.digest)
         try await store.pushBlob(repository, digest: bundleDescriptor.digest, data: bundle)
@@ -398,6 +398,7 @@ public struct SigningService: Sendable {
     }
 
     func pushBlobIfAbsent(_ repository: String, _ data: Data, digest: Digest) async throws {
+        if let cache = store as? ContentCache { return try await cache.ensureBlob(repository, digest: digest, data: data) }
         if try await store.blobExists(repository, digest: digest) { return }
         try await store.pushBlob(repository, digest: digest, data: data)
     }

@@ -18,6 +18,18 @@ public struct StagedImageStore: ImageStore, BlobStreaming {
     /// A manifest the build made, by digest; nil for any other.
     public func madeManifest(_ digest: Digest) -> ManifestDocument? { manifests[digest] }
 
+    /// The artifacts the build made about `subject` (its SBOM), as a referrers listing names them.
+    public func madeReferrers(of subject: Digest) -> [Descriptor] {
+        manifests.values.compactMap { document -> Descriptor? in
+            guard !document.isIndex, let manifest = try? document.manifest(), manifest.subject?.digest == subject else {
+                return nil
+            }
+            var descriptor = document.descriptor
+            descriptor.artifactType = manifest.artifactType ?? manifest.config.mediaType
+            return descriptor
+        }.sorted { $0.digest.description < $1.digest.description }
+    }
+
     /// A blob the build made (a config, an SBOM, a layer), by digest; nil for any other, the base's layers included.
     public func madeBlob(_ digest: Digest) -> Data? { blobs[digest] }
 

@@ -48,6 +48,7 @@ final class RecordingStore: ReferrersListing, Sendable {
     private let pushed = Locked<[String]>([])
     private let reads = Locked<[String: Int]>([:])
     private let referrersAsked = Locked(0)
+    private let blobPushes = Locked<[Digest: Int]>([:])
 
     init(_ inner: InMemoryImageStore = InMemoryImageStore(), keepsReferrers: Bool) {
         self.inner = inner
@@ -61,6 +62,8 @@ final class RecordingStore: ReferrersListing, Sendable {
     var digestReads: [String: Int] { reads.current }
     /// Calls of the referrers API (answered nil, "no API", without `keepsReferrers`).
     var referrersCalls: Int { referrersAsked.current }
+    /// Uploads of each blob.
+    var pushesByDigest: [Digest: Int] { blobPushes.current }
 
     func listTags(_ repository: String) async throws -> [String] { try await inner.listTags(repository) }
     func resolve(_ repository: String, reference: String) async throws -> Descriptor? {
@@ -79,6 +82,7 @@ final class RecordingStore: ReferrersListing, Sendable {
     }
     func pushBlob(_ repository: String, digest: Digest, data: Data) async throws {
         try await inner.pushBlob(repository, digest: digest, data: data)
+        blobPushes.withLock { $0[digest, default: 0] += 1 }
     }
     func pushManifest(_ repository: String, reference: String, manifest: ManifestDocument) async throws {
         try await inner.pushManifest(repository, reference: reference, manifest: manifest)
@@ -156,6 +160,8 @@ struct SigningReadsTests {
         #expect(twice.isEmpty, "read more than once: \(twice)")
         #expect(!store.digestReads.isEmpty)
         #expect(store.referrersCalls == 1, "a store that answered it has no referrers API is not asked again")
+        // Every referrer of every subject names the empty config; a repository without it gets it once.
+        #expect(store.pushesByDigest[Referrers.emptyConfig.digest] == 1)
     }
 }
 
@@ -188,5 +194,34 @@ struct SigningMadeReadsTests {
             "acme/api", digest: index.digest, reference: "acme/api@\(index.digest)")
         #expect(report.verified, "what was written from the build's copy verifies against the store")
         #expect(!store.digestReads.isEmpty, "the check itself reads through the store")
+    }
+
+    @Test("the SBOM berth build attached is read from the build, not looked up in the registry's fallback index")
+    func madeSBOMFromMemory() async throws {
+        let memory = InMemoryImageStore()
+        let index = try await TestImages.pushIndex(into: memory, repository: "acme/api", tag: "v1", seed: "made-sbom")
+        var manifests = [index]
+        var blobs: [Digest: Data] = [:]
+        for child in try index.index().manifests {
+            let manifest = try await memory.fetchManifest("acme/api", reference: child.digest.description)
+            manifests.append(manifest)
+            let spdx = Data(#"{"spdxVersion":"SPDX-2.3","name":"\#(child.digest)","packages":[]}"#.utf8)
+            let blob = Descriptor(mediaType: SPDXDocument.mediaType, digest: .sha256(of: spdx), size: Int64(spdx.count))
+            let sbom = try Referrers.artifact(type: SPDXDocument.mediaType, blob: blob, subject: child, annotations: [:])
+            // Pushed by digest as the build's push does, but no fallback index names it (yet).
+            try await memory.pushBlob("acme/api", digest: blob.digest, data: spdx)
+            try await memory.pushManifest("acme/api", reference: sbom.digest.description, manifest: sbom)
+            manifests.append(sbom)
+            blobs[blob.digest] = spdx
+        }
+        let made = StagedImageStore(blobs: blobs, manifests: manifests, fallback: nil)
+        let key = StandInKey(keyID: "made-key")
+        var service = AttestationService(store: RecordingStore(memory, keepsReferrers: false), signer: key)
+        service.signing.settle = .zero
+        let outcome = try await service.reading(made: made).attestMissing(
+            "acme/api", digest: index.digest, dockerReference: "registry.example/acme/api", created: "2024-01-10T00:00:00Z",
+            request: .init(sign: true, provenance: SigningReadsTests.provenance, sbom: .referrers), verifier: key)
+        let sboms = outcome.attested.filter { $0.name == "sbom" }.map(\.subject)
+        #expect(Set(sboms) == Set(try index.index().manifests.map(\.digest)), "\(outcome.notes)")
     }
 }
