@@ -109,6 +109,24 @@ struct ImageBuildServiceTests {
         #expect(try await ImageBuildService(toolchain: StaticToolchain()).build(settingsRequest).top.digest == built.top.digest)
     }
 
+    @Test("publishing says whether the build is new to the repository: what berth build --sign skips verifying for")
+    func newToRepository() async throws {
+        let two = try await ImageBuildService(toolchain: StaticToolchain()).build(
+            try Self.request(base: nil, platforms: ["linux/amd64", "linux/arm64"]))
+        let store = InMemoryImageStore()
+        let publisher = ImagePublisher(destination: store)
+        #expect(try await publisher.publishContent(two, to: "app"))
+        #expect(try await publisher.publishContent(two, to: "app") == false, "there already: verified before signing")
+        #expect(try await publisher.publishContent(two, to: "other"), "new to another repository")
+        // One platform's manifest there already (an earlier index held it): not new.
+        let one = try await ImageBuildService(toolchain: StaticToolchain()).build(
+            try Self.request(base: nil, platforms: ["linux/amd64"]))
+        #expect(try await publisher.publishContent(one, to: "single") == false, "a single manifest isn't asked about first")
+        let three = try await ImageBuildService(toolchain: StaticToolchain()).build(
+            try Self.request(base: nil, platforms: ["linux/amd64", "linux/arm64", "linux/riscv64"]))
+        #expect(try await publisher.publishContent(three, to: "app") == false, "two of its manifests were there")
+    }
+
     @Test("a base without the platform is refused, naming the platform and what the base offers")
     func missingPlatform() async throws {
         let store = InMemoryImageStore()

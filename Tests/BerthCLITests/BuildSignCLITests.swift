@@ -102,6 +102,14 @@ struct BuildSignCLITests {
             attested.sorted() == (([digest] + platforms).map { "provenance \($0)" } + platforms.map { "sbom \($0)" }).sorted(),
             "\(attested)")
 
+        // The digest was new to the repository, so nothing was verified first: each `.sig` tag was read
+        // once before its write and once by the final check.
+        let requests = registry.accessLogRequests()
+        for subject in [digest] + platforms {
+            let tag = TrustFormats.legacySignatureTag(for: try #require(Digest(subject)))
+            #expect(requests.filter { $0.hasPrefix("\"GET /v2/acme/hello/manifests/\(tag) ") }.count == 2, "\(tag)")
+        }
+
         let pinned = "\(image)@\(digest)"
         let policy = [
             "--key", keys + "/release.pub", "--require", "provenance", "--require", "sbom", "--source-repository",

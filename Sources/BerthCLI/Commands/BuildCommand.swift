@@ -125,10 +125,11 @@ struct BuildCommand: AsyncParsableCommand {
         let assembled = Date()
         let progress = TransferProgress(quiet: quiet)
         var publishers: [(ImagePublisher, ImageReference)] = []
-        for destination in destinations {
+        var new: Set<Int> = []
+        for (position, destination) in destinations.enumerated() {
             let publisher = ImagePublisher(
                 destination: try factory.store(for: destination, createLayout: true), onEvent: { progress.report($0) })
-            try await publisher.publishContent(built, to: destination.repository)
+            if try await publisher.publishContent(built, to: destination.repository) { new.insert(position) }
             publishers.append((publisher, destination))
         }
         // The tags are written while the digest is signed: a signature is about the digest, in place now.
@@ -138,7 +139,7 @@ struct BuildCommand: AsyncParsableCommand {
         do {
             signed = try await sign(
                 built.top.digest, destinations: destinations, plan: plan, main: settings.main, started: started,
-                signing: signing, factory: factory, made: built.staged)
+                signing: signing, factory: factory, made: built.staged, new: new)
         } catch {
             _ = try? await tagging.value
             throw error
@@ -179,15 +180,16 @@ struct BuildCommand: AsyncParsableCommand {
     /// With signing on, signs and attests `digest` in every destination (what a verification with the
     /// key already finds there is not written again); the JSON document's `signing` member.
     /// `made`: berth's own build, pushed whole to every destination by now, so what it made is read from
-    /// memory rather than asked of the registry again.
+    /// memory rather than asked of the registry again. `new`: the destinations (by position) that didn't
+    /// hold the digest before this run pushed it, where no verification is needed first.
     private func sign(
         _ digest: Digest, destinations: [ImageReference], plan: ReleasePlan, main: String?, started: Date,
-        signing: TrustComposition.Signing?, factory: StoreFactory, made: StagedImageStore? = nil
+        signing: TrustComposition.Signing?, factory: StoreFactory, made: StagedImageStore? = nil, new: Set<Int> = []
     ) async throws -> TrustDocuments.AttestDocument? {
         try await signing?.sign(
             destinations.map { ($0, digest) },
             template: TrustComposition.provenance(plan, main: main, startedOn: started, environment: Environment.variables),
-            factory: factory, quiet: global.quiet || global.json, made: made)
+            factory: factory, quiet: global.quiet || global.json, made: made, new: new)
     }
 
     /// `scratch`, or the base reference resolved through the registry client or a layout.

@@ -31,6 +31,7 @@ final class TransferProgress: Sendable {
                 counts.present += 1
             case .manifestPushed(let digest, let reference):
                 if !quiet && Digest(reference) == nil { Terminal.writeError("tagged  \(reference) → \(digest.short)\n") }
+            case .manifestPresent: break
             }
         }
     }

@@ -14,10 +14,11 @@ extension TrustComposition {
 
         /// Signs `digest` in `reference`'s repository and attests its provenance (`template`, completed
         /// from the image) and each platform's SBOM, writing only what the key's own verification doesn't
-        /// find there already. `made`: the build this run pushed there, read from memory.
+        /// find there already. `made`: the build this run pushed there, read from memory. `new`: the digest
+        /// wasn't in the repository before this run pushed it, so there is nothing to find: no verification.
         func sign(
             _ reference: ImageReference, digest: Digest, template: SLSAProvenance, store: any ImageStore,
-            made: StagedImageStore? = nil
+            made: StagedImageStore? = nil, new: Bool = false
         ) async throws -> AttestationService.Outcome {
             var request = AttestationService.Request(sign: true)
             if attest {
@@ -26,21 +27,27 @@ extension TrustComposition {
             }
             var service = AttestationService(store: store, signer: signer, legacyTags: legacyTags)
             if let made { service = service.reading(made: made) }
+            if new {
+                return try await service.attest(
+                    reference.repository, digest: digest, dockerReference: TrustDocuments.dockerReference(reference),
+                    created: TrustDocuments.timestamp(Date()), request: request)
+            }
             return try await service.attestMissing(
                 reference.repository, digest: digest, dockerReference: TrustDocuments.dockerReference(reference),
                 created: TrustDocuments.timestamp(Date()), request: request, verifier: verifier)
         }
 
         /// Signs each image as `sign` does, reports each outcome on stderr unless `quiet`; `--json`'s `signing`.
+        /// `new`: the images (by position) whose digest this run pushed to a repository that didn't hold it.
         func sign(
             _ images: [(reference: ImageReference, digest: Digest)], template: SLSAProvenance, factory: StoreFactory,
-            quiet: Bool, made: StagedImageStore? = nil
+            quiet: Bool, made: StagedImageStore? = nil, new: Set<Int> = []
         ) async throws -> TrustDocuments.AttestDocument {
             var outcomes: [AttestationService.Outcome] = []
-            for image in images {
+            for (position, image) in images.enumerated() {
                 let outcome = try await sign(
                     image.reference, digest: image.digest, template: template, store: factory.store(for: image.reference),
-                    made: made)
+                    made: made, new: new.contains(position))
                 TrustComposition.report(outcome, quiet: quiet)
                 outcomes.append(outcome)
             }

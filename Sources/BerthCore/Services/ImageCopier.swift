@@ -7,6 +7,8 @@ public enum TransferEvent: Sendable, Equatable {
     case blobMounted(Digest)
     case blobCopied(Digest, bytes: Int64)
     case manifestPushed(Digest, reference: String)
+    /// A manifest of an index that the destination held already (not pushed again).
+    case manifestPresent(Digest)
 }
 
 /// Copies images between stores and repositories: every platform of an index, blobs checked first,
@@ -56,6 +58,7 @@ public struct ImageCopier: Sendable {
         if document.isIndex {
             for child in try document.index().manifests {
                 if try await destination.resolve(destinationRepository, reference: child.digest.description) != nil {
+                    onEvent?(.manifestPresent(child.digest))
                     continue
                 }
                 let childDocument = try await source.fetchManifest(sourceRepository, reference: child.digest.description)

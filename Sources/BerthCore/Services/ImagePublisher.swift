@@ -18,14 +18,24 @@ public struct ImagePublisher: Sendable {
 
     /// Every blob and manifest by digest, then the SBOM referrers: all but the tags. What a signature is
     /// about is then in place, so `berth build --sign` signs while `tag` writes the tags.
-    public func publishContent(_ build: BuiltImage, to repository: String) async throws {
-        let copier = ImageCopier(source: build.staged, destination: destination, onEvent: onEvent)
+    /// Returns whether the build is new to `repository`: an index none of whose manifests was there
+    /// before (a registry holds an index only with its manifests), so nothing there can be about it yet.
+    /// A single manifest isn't asked about first, so it is never known to be new.
+    @discardableResult
+    public func publishContent(_ build: BuiltImage, to repository: String) async throws -> Bool {
+        let outer = onEvent
+        let present = Locked(false)
+        let copier = ImageCopier(source: build.staged, destination: destination) { event in
+            if case .manifestPresent = event { present.withLock { $0 = true } }
+            outer?(event)
+        }
         try await copier.copy("build", reference: build.top.digest.description, to: repository, tags: [])
         let referrers = Referrers(store: destination)
         for sbom in build.sboms {
             try await copier.copy("build", reference: sbom.artifact.digest.description, to: repository, tags: [])
             try await referrers.link(sbom.artifact, in: repository)
         }
+        return build.top.isIndex && !present.current
     }
 
     /// Puts `tags` on the build's top manifest (pushed by `publishContent`) and checks each landed on it.

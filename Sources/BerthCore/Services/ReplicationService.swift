@@ -115,7 +115,7 @@ public struct ReplicationService: Sendable {
                     image.blobsCopied += 1
                     image.bytesCopied += bytes
                 case .blobPresent, .blobMounted: image.blobsSkipped += 1
-                case .manifestPushed: break
+                case .manifestPushed, .manifestPresent: break
                 }
             }
             outer?(event)
