@@ -12,8 +12,10 @@
 # attestation on each platform manifest (8 DSSE statements), through the sha256-<hex> fallback indexes.
 # Reports each variant's median wall time, min–max, the median of its per-run difference from the plain
 # build of the same run (the added time), the same difference of `seconds.push + seconds.sign` (everything
-# after the image is assembled: the added time without the go build's and image's noise), the median of
-# berth's own `seconds.sign` (the signing that went on after the last tag landed, plus any wait for the
+# after the image is assembled: the added time without the go build's and image's noise), the same
+# difference of `seconds.goBuild + seconds.image` (what a signed build's work costs the Go build and the
+# image on the 2 cores berth, Go and the registry share here: near 0 unless it runs meanwhile, as an
+# encrypted key's decryption does), the median of berth's own `seconds.sign` (the signing that went on after the last tag landed, plus any wait for the
 # key), and its registry requests (from the registry's access log).
 # Usage: scripts/bench-build-sign.sh [RUNS=7] [BERTH=/work/.build-release/release/berth]
 #        (needs docker-registry, go, curl, python3; build berth first:
@@ -52,13 +54,14 @@ service="$work/repo/examples/gin-service"
 requests() { grep -cE '"(GET|HEAD|PUT|POST|PATCH|DELETE) /v2' "$work/registry.log" || true; }
 now_ms() { date +%s%3N; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
-build() { # $1: repository, rest: extra options → "DIGEST SIGN_MS AFTER_MS" on stdout (SIGN_MS 0 without
-  # signing; AFTER_MS: push and sign, everything after the image is assembled, which signing can lengthen)
+build() { # $1: repository, rest: extra options → "DIGEST SIGN_MS AFTER_MS BEFORE_MS" on stdout (SIGN_MS 0
+  # without signing; AFTER_MS: push and sign, everything after the image is assembled, which signing can
+  # lengthen; BEFORE_MS: go build and image, which work running beside them (a key's decryption) can lengthen)
   local repository=$1
   shift
   (cd "$service" && "$berth" build --json -q --no-record --images "$host/$repository" --platform linux/amd64 \
     --platform linux/arm64 "$@") |
-    python3 -c 'import json,sys; d=json.load(sys.stdin); s=d["seconds"]; print(d["digest"], round(1000*s.get("sign", 0)), round(1000*(s["push"]+s.get("sign", 0))))'
+    python3 -c 'import json,sys; d=json.load(sys.stdin); s=d["seconds"]; print(d["digest"], round(1000*s.get("sign", 0)), round(1000*(s["push"]+s.get("sign", 0))), round(1000*(s["goBuild"]+s["image"])))'
 }
 
 echo "== warm-up: berth build and berth build --sign once each (Go's build cache, the page cache)" >&2
@@ -67,7 +70,7 @@ build bench/warm-signed --sign --key "$work/plain.key" >/dev/null
 echo "   index $digest" >&2
 
 variants=(plain sign sign-enc sign-nolegacy)
-declare -A wall used last step last_after
+declare -A wall used last step last_after last_before
 run_variant() { # $1: variant, $2: run → wall (ms) and requests appended
   local variant=$1 run=$2 before start out
   local repository="bench/$variant-$run"
@@ -79,18 +82,19 @@ run_variant() { # $1: variant, $2: run → wall (ms) and requests appended
     sign-nolegacy) out=$(build "$repository" --config berth-nolegacy.yaml) ;;
   esac
   local ms=$(( $(now_ms) - start ))
-  local built sign_ms after_ms
-  read -r built sign_ms after_ms <<<"$out"
+  local built sign_ms after_ms before_ms
+  read -r built sign_ms after_ms before_ms <<<"$out"
   [[ $built == "$digest" ]] || { echo "bench-build-sign: $variant built $built, not $digest" >&2; exit 1; }
   step[$variant]="${step[$variant]:-} $sign_ms"
   last_after[$variant]=$after_ms
+  last_before[$variant]=$before_ms
   sleep 0.2 # the access log is written after the answer
   wall[$variant]="${wall[$variant]:-} $ms"
   used[$variant]="${used[$variant]:-} $(( $(requests) - before ))"
   last[$variant]=$ms
 }
 diffs=()
-declare -A added added_after
+declare -A added added_after added_before
 for run in $(seq "$runs"); do
   # Rotate the order: run 1 plain first, run 2 sign first, …
   order=("${variants[@]:$(( (run - 1) % 4 ))}" "${variants[@]:0:$(( (run - 1) % 4 ))}")
@@ -99,6 +103,7 @@ for run in $(seq "$runs"); do
   for variant in sign sign-enc sign-nolegacy; do
     added[$variant]="${added[$variant]:-} $(( last[$variant] - last[plain] ))"
     added_after[$variant]="${added_after[$variant]:-} $(( last_after[$variant] - last_after[plain] ))"
+    added_before[$variant]="${added_before[$variant]:-} $(( last_before[$variant] - last_before[plain] ))"
   done
   echo "   plain ${last[plain]} ms, sign ${last[sign]} ms, sign-enc ${last[sign-enc]} ms, sign-nolegacy ${last[sign-nolegacy]} ms" >&2
 done
@@ -113,23 +118,25 @@ done
 echo
 echo "berth $("$berth" --version), $runs runs, Docker Distribution $(docker-registry --version 2>/dev/null | awk '{print $3}') on 127.0.0.1, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| build | median wall | min–max | added (median of per-run differences) | push + sign added (median of per-run differences) | seconds.sign (median) | requests |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
+echo "| build | median wall | min–max | added (median of per-run differences) | push + sign added (median of per-run differences) | go build + image added (same) | seconds.sign (median) | requests |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 for variant in "${variants[@]}"; do
   # shellcheck disable=SC2086
   times=$(printf '%s\n' ${wall[$variant]})
   # shellcheck disable=SC2086
   counts=$(printf '%s\n' ${used[$variant]} | sort -n | uniq | tr '\n' ' ')
   if [[ $variant == plain ]]; then
-    extra="—" inside="—" after="—"
+    extra="—" inside="—" after="—" before="—"
   else
     # shellcheck disable=SC2086
     after="$(printf '%s\n' ${added_after[$variant]} | median) ms"
+    # shellcheck disable=SC2086
+    before="$(printf '%s\n' ${added_before[$variant]} | median) ms"
     # shellcheck disable=SC2086
     extra="$(printf '%s\n' ${added[$variant]} | median) ms"
     # shellcheck disable=SC2086
     inside="$(printf '%s\n' ${step[$variant]} | median) ms"
   fi
-  printf '| %s | %s ms | %s–%s ms | %s | %s | %s | %s|\n' "$variant" "$(median <<<"$times")" "$(sort -n <<<"$times" | head -1)" \
-    "$(sort -n <<<"$times" | tail -1)" "$extra" "$after" "$inside" "$counts"
+  printf '| %s | %s ms | %s–%s ms | %s | %s | %s | %s | %s|\n' "$variant" "$(median <<<"$times")" \
+    "$(sort -n <<<"$times" | head -1)" "$(sort -n <<<"$times" | tail -1)" "$extra" "$after" "$before" "$inside" "$counts"
 done
