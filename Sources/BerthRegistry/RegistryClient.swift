@@ -35,7 +35,7 @@ public final class RegistryClient: BlobMounting, RepositoryCataloging, ArtifactT
     private let counter = Locked(0)
     /// Whether the host answered Harbor's system-info probe, once asked (`RegistryClient+Harbor.swift`).
     let harborProbe = Locked<Bool?>(nil)
-    /// Repositories whose referrers API answered 404: the registry has none (`referrers`).
+    /// Repositories whose referrers endpoint is no route at all (a plain 404): the registry has no API (`referrers`).
     let referrersAPIAbsent = Locked<Set<String>>([])
 
     public var displayName: String { host }

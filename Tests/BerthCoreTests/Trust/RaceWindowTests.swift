@@ -170,11 +170,13 @@ struct SigningReadsTests {
 
 @Suite("signing a build this process pushed reads what the build made from memory")
 struct SigningMadeReadsTests {
-    @Test("attestMissing through reading(made:) asks the store for none of the build's manifests and configs, only for tags")
-    func madeContentFromMemory() async throws {
-        let memory = InMemoryImageStore()
-        let index = try await TestImages.pushIndex(into: memory, repository: "acme/api", tag: "v1", seed: "made-reads")
-        // The build's own copy: the index, its manifests and their configs, as StagedImageStore holds them.
+    /// A two-platform index pushed to `memory`, and the build's own copy of it as StagedImageStore holds
+    /// one: the index, its manifests and their configs and, with `sboms`, an SPDX referrer of each manifest
+    /// (pushed by digest as the build's push does, but named by no fallback index).
+    static func build(in memory: InMemoryImageStore, seed: String, sboms: Bool) async throws
+        -> (index: ManifestDocument, made: StagedImageStore)
+    {
+        let index = try await TestImages.pushIndex(into: memory, repository: "acme/api", tag: "v1", seed: seed)
         var manifests = [index]
         var blobs: [Digest: Data] = [:]
         for child in try index.index().manifests {
@@ -182,8 +184,22 @@ struct SigningMadeReadsTests {
             manifests.append(manifest)
             let config = try manifest.manifest().config
             blobs[config.digest] = try await memory.fetchBlob("acme/api", digest: config.digest)
+            guard sboms else { continue }
+            let spdx = Data(#"{"spdxVersion":"SPDX-2.3","name":"\#(child.digest)","packages":[]}"#.utf8)
+            let blob = Descriptor(mediaType: SPDXDocument.mediaType, digest: .sha256(of: spdx), size: Int64(spdx.count))
+            let sbom = try Referrers.artifact(type: SPDXDocument.mediaType, blob: blob, subject: child, annotations: [:])
+            try await memory.pushBlob("acme/api", digest: blob.digest, data: spdx)
+            try await memory.pushManifest("acme/api", reference: sbom.digest.description, manifest: sbom)
+            manifests.append(sbom)
+            blobs[blob.digest] = spdx
         }
-        let made = StagedImageStore(blobs: blobs, manifests: manifests, fallback: nil)
+        return (index, StagedImageStore(blobs: blobs, manifests: manifests, fallback: nil))
+    }
+
+    @Test("attestMissing through reading(made:) asks the store for none of the build's manifests and configs, only for tags")
+    func madeContentFromMemory() async throws {
+        let memory = InMemoryImageStore()
+        let (index, made) = try await Self.build(in: memory, seed: "made-reads", sboms: false)
         let store = RecordingStore(memory, keepsReferrers: false)
         let key = StandInKey(keyID: "made-key")
         var service = AttestationService(store: store, signer: key)
@@ -202,22 +218,7 @@ struct SigningMadeReadsTests {
     @Test("the SBOM berth build attached is read from the build, not looked up in the registry's fallback index")
     func madeSBOMFromMemory() async throws {
         let memory = InMemoryImageStore()
-        let index = try await TestImages.pushIndex(into: memory, repository: "acme/api", tag: "v1", seed: "made-sbom")
-        var manifests = [index]
-        var blobs: [Digest: Data] = [:]
-        for child in try index.index().manifests {
-            let manifest = try await memory.fetchManifest("acme/api", reference: child.digest.description)
-            manifests.append(manifest)
-            let spdx = Data(#"{"spdxVersion":"SPDX-2.3","name":"\#(child.digest)","packages":[]}"#.utf8)
-            let blob = Descriptor(mediaType: SPDXDocument.mediaType, digest: .sha256(of: spdx), size: Int64(spdx.count))
-            let sbom = try Referrers.artifact(type: SPDXDocument.mediaType, blob: blob, subject: child, annotations: [:])
-            // Pushed by digest as the build's push does, but no fallback index names it (yet).
-            try await memory.pushBlob("acme/api", digest: blob.digest, data: spdx)
-            try await memory.pushManifest("acme/api", reference: sbom.digest.description, manifest: sbom)
-            manifests.append(sbom)
-            blobs[blob.digest] = spdx
-        }
-        let made = StagedImageStore(blobs: blobs, manifests: manifests, fallback: nil)
+        let (index, made) = try await Self.build(in: memory, seed: "made-sbom", sboms: true)
         let key = StandInKey(keyID: "made-key")
         var service = AttestationService(store: RecordingStore(memory, keepsReferrers: false), signer: key)
         service.signing.settle = .zero
