@@ -124,7 +124,12 @@ struct ImageBuildServiceTests {
         #expect(try await publisher.publishContent(one, to: "single") == false, "a single manifest isn't asked about first")
         let three = try await ImageBuildService(toolchain: StaticToolchain()).build(
             try Self.request(base: nil, platforms: ["linux/amd64", "linux/arm64", "linux/riscv64"]))
-        #expect(try await publisher.publishContent(three, to: "app") == false, "two of its manifests were there")
+        let presence = try await publisher.presence(of: three, in: "app")
+        #expect(presence.present == Set(two.images.map(\.manifest.digest)) && !presence.isNew)
+        #expect(
+            try await publisher.publishContent(three, to: "app", presence: presence) == false, "two of its manifests were there")
+        #expect(try await store.resolve("app", reference: three.images[2].manifest.digest.description) != nil, "the third pushed")
+        #expect(try await publisher.presence(of: three, in: "app").present.count == 3)
     }
 
     @Test("a base without the platform is refused, naming the platform and what the base offers")

@@ -109,6 +109,15 @@ struct BuildSignCLITests {
             let tag = TrustFormats.legacySignatureTag(for: try #require(Digest(subject)))
             #expect(requests.filter { $0.hasPrefix("\"GET /v2/acme/hello/manifests/\(tag) ") }.count == 2, "\(tag)")
         }
+        // Its release tags were written once every signature was linked: none names it unsigned.
+        let manifestPuts = requests.filter { $0.hasPrefix("\"PUT /v2/acme/hello/manifests/") }
+        let releaseTagPuts = manifestPuts.indices.filter { !manifestPuts[$0].hasPrefix("\"PUT /v2/acme/hello/manifests/sha256") }
+        let signatureTagPuts = manifestPuts.indices.filter {
+            manifestPuts[$0].hasPrefix("\"PUT /v2/acme/hello/manifests/sha256-")
+        }
+        #expect(signatureTagPuts.count >= 9, "\(manifestPuts)")
+        let firstReleaseTag = try #require(releaseTagPuts.min(), "\(manifestPuts)")
+        #expect(firstReleaseTag > (signatureTagPuts.max() ?? .max), "\(manifestPuts)")
 
         let pinned = "\(image)@\(digest)"
         let policy = [

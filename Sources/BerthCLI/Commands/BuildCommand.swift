@@ -125,27 +125,39 @@ struct BuildCommand: AsyncParsableCommand {
         let assembled = Date()
         let progress = TransferProgress(quiet: quiet)
         var publishers: [(ImagePublisher, ImageReference)] = []
-        var new: Set<Int> = []
+        var staged: [Int: AttestationService.Staged] = [:]
+        let template = provenance(plan, main: settings.main, started: started)
         for (position, destination) in destinations.enumerated() {
             let publisher = ImagePublisher(
                 destination: try factory.store(for: destination, createLayout: true), onEvent: { progress.report($0) })
-            if try await publisher.publishContent(built, to: destination.repository) { new.insert(position) }
+            let presence = try await publisher.presence(of: built, in: destination.repository)
+            // A digest new to the repository has nothing there to verify: its statements are signed and their
+            // blobs pushed while the image is, in the time the push spends waiting on its requests.
+            async let staging = Self.stage(
+                signing, presence: presence, destination: destination, built: built, store: publisher.destination,
+                template: template)
+            try await publisher.publishContent(built, to: destination.repository, presence: presence)
+            if let begun = try await staging { staged[position] = begun }
             publishers.append((publisher, destination))
         }
-        // The tags are written while the digest is signed: a signature is about the digest, in place now.
-        // A failed signing still lets every tag land (not cancelled half-way), as before signing began.
-        let tagging = Task { try await Self.tag(built, tags: tags, publishers: publishers) }
+        // A digest new to the repository gets its tags once its signatures are in, in the pause before
+        // signing's final check, so no tag names it unsigned; elsewhere the tags are written while what
+        // the key finds there already is verified. A failed signing still lets every tag land (not
+        // cancelled half-way), as before signing began.
+        let tagging = StartedOnce { [publishers] in try await Self.tag(built, tags: tags, publishers: publishers) }
+        if staged.isEmpty { tagging.start() }
         let signed: TrustDocuments.AttestDocument?
         do {
             signed = try await sign(
                 built.top.digest, destinations: destinations, plan: plan, main: settings.main, started: started,
-                signing: signing, factory: factory, made: built.staged, new: new)
+                signing: signing, factory: factory, made: built.staged, staged: staged,
+                whileSettling: { _ = try await tagging.value() })
         } catch {
-            _ = try? await tagging.value
+            _ = try? await tagging.value()
             throw error
         }
         let signedAt = Date()
-        let pushed = try await tagging.value
+        let pushed = try await tagging.value()
         // What signing added: the wait for the key, if its decryption outlasted the build, and the time the
         // signing went on after the tags were written.
         let timings = BuildDocument.Seconds(
@@ -180,16 +192,33 @@ struct BuildCommand: AsyncParsableCommand {
     /// With signing on, signs and attests `digest` in every destination (what a verification with the
     /// key already finds there is not written again); the JSON document's `signing` member.
     /// `made`: berth's own build, pushed whole to every destination by now, so what it made is read from
-    /// memory rather than asked of the registry again. `new`: the destinations (by position) that didn't
-    /// hold the digest before this run pushed it, where no verification is needed first.
+    /// memory rather than asked of the registry again. `staged`: the destinations (by position) that
+    /// didn't hold the digest before this run pushed it, whose signing began during the push (`stage`);
+    /// `whileSettling` runs in their pause before the final check.
     private func sign(
         _ digest: Digest, destinations: [ImageReference], plan: ReleasePlan, main: String?, started: Date,
-        signing: TrustComposition.Signing?, factory: StoreFactory, made: StagedImageStore? = nil, new: Set<Int> = []
+        signing: TrustComposition.Signing?, factory: StoreFactory, made: StagedImageStore? = nil,
+        staged: [Int: AttestationService.Staged] = [:], whileSettling: (@Sendable () async throws -> Void)? = nil
     ) async throws -> TrustDocuments.AttestDocument? {
         try await signing?.sign(
-            destinations.map { ($0, digest) },
-            template: TrustComposition.provenance(plan, main: main, startedOn: started, environment: Environment.variables),
-            factory: factory, quiet: global.quiet || global.json, made: made, new: new)
+            destinations.map { ($0, digest) }, template: provenance(plan, main: main, started: started),
+            factory: factory, quiet: global.quiet || global.json, made: made, staged: staged, whileSettling: whileSettling)
+    }
+
+    /// The first pass of signing `built` in `destination` (`TrustComposition.Signing.stage`) when signing
+    /// is on and the repository holds none of it yet; nil otherwise.
+    private static func stage(
+        _ signing: TrustComposition.Signing?, presence: ImagePublisher.Presence, destination: ImageReference,
+        built: BuiltImage, store: any ImageStore, template: SLSAProvenance
+    ) async throws -> AttestationService.Staged? {
+        guard let signing, presence.isNew else { return nil }
+        return try await signing.stage(
+            destination, digest: built.top.digest, template: template, store: store, made: built.staged)
+    }
+
+    /// The provenance template of this run (`TrustComposition.provenance`).
+    private func provenance(_ plan: ReleasePlan, main: String?, started: Date) -> SLSAProvenance {
+        TrustComposition.provenance(plan, main: main, startedOn: started, environment: Environment.variables)
     }
 
     /// `scratch`, or the base reference resolved through the registry client or a layout.

@@ -14,40 +14,62 @@ extension TrustComposition {
 
         /// Signs `digest` in `reference`'s repository and attests its provenance (`template`, completed
         /// from the image) and each platform's SBOM, writing only what the key's own verification doesn't
-        /// find there already. `made`: the build this run pushed there, read from memory. `new`: the digest
-        /// wasn't in the repository before this run pushed it, so there is nothing to find: no verification.
+        /// find there already. `made`: the build this run pushed there, read from memory.
         func sign(
             _ reference: ImageReference, digest: Digest, template: SLSAProvenance, store: any ImageStore,
-            made: StagedImageStore? = nil, new: Bool = false
+            made: StagedImageStore? = nil
         ) async throws -> AttestationService.Outcome {
+            try await service(store: store, made: made).attestMissing(
+                reference.repository, digest: digest, dockerReference: TrustDocuments.dockerReference(reference),
+                created: TrustDocuments.timestamp(Date()), request: request(template), verifier: verifier)
+        }
+
+        /// The first pass of signing a digest `made` by this run that `reference`'s repository didn't hold
+        /// (`ImagePublisher.Presence.isNew`): nothing there can be about it, so there is nothing to verify
+        /// first, and every statement is signed and its blobs pushed while the image is still being
+        /// pushed (`AttestationService.stage`). `sign(_:template:factory:quiet:made:staged:)` finishes it.
+        func stage(
+            _ reference: ImageReference, digest: Digest, template: SLSAProvenance, store: any ImageStore,
+            made: StagedImageStore
+        ) async throws -> AttestationService.Staged {
+            try await service(store: store, made: made).stage(
+                reference.repository, digest: digest, dockerReference: TrustDocuments.dockerReference(reference),
+                created: TrustDocuments.timestamp(Date()), request: request(template))
+        }
+
+        private func service(store: any ImageStore, made: StagedImageStore?) -> AttestationService {
+            let service = AttestationService(store: store, signer: signer, legacyTags: legacyTags)
+            return made.map(service.reading(made:)) ?? service
+        }
+
+        /// A signature on every subject, and with `attest` its provenance and SBOM.
+        private func request(_ template: SLSAProvenance) -> AttestationService.Request {
             var request = AttestationService.Request(sign: true)
             if attest {
                 request.provenance = template
                 request.sbom = .referrers
             }
-            var service = AttestationService(store: store, signer: signer, legacyTags: legacyTags)
-            if let made { service = service.reading(made: made) }
-            if new {
-                return try await service.attest(
-                    reference.repository, digest: digest, dockerReference: TrustDocuments.dockerReference(reference),
-                    created: TrustDocuments.timestamp(Date()), request: request)
-            }
-            return try await service.attestMissing(
-                reference.repository, digest: digest, dockerReference: TrustDocuments.dockerReference(reference),
-                created: TrustDocuments.timestamp(Date()), request: request, verifier: verifier)
+            return request
         }
 
         /// Signs each image as `sign` does, reports each outcome on stderr unless `quiet`; `--json`'s `signing`.
-        /// `new`: the images (by position) whose digest this run pushed to a repository that didn't hold it.
+        /// `staged`: the images (by position) whose signing `stage` began, finished here without a verification;
+        /// `whileSettling` runs in each one's pause before its final check (`AttestationService.Staged.finish`).
         func sign(
             _ images: [(reference: ImageReference, digest: Digest)], template: SLSAProvenance, factory: StoreFactory,
-            quiet: Bool, made: StagedImageStore? = nil, new: Set<Int> = []
+            quiet: Bool, made: StagedImageStore? = nil, staged: [Int: AttestationService.Staged] = [:],
+            whileSettling: (@Sendable () async throws -> Void)? = nil
         ) async throws -> TrustDocuments.AttestDocument {
             var outcomes: [AttestationService.Outcome] = []
             for (position, image) in images.enumerated() {
-                let outcome = try await sign(
-                    image.reference, digest: image.digest, template: template, store: factory.store(for: image.reference),
-                    made: made, new: new.contains(position))
+                let outcome: AttestationService.Outcome
+                if let staged = staged[position] {
+                    outcome = try await staged.finish(whileSettling: whileSettling)
+                } else {
+                    outcome = try await sign(
+                        image.reference, digest: image.digest, template: template,
+                        store: factory.store(for: image.reference), made: made)
+                }
                 TrustComposition.report(outcome, quiet: quiet)
                 outcomes.append(outcome)
             }

@@ -9,9 +9,10 @@ import Foundation
 ///
 /// An index and every manifest it lists each get a provenance and a signature; each gets the SBOM that
 /// is its own referrer (berth build attaches one per platform manifest) or the one given; the gate's
-/// summary goes on the digest the gate judged. Subjects are written side by side (at most
-/// `SigningService.concurrency` at once), and so are one subject's referrers; once every subject's are
-/// pushed, a second pass links each subject's referrers with one write of its fallback index and adds
+/// summary goes on the digest the gate judged. Subjects' blobs are pushed side by side (at most
+/// `SigningService.concurrency` subjects at once: `stage`); once every subject's are in, a second pass
+/// (`finish`) pushes the referrer manifests, links each subject's referrers with one write of its
+/// fallback index and adds
 /// its attestations with one write of its `.att` tag, beside its `.sig` tag, and one check, once the
 /// run's `RaceWindow` has stayed open long enough, then finds every entry still in place. A run reads
 /// each manifest and blob by digest once (`ContentCache`).
@@ -88,25 +89,65 @@ public struct AttestationService: Sendable {
     public func attest(
         _ repository: String, digest: Digest, dockerReference: String, created: String, request: Request
     ) async throws -> Outcome {
+        try await stage(repository, digest: digest, dockerReference: dockerReference, created: created, request: request)
+            .finish()
+    }
+
+    /// A run's statements signed and every blob they need pushed, nothing that names them written yet:
+    /// what `finish` completes. `berth build --sign` stages a digest new to the repository while the
+    /// image is still being pushed (the subjects read from what the build made), so the uploads use the
+    /// time the push spends waiting on its one-at-a-time requests.
+    public struct Staged: Sendable {
+        let run: AttestationService
+        let repository: String
+        let prepared: [PreparedSubject]
+
+        /// `attest`'s second pass, once the subjects are in the store (`AttestationService.finish`).
+        /// `whileSettling` runs once the shared tags are written, during the pause before the final
+        /// check, which then also waits for it: `berth build` writes the image's tags there, on a
+        /// registry otherwise idle, so they land after the signatures.
+        public func finish(whileSettling: (@Sendable () async throws -> Void)? = nil) async throws -> Outcome {
+            try await run.finish(self, whileSettling: whileSettling)
+        }
+    }
+
+    /// The first of `attest`'s two passes: each subject's statements signed and their blobs (bundles,
+    /// the `.sig` payload, the `.att` envelopes, the configs of fresh legacy tags) pushed, side by side.
+    /// Needs the subjects readable: in the store, or made by the build this run reads from.
+    public func stage(
+        _ repository: String, digest: Digest, dockerReference: String, created: String, request: Request
+    ) async throws -> Staged {
         let run = cached()
-        let window = signing.raceWindow()
         let subjects = try await run.signing.subjects(repository, digest: digest, dockerReference: dockerReference)
         let top = subjects.first?.digest
-        // Two passes, as `SigningService.sign`: every subject's blobs and referrer manifests first, then
-        // the shared tags (fallback index, `.sig`, `.att`), `sharedTagConcurrency` at a time.
         let prepared = try await mapConcurrently(subjects, limit: signing.concurrency) { subject in
             try await run.prepare(
                 repository, subject: subject, isTop: subject.digest == top, dockerReference: dockerReference,
                 created: created, request: request)
         }
+        return Staged(run: run, repository: repository, prepared: prepared)
+    }
+
+    /// The second pass, once the subjects are in the store: every referrer manifest pushed, side by
+    /// side; then the shared tags (fallback index, `.sig`, `.att`), `sharedTagConcurrency` at a time;
+    /// then the final check (`SigningService.confirm`).
+    func finish(_ staged: Staged, whileSettling: (@Sendable () async throws -> Void)? = nil) async throws -> Outcome {
+        let (run, repository, prepared) = (staged.run, staged.repository, staged.prepared)
+        let window = run.signing.raceWindow()
+        let signing = run.signing
+        try await forEachConcurrently(prepared.flatMap(\.referrers), limit: 2 * signing.concurrency) { referrer in
+            try await signing.pushReferrer(repository, referrer)
+        }
         let updates = prepared.flatMap { prepared in
-            [SigningService.SharedTagUpdate.referrers(prepared.referrers)]
+            [SigningService.SharedTagUpdate.referrers(prepared.referrers.map(\.document))]
                 + [prepared.signature, prepared.attestationTag].compactMap { $0.map { .legacy($0) } }
         }
-        let legacyManifests = try await run.signing.writeSharedTags(repository, updates, window: window)
+        let legacyManifests = try await signing.writeSharedTags(repository, updates, window: window)
         let results = prepared.map { Self.result(of: $0, legacyManifests: legacyManifests) }
+        async let settling: Void = { if let whileSettling { try await whileSettling() } }()
         // Nothing written (all of it there already, or nothing to attest): nothing to confirm, no pause.
-        try await run.signing.confirm(repository, results.flatMap(\.written), window: window)
+        try await signing.confirm(repository, results.flatMap(\.written), window: window)
+        try await settling
         return Outcome(
             signed: results.compactMap(\.signed), attested: results.flatMap(\.attested), notes: results.flatMap(\.notes))
     }
@@ -202,15 +243,16 @@ public struct AttestationService: Sendable {
         var notes: [String] = []
     }
 
-    /// One subject's statements signed and pushed (bundles, referrer manifests, `.sig` payload, `.att`
-    /// envelopes, the configs of fresh legacy tags), its shared tags not yet written.
+    /// One subject's statements signed and their blobs pushed (bundles, `.sig` payload, `.att` envelopes,
+    /// the configs of fresh legacy tags), its referrer manifests and shared tags not yet written.
     struct PreparedSubject: Sendable {
         let subject: Digest
         let notes: [String]
         let sign: Bool
         let attestations: [Attestation]
-        /// The signature's referrer first when `sign`, then one per attestation, in order.
-        let referrers: [ManifestDocument]
+        /// The signature's referrer first when `sign`, then one per attestation, in order; their
+        /// manifests not pushed yet.
+        let referrers: [SigningService.StagedReferrer]
         let signature: SigningService.PendingLegacy?
         let attestationTag: SigningService.PendingLegacy?
     }
@@ -225,8 +267,8 @@ public struct AttestationService: Sendable {
         ).filter { !present.contains($0.predicateType) }
         let sign = request.sign && !present.contains(TrustFormats.cosignSignPredicate)
         if request.sign && !sign { notes.append("\(subject.digest) is signed by this key already; not signed again") }
-        // Every statement signed first; then the referrers, the .sig payload and the .att envelopes pushed
-        // side by side.
+        // Every statement signed first; then the referrers' blobs, the .sig payload and the .att envelopes
+        // pushed side by side.
         var bundles: [(bundle: Data, predicateType: String, envelope: Data?)] = []
         if sign {
             bundles.append((try signing.signer.signatureBundle(for: subject.digest), TrustFormats.cosignSignPredicate, nil))
@@ -251,7 +293,7 @@ public struct AttestationService: Sendable {
                 repository, tag: TrustFormats.legacyAttestationTag(for: subject.digest), layers: layers, blobs: envelopes)
             : nil
         let referrers = try await mapConcurrently(bundles, limit: bundles.count) { entry in
-            try await signing.writeReferrer(
+            try await signing.stageReferrer(
                 repository, subject: subject, bundle: entry.bundle, predicateType: entry.predicateType, created: created)
         }
         return PreparedSubject(
@@ -264,14 +306,15 @@ public struct AttestationService: Sendable {
         let legacySignature = prepared.signature.flatMap { legacyManifests[$0.tag] }
         let legacyAttestations = prepared.attestationTag.flatMap { legacyManifests[$0.tag] }
         var result = SubjectResult(notes: prepared.notes)
-        if prepared.sign, let signature = prepared.referrers.first {
+        let referrers = prepared.referrers.map(\.document)
+        if prepared.sign, let signature = referrers.first {
             let signed = SigningService.Signed(
                 subject: prepared.subject, referrer: signature.digest, legacyTag: prepared.signature?.tag,
                 legacyManifest: legacySignature)
             result.signed = signed
             result.written.append(.init(signed: signed, referrer: signature, legacyLayer: prepared.signature?.layers.first))
         }
-        let attestationReferrers = prepared.sign ? Array(prepared.referrers.dropFirst()) : prepared.referrers
+        let attestationReferrers = prepared.sign ? Array(referrers.dropFirst()) : referrers
         let legacyLayers = prepared.attestationTag?.layers ?? []
         for (index, (attestation, referrer)) in zip(prepared.attestations, attestationReferrers).enumerated() {
             let entry = SigningService.Signed(

@@ -20,6 +20,9 @@ public struct ImageCopier: Sendable {
     /// Blob transfers running at once.
     public var concurrency = 4
     public var onEvent: (@Sendable (TransferEvent) -> Void)?
+    /// An index's manifests the destination is known to hold, when the caller asked already (every other
+    /// manifest of the index is then known to be missing): not asked about again.
+    public var presentChildren: Set<Digest>?
 
     public init(source: any ImageStore, destination: any ImageStore, onEvent: (@Sendable (TransferEvent) -> Void)? = nil) {
         self.source = source
@@ -57,7 +60,13 @@ public struct ImageCopier: Sendable {
     {
         if document.isIndex {
             for child in try document.index().manifests {
-                if try await destination.resolve(destinationRepository, reference: child.digest.description) != nil {
+                let present: Bool
+                if let presentChildren {
+                    present = presentChildren.contains(child.digest)
+                } else {
+                    present = try await destination.resolve(destinationRepository, reference: child.digest.description) != nil
+                }
+                if present {
                     onEvent?(.manifestPresent(child.digest))
                     continue
                 }

@@ -16,26 +16,47 @@ public struct ImagePublisher: Sendable {
         try await tag(build, in: repository, tags: tags)
     }
 
+    /// Which of a build's manifests a repository held before it was pushed there.
+    public struct Presence: Sendable, Equatable {
+        /// The index's manifests the repository holds already.
+        public let present: Set<Digest>
+        /// An index none of whose manifests was there (a registry holds an index only with its
+        /// manifests), so nothing there can be about it yet. A single manifest isn't asked about, so it
+        /// is never known to be new.
+        public let isNew: Bool
+    }
+
+    /// Asks `repository` about each manifest of the build's index, side by side, before anything is
+    /// pushed: `berth build --sign` learns this way whether there can be anything to verify, and signs
+    /// a new digest while it is still being pushed. `publishContent` given the answer doesn't ask again.
+    public func presence(of build: BuiltImage, in repository: String) async throws -> Presence {
+        guard build.top.isIndex else { return Presence(present: [], isNew: false) }
+        let children = try build.top.index().manifests.map(\.digest)
+        let destination = destination
+        let found = try await mapConcurrently(children, limit: 8) { digest in
+            try await destination.resolve(repository, reference: digest.description) != nil
+        }
+        let present = Set(zip(children, found).filter(\.1).map(\.0))
+        return Presence(present: present, isNew: present.isEmpty)
+    }
+
     /// Every blob and manifest by digest, then the SBOM referrers: all but the tags. What a signature is
     /// about is then in place, so `berth build --sign` signs while `tag` writes the tags.
-    /// Returns whether the build is new to `repository`: an index none of whose manifests was there
-    /// before (a registry holds an index only with its manifests), so nothing there can be about it yet.
-    /// A single manifest isn't asked about first, so it is never known to be new.
+    /// `presence`: what `presence(of:in:)` found, asked now when not given. Returns whether the build
+    /// is new to `repository` (`Presence.isNew`).
     @discardableResult
-    public func publishContent(_ build: BuiltImage, to repository: String) async throws -> Bool {
-        let outer = onEvent
-        let present = Locked(false)
-        let copier = ImageCopier(source: build.staged, destination: destination) { event in
-            if case .manifestPresent = event { present.withLock { $0 = true } }
-            outer?(event)
-        }
+    public func publishContent(_ build: BuiltImage, to repository: String, presence: Presence? = nil) async throws -> Bool {
+        let known: Presence
+        if let presence { known = presence } else { known = try await self.presence(of: build, in: repository) }
+        var copier = ImageCopier(source: build.staged, destination: destination, onEvent: onEvent)
+        if build.top.isIndex { copier.presentChildren = known.present }
         try await copier.copy("build", reference: build.top.digest.description, to: repository, tags: [])
         let referrers = Referrers(store: destination)
         for sbom in build.sboms {
             try await copier.copy("build", reference: sbom.artifact.digest.description, to: repository, tags: [])
             try await referrers.link(sbom.artifact, in: repository)
         }
-        return build.top.isIndex && !present.current
+        return known.isNew
     }
 
     /// Puts `tags` on the build's top manifest (pushed by `publishContent`) and checks each landed on it.

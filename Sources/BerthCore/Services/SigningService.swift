@@ -219,6 +219,23 @@ public struct SigningService: Sendable {
     func writeReferrer(_ repository: String, subject: Descriptor, bundle: Data, predicateType: String, created: String)
         async throws -> ManifestDocument
     {
+        let staged = try await stageReferrer(
+            repository, subject: subject, bundle: bundle, predicateType: predicateType, created: created)
+        try await pushReferrer(repository, staged)
+        return staged.document
+    }
+
+    /// A referrer whose blobs are in the store and whose manifest is not yet.
+    struct StagedReferrer: Sendable {
+        let document: ManifestDocument
+        let bundle: Data
+    }
+
+    /// Pushes the blobs of `bundle`'s referrer of `subject` and makes its manifest (cosign v3's shape,
+    /// `predicateType` in its annotation), for `pushReferrer` to push.
+    func stageReferrer(_ repository: String, subject: Descriptor, bundle: Data, predicateType: String, created: String)
+        async throws -> StagedReferrer
+    {
         let bundleDescriptor = Descriptor(
             mediaType: TrustFormats.bundleMediaType, digest: .sha256(of: bundle), size: Int64(bundle.count))
         // A bundle is new (it holds a fresh signature): pushed without asking first. The empty config is
@@ -238,13 +255,16 @@ public struct SigningService: Sendable {
                 TrustFormats.bundlePredicateTypeAnnotation: predicateType,
             ],
             artifactType: TrustFormats.bundleMediaType)
-        let referrer = try ManifestDocument(bytes: CanonicalJSON.encode(manifest))
+        return StagedReferrer(document: try ManifestDocument(bytes: CanonicalJSON.encode(manifest)), bundle: bundle)
+    }
+
+    /// Pushes a staged referrer's manifest (by digest).
+    func pushReferrer(_ repository: String, _ staged: StagedReferrer) async throws {
         try await pushManifest(
-            repository, reference: referrer.digest.description, referrer,
+            repository, reference: staged.document.digest.description, staged.document,
             blobs: [
-                (Referrers.emptyConfigBytes, Referrers.emptyConfig.digest), (bundle, bundleDescriptor.digest),
+                (Referrers.emptyConfigBytes, Referrers.emptyConfig.digest), (staged.bundle, .sha256(of: staged.bundle)),
             ])
-        return referrer
     }
 
     /// New layers for a legacy tag (`.sig`, `.att`), their blobs pushed, and the config a tag holding

@@ -228,4 +228,33 @@ struct SigningMadeReadsTests {
         let sboms = outcome.attested.filter { $0.name == "sbom" }.map(\.subject)
         #expect(Set(sboms) == Set(try index.index().manifests.map(\.digest)), "\(outcome.notes)")
     }
+
+    @Test("staged before the image is pushed, signing writes only blobs; finished once the image is in, it verifies")
+    func stagedBeforePush() async throws {
+        let builder = InMemoryImageStore()
+        let (index, made) = try await Self.build(in: builder, seed: "made-staged", sboms: true)
+        let store = RecordingStore(keepsReferrers: false)
+        let key = StandInKey(keyID: "staged-key")
+        var service = AttestationService(store: store, signer: key)
+        service.signing.settle = .zero
+        let staged = try await service.reading(made: made).stage(
+            "acme/api", digest: index.digest, dockerReference: "registry.example/acme/api", created: "2024-01-10T00:00:00Z",
+            request: .init(sign: true, provenance: SigningReadsTests.provenance, sbom: .referrers))
+        #expect(store.manifestReferences.isEmpty, "no manifest or tag names a subject that isn't pushed yet")
+        #expect(store.pushesByDigest.count >= 3 * 2 + 2, "each subject's bundles and legacy payloads are uploaded")
+        #expect(try await store.resolve("acme/api", reference: index.digest.description) == nil)
+
+        try await ImageCopier(source: builder, destination: store.inner).copy(
+            "acme/api", reference: index.digest.description, to: "acme/api", tags: [])
+        let outcome = try await staged.finish()
+        #expect(outcome.signed.count == 3)
+        #expect(outcome.attested.map(\.name).sorted() == ["provenance", "provenance", "provenance", "sbom", "sbom"])
+        let report = try await VerificationService(store: store, verifier: key).verify(
+            "acme/api", digest: index.digest, reference: "acme/api@\(index.digest)")
+        #expect(report.verified)
+        // A signature and a provenance on each of 3 subjects and an SBOM on each of 2 manifests, each as a
+        // bundle referrer and in a legacy tag.
+        let accepted: Int = report.findings.filter(\.verdict.accepted).count
+        #expect(accepted == 16)
+    }
 }
