@@ -137,13 +137,19 @@ struct BuildCommand: AsyncParsableCommand {
                 signing, presence: presence, destination: destination, built: built, store: publisher.destination,
                 template: template)
             try await publisher.publishContent(built, to: destination.repository, presence: presence)
-            if let begun = try await staging { staged[position] = begun }
+            do {
+                if let begun = try await staging { staged[position] = begun }
+            } catch {
+                Self.noteUntagged(built, quiet: quiet)
+                throw error
+            }
             publishers.append((publisher, destination))
         }
         // A digest new to the repository gets its tags once its signatures are in, in the pause before
         // signing's final check, so no tag names it unsigned; elsewhere the tags are written while what
-        // the key finds there already is verified. A failed signing still lets every tag land (not
-        // cancelled half-way), as before signing began.
+        // the key finds there already is verified. A failed signing of a new digest leaves it untagged
+        // (a re-run finds it pushed, signs what is missing and tags it); elsewhere, or once its tags are
+        // under way, every tag still lands (not cancelled half-way).
         let tagging = StartedOnce { [publishers] in try await Self.tag(built, tags: tags, publishers: publishers) }
         if staged.isEmpty { tagging.start() }
         let signed: TrustDocuments.AttestDocument?
@@ -153,6 +159,10 @@ struct BuildCommand: AsyncParsableCommand {
                 signing: signing, factory: factory, made: built.staged, staged: staged,
                 whileSettling: { _ = try await tagging.value() })
         } catch {
+            guard staged.isEmpty || tagging.isStarted else {
+                Self.noteUntagged(built, quiet: quiet)
+                throw error
+            }
             _ = try? await tagging.value()
             throw error
         }
@@ -179,6 +189,14 @@ struct BuildCommand: AsyncParsableCommand {
                     + (timings.sign.map { String(format: ", sign %.2f s", $0) } ?? "") + "\n")
         }
         try render(built, plan: plan, timings: timings, signed: signed)
+    }
+
+    /// Says on stderr that `built` is pushed by digest but, its signing having failed, not tagged.
+    private static func noteUntagged(_ built: BuiltImage, quiet: Bool) {
+        guard !quiet else { return }
+        Terminal.writeError(
+            "berth: note: \(built.top.digest) is pushed but not tagged: its signing failed; run berth build again to sign and tag it\n"
+        )
     }
 
     /// Puts `tags` on `built` in every destination its publisher pushed it to; returns when the last one landed.

@@ -20,6 +20,9 @@ final class StartedOnce<Result: Sendable>: Sendable {
         }
     }
 
+    /// Whether the work was started.
+    var isStarted: Bool { running.current != nil }
+
     /// The work's result, starting it first when nothing has.
     func value() async throws -> Result { try await start().value }
 }
