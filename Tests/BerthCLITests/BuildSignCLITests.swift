@@ -5,6 +5,10 @@ import BerthTestSupport
 import Foundation
 import Testing
 
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 /// berth.yaml's `sign:` through the built binary on Docker Distribution 2.8: `berth build` pushes a
 /// two-platform Go image, then signs and attests it (provenance with the build's facts, each platform's
 /// SBOM) in the same run; `berth release` finds all of it there and writes nothing twice; `berth promote`
@@ -17,14 +21,9 @@ struct BuildSignCLITests {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not a JSON object: \(text)")
     }
 
-    @Test(
-        "build signs and attests what it pushed; a wrong passphrase pushes nothing; release signs nothing twice; promote's policy passes"
-    )
-    func buildReleasePromote() async throws {
-        let cli = try CLIHarness()
-        let registry = try RegistryServer()
-        defer { registry.stop() }
-        let image = "\(registry.host)/acme/hello"
+    /// A committed two-platform Go project pushing to `image`, signing with `keys/release.key` (not
+    /// generated yet) under the passphrase variable HELLO_KEY_PASS; its environment, Go offline.
+    static func project(image: String) throws -> (repo: GitRepoBuilder, keys: String, environment: [String: String]) {
         let (repo, _) = try LifecycleCLITests.project(image: image)
         let files: [String: String] = [
             "go.mod": "module example.com/hello\n\ngo 1.19\n",
@@ -61,6 +60,56 @@ struct BuildSignCLITests {
         environment["GOFLAGS"] = "-mod=mod"
         environment["GOPROXY"] = "off"
         environment["HELLO_KEY_PASS"] = Self.passphrase
+        return (repo, keys, environment)
+    }
+
+    @Test("a new digest whose signing fails is pushed but not tagged, with a note saying so")
+    func failedSigningLeavesNewDigestUntagged() async throws {
+        let cli = try CLIHarness()
+        let registry = try RegistryServer()
+        defer { registry.stop() }
+        let (repo, keys, environment) = try Self.project(image: "\(registry.host)/acme/hello")
+        let generated = try cli.run(
+            ["key", "generate", "-o", keys + "/release", "--passphrase-env", "HELLO_KEY_PASS"], in: repo.path,
+            environment: environment)
+        #expect(generated.status == 0, "\(generated.stderr)")
+        // The same commit builds the same digest: learnt from a build into another repository.
+        let elsewhere = try cli.run(
+            ["build", "--json", "--no-record", "--no-sign", "--images", "\(registry.host)/acme/elsewhere"], in: repo.path,
+            environment: environment)
+        #expect(elsewhere.status == 0, "\(elsewhere.stderr)")
+        let printed = try #require(try json(elsewhere.stdout)["digest"] as? String)
+        let digest = try #require(Digest(printed))
+        // Its .sig tag in acme/hello is taken by something that isn't a signature (an empty index), which
+        // signing refuses to overwrite: the signing of the new digest fails after its push.
+        let empty = Data(#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#.utf8)
+        let sigTag = TrustFormats.legacySignatureTag(for: digest)
+        var put = URLRequest(url: try #require(URL(string: "http://\(registry.host)/v2/acme/hello/manifests/\(sigTag)")))
+        put.httpMethod = "PUT"
+        put.setValue(MediaType.ociIndex, forHTTPHeaderField: "Content-Type")
+        put.httpBody = empty
+        let (_, response) = try await URLSession.shared.data(for: put)
+        #expect((response as? HTTPURLResponse)?.statusCode == 201)
+
+        let failed = try cli.run(["build", "--no-record"], in: repo.path, environment: environment)
+        #expect(failed.status == 3, "\(failed.stderr)")
+        #expect(failed.stderr.contains("is not a cosign signature manifest"), "\(failed.stderr)")
+        #expect(failed.stderr.contains("\(digest) is pushed but not tagged"), "\(failed.stderr)")
+        let tags = try cli.run(["registry", "ls", "\(registry.host)/acme/hello"], in: repo.path, environment: environment)
+        let listed = tags.stdout.split(separator: "\n").map(String.init)
+        #expect(listed.contains(sigTag), "\(tags.stderr)")
+        #expect(listed.allSatisfy { $0.hasPrefix("sha256-") }, "no release tag names the unsigned digest: \(listed)")
+    }
+
+    @Test(
+        "build signs and attests what it pushed; a wrong passphrase pushes nothing; release signs nothing twice; promote's policy passes"
+    )
+    func buildReleasePromote() async throws {
+        let cli = try CLIHarness()
+        let registry = try RegistryServer()
+        defer { registry.stop() }
+        let image = "\(registry.host)/acme/hello"
+        let (repo, keys, environment) = try Self.project(image: image)
         func berth(_ arguments: [String], passphrase: String = Self.passphrase) throws -> ShellResult {
             var environment = environment
             environment["HELLO_KEY_PASS"] = passphrase
