@@ -54,17 +54,19 @@ extension TrustComposition {
 
         /// Signs each image as `sign` does, reports each outcome on stderr unless `quiet`; `--json`'s `signing`.
         /// `staged`: the images (by position) whose signing `stage` began, finished here without a verification;
-        /// `whileSettling` runs in each one's pause before its final check (`AttestationService.Staged.finish`).
+        /// `whileSettling` runs in the last one's pause before its final check (`AttestationService.Staged.finish`),
+        /// once every other staged image's signatures are in: it writes tags in every destination.
         func sign(
             _ images: [(reference: ImageReference, digest: Digest)], template: SLSAProvenance, factory: StoreFactory,
             quiet: Bool, made: StagedImageStore? = nil, staged: [Int: AttestationService.Staged] = [:],
             whileSettling: (@Sendable () async throws -> Void)? = nil
         ) async throws -> TrustDocuments.AttestDocument {
             var outcomes: [AttestationService.Outcome] = []
+            let lastStaged = staged.keys.max()
             for (position, image) in images.enumerated() {
                 let outcome: AttestationService.Outcome
                 if let staged = staged[position] {
-                    outcome = try await staged.finish(whileSettling: whileSettling)
+                    outcome = try await staged.finish(whileSettling: position == lastStaged ? whileSettling : nil)
                 } else {
                     outcome = try await sign(
                         image.reference, digest: image.digest, template: template,

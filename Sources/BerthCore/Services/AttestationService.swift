@@ -12,10 +12,9 @@ import Foundation
 /// summary goes on the digest the gate judged. Subjects' blobs are pushed side by side (at most
 /// `SigningService.concurrency` subjects at once: `stage`); once every subject's are in, a second pass
 /// (`finish`) pushes the referrer manifests, links each subject's referrers with one write of its
-/// fallback index and adds
-/// its attestations with one write of its `.att` tag, beside its `.sig` tag, and one check, once the
-/// run's `RaceWindow` has stayed open long enough, then finds every entry still in place. A run reads
-/// each manifest and blob by digest once (`ContentCache`).
+/// fallback index and adds its attestations with one write of its `.att` tag, beside its `.sig` tag,
+/// and one check, once the run's `RaceWindow` has stayed open long enough, then finds every entry
+/// still in place. A run reads each manifest and blob by digest once (`ContentCache`).
 public struct AttestationService: Sendable {
     public var signing: SigningService
     /// Each subject's SPDX referrer, read once per run (a subject's SBOM attestation and its index's provenance both read it).

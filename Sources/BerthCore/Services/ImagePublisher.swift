@@ -41,7 +41,7 @@ public struct ImagePublisher: Sendable {
     }
 
     /// Every blob and manifest by digest, then the SBOM referrers: all but the tags. What a signature is
-    /// about is then in place, so `berth build --sign` signs while `tag` writes the tags.
+    /// about is then in place, so `berth build --sign` can link its signatures before `tag` writes the tags.
     /// `presence`: what `presence(of:in:)` found, asked now when not given. Returns whether the build
     /// is new to `repository` (`Presence.isNew`).
     @discardableResult
